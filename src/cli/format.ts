@@ -1,0 +1,45 @@
+import type { Holder } from '../lock/client.js';
+import { formatDuration } from '../lock/names.js';
+import { NEVER, type LockItem } from '../lock/types.js';
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function expiresText(expiresAt: number, now: number): string {
+  if (expiresAt >= NEVER) return 'never expires';
+  return expiresAt >= now ? `expires in ${formatDuration(expiresAt - now)}` : `expired ${formatDuration(now - expiresAt)} ago`;
+}
+
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+export function describeHolder(h: Holder, now: number): string {
+  const parts = [h.meta, `since ${iso(h.since)}`, `for ${formatDuration(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+  return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+
+export function busyLine(h: Holder, now: number): string {
+  return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+
+export function itemToJson(it: LockItem, now: number) {
+  const held = it.owner !== undefined && (it.expiresAt ?? 0) >= now;
+  return {
+    env: it.name,
+    state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
+    user: it.owner !== undefined ? it.user : undefined,
+    meta: it.owner !== undefined ? it.meta : undefined,
+    lockId: it.owner,
+    since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+    expiresAt: it.expiresAt !== undefined && it.owner !== undefined ? (it.expiresAt >= NEVER ? null : iso(it.expiresAt)) : undefined,
+    fence: it.fence,
+    lastUser: it.lastUser,
+    releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+    forcedBy: it.forcedBy,
+    forceReason: it.forceReason,
+  };
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,235 @@
+import { loadCliConfig, type Config, type Env } from '../config.js';
+import { LockClient, type Holder } from '../lock/client.js';
+import { InvalidInputError } from '../lock/names.js';
+import { StoreError, type LockStore } from '../lock/types.js';
+import { openStore } from '../store/open.js';
+import { EXIT } from './exit-codes.js';
+import { busyLine, describeHolder, expiresText, iso, itemToJson, table } from './format.js';
+import { HELP } from './help.js';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  signal?: AbortSignal;
+}
+
+export const VERSION = '0.1.0';
+
+/** Runs one CLI invocation and returns its exit code. Never throws. */
+export async function main(argv: string[], env: Env, io: Io): Promise<number> {
+  let store: LockStore | undefined;
+  try {
+    const config = loadCliConfig(argv, env);
+    if (config.command === 'version') {
+      io.out(VERSION);
+      return EXIT.ok;
+    }
+    if (config.help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    store = await openStore(config.store);
+    io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
+    const client = new LockClient(store);
+    switch (config.command) {
+      case 'init':
+        return await init(store, io);
+      case 'lock':
+        return await lock(client, config, io);
+      case 'release':
+        return await release(client, config, io);
+      case 'locks':
+        return await locks(client, config, io);
+      case 'status':
+        return await status(client, config, io);
+      case 'wait':
+        return await waitFree(client, config, io);
+      case 'run': {
+        const { runCommand } = await import('./run.js');
+        return await runCommand(client, config, io);
+      }
+      default:
+        io.out(HELP);
+        return EXIT.usage;
+    }
+  } catch (err) {
+    return reportError(err, io, env);
+  } finally {
+    store?.close?.();
+  }
+}
+
+export function reportError(err: unknown, io: Io, env: Env = {}): number {
+  if (err instanceof InvalidInputError) {
+    io.err(`daplaya: error: ${err.message}`);
+    return EXIT.usage;
+  }
+  if (err instanceof StoreError) {
+    io.err(`daplaya: error: ${err.message}`);
+    return EXIT.failure;
+  }
+  const e = err as Error;
+  io.err(`daplaya: error: ${e?.message ?? String(err)}`);
+  if (env.DAPLAYA_DEBUG) io.err(String(e?.stack));
+  return EXIT.failure;
+}
+
+async function init(store: LockStore, io: Io): Promise<number> {
+  const created = await store.init();
+  io.out(created ? `created ${store.description}` : `${store.description} already exists; nothing to do`);
+  return EXIT.ok;
+}
+
+export interface Acquired {
+  name: string;
+  lockId: string;
+  fence: number;
+  waitedMs: number;
+  expiresAt: number;
+}
+
+/**
+ * Takes every env in config.envs, in sorted order, all or none: if one cannot be
+ * had within the wait, the ones already taken are given back.
+ */
+export async function acquireAll(
+  client: LockClient,
+  config: Config,
+  io: Io,
+): Promise<{ ok: true; locks: Acquired[] } | { ok: false; code: number; holder?: Holder; reason: string }> {
+  const taken: Acquired[] = [];
+  const start = Date.now();
+  for (const name of config.envs) {
+    const result = await client.acquire({
+      name,
+      lockId: config.lockId,
+      user: config.user,
+      meta: config.meta,
+      uberlock: config.uberlock,
+      leaseMs: config.leaseMs,
+      waitMs: Math.max(0, config.waitMs - (Date.now() - start)),
+      ...(config.force ? { force: config.force } : {}),
+      onBusy: ({ holder, nextAttemptInMs }) =>
+        io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    if (!result.acquired) {
+      for (const t of taken.reverse()) await client.release(t.name, { lockId: t.lockId });
+      const out: { ok: false; code: number; holder?: Holder; reason: string } = {
+        ok: false,
+        code: result.reason === 'cancelled' ? EXIT.failure : EXIT.busy,
+        reason: result.reason,
+      };
+      if (result.holder) out.holder = result.holder;
+      return out;
+    }
+    if (result.tookOverFrom) io.err(`daplaya: forced env ${name} away from ${describeHolder(result.tookOverFrom, Date.now())}`);
+    taken.push({ name, lockId: result.lock.lockId, fence: result.lock.fence, waitedMs: result.waitedMs, expiresAt: result.lock.expiresAt });
+  }
+  return { ok: true, locks: taken };
+}
+
+async function lock(client: LockClient, config: Config, io: Io): Promise<number> {
+  const r = await acquireAll(client, config, io);
+  const now = Date.now();
+  if (!r.ok) {
+    if (config.json) io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
+    const who = r.holder ? ` by ${describeHolder(r.holder, now)}` : '';
+    io.err(
+      r.reason === 'cancelled'
+        ? `daplaya: cancelled while waiting for env ${config.envs.join(',')}${who}`
+        : `daplaya: env ${r.holder?.name ?? config.envs.join(',')} is locked${who}; gave up after --wait ${(config.waitMs / 1000).toFixed(0)}s`,
+    );
+    return r.code;
+  }
+  if (config.json) {
+    io.out(
+      JSON.stringify({
+        acquired: true,
+        user: config.user,
+        lockId: config.lockId,
+        locks: r.locks.map((l) => ({ env: l.name, fence: l.fence, waitedMs: l.waitedMs, expiresAt: iso(l.expiresAt) })),
+      }),
+    );
+  } else {
+    for (const l of r.locks) {
+      io.out(`locked env ${l.name} for ${config.user} (fence ${l.fence}, ${expiresText(l.expiresAt, now)}, lock id ${config.lockId})`);
+    }
+  }
+  return EXIT.ok;
+}
+
+async function release(client: LockClient, config: Config, io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const results = [];
+  for (const name of [...config.envs].reverse()) {
+    const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
+    const r = await client.release(name, by);
+    results.push({ env: name, outcome: r.outcome, holder: r.outcome === 'held-by-other' ? r.holder : undefined });
+    if (config.json) continue;
+    if (r.outcome === 'released') io.out(`released env ${name}`);
+    else if (r.outcome === 'not-held') io.out(`env ${name} was not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; nothing to release`);
+    else {
+      io.err(`daplaya: env ${name} is held by ${describeHolder(r.holder, Date.now())}, not by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
+      code = EXIT.busy;
+    }
+    if (r.outcome === 'held-by-other') code = EXIT.busy;
+  }
+  if (config.json) io.out(JSON.stringify({ released: results }));
+  return code;
+}
+
+async function locks(client: LockClient, config: Config, io: Io): Promise<number> {
+  const now = Date.now();
+  let items = await client.list();
+  if (config.envs.length > 0) items = items.filter((i) => config.envs.includes(i.name));
+  if (config.json) {
+    io.out(JSON.stringify(items.map((i) => itemToJson(i, now))));
+    return EXIT.ok;
+  }
+  if (items.length === 0) {
+    io.out('no locks');
+    return EXIT.ok;
+  }
+  const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
+  for (const i of items) {
+    const j = itemToJson(i, now);
+    rows.push([
+      j.env,
+      j.state.toUpperCase(),
+      j.user ?? '-',
+      j.since ?? '-',
+      i.owner !== undefined && i.expiresAt !== undefined ? expiresText(i.expiresAt, now) : '-',
+      String(j.fence),
+      j.meta ?? '',
+    ]);
+  }
+  io.out(table(rows));
+  return EXIT.ok;
+}
+
+async function status(client: LockClient, config: Config, io: Io): Promise<number> {
+  const name = config.envs[0] as string;
+  const now = Date.now();
+  const item = await client.item(name);
+  const j = item ? itemToJson(item, now) : { env: name, state: 'free', fence: 0 };
+  if (config.json) {
+    io.out(JSON.stringify(j));
+    return EXIT.ok;
+  }
+  const holder = await client.holder(name);
+  if (holder) io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
+  else io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+  return EXIT.ok;
+}
+
+async function waitFree(client: LockClient, config: Config, io: Io): Promise<number> {
+  const name = config.envs[0] as string;
+  const r = await client.waitUntilFree(name, config.waitMs, (h) => io.err(busyLine(h, Date.now())), io.signal);
+  if (r.free) {
+    io.out(`env ${name} is free`);
+    return EXIT.ok;
+  }
+  io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : ''}`);
+  return EXIT.busy;
+}

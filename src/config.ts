@@ -1,0 +1,273 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidInputError, parseDuration, parseEnvList, validateEnvName } from './lock/names.js';
+
+/**
+ * The one place that reads flags and environment variables and turns them into
+ * a validated Config. Everything else receives a Config.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+export type StoreSpec =
+  | {
+      kind: 'dynamodb';
+      table: string;
+      region?: string;
+      endpoint?: string;
+      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    }
+  | { kind: 'file'; dir: string };
+
+export const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface Config {
+  command: Command;
+  store: StoreSpec;
+  /** Sorted, de-duplicated; empty for commands over all locks. */
+  envs: string[];
+  user: string;
+  meta: string;
+  lockId: string;
+  /** True when the lock id came from a flag, DAPLAYA_LOCK_ID or the CI job, so release can name it. */
+  lockIdGiven: boolean;
+  uberlock: boolean;
+  waitMs: number;
+  leaseMs: number;
+  json: boolean;
+  force?: { reason: string };
+  /** The command after `--` for `run`. */
+  runArgs: string[];
+  help: boolean;
+}
+
+export const DEFAULT_TABLE = 'DaPlayaLocks';
+export const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
+
+export class UsageError extends InvalidInputError {
+  override name = 'UsageError';
+}
+
+const VALUE_FLAGS = ['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason'] as const;
+const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+type BoolFlag = (typeof BOOL_FLAGS)[number];
+
+const STORE_FLAGS: readonly string[] = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS: Record<Command, readonly string[]> = {
+  lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+  run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+  release: ['env', 'user', 'lock-id', 'force', 'reason'],
+  locks: ['env'],
+  status: ['env'],
+  wait: ['env', 'wait'],
+  init: [],
+  help: [],
+  version: [],
+};
+
+export interface ParsedArgs {
+  command: Command;
+  values: Partial<Record<ValueFlag, string>>;
+  bools: Partial<Record<BoolFlag, boolean>>;
+  rest: string[];
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const [first, ...tail] = argv;
+  if (first === undefined || first === '--help' || first === '-h') return { command: 'help', values: {}, bools: {}, rest: [] };
+  if (first === '--version' || first === '-v') return { command: 'version', values: {}, bools: {}, rest: [] };
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+  }
+  const command = first as Command;
+  const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+  const parsed: ParsedArgs = { command, values: {}, bools: {}, rest: [] };
+  for (let i = 0; i < tail.length; i++) {
+    const arg = tail[i] as string;
+    if (arg === '--') {
+      parsed.rest = tail.slice(i + 1);
+      break;
+    }
+    if (arg === '-h') {
+      parsed.bools.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (!allowed.has(name)) throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+    if ((BOOL_FLAGS as readonly string[]).includes(name)) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      parsed.bools[name as BoolFlag] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      value = tail[++i];
+      // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    }
+    parsed.values[name as ValueFlag] = value;
+  }
+  return parsed;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+
+export function isCI(env: Env): boolean {
+  return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+export function defaultStoreDir(env: Env): string {
+  return path.join(env.HOME ?? os.homedir(), '.daplaya', 'locks');
+}
+
+export function resolveStore(
+  opts: { table?: string; region?: string; endpoint?: string; store?: string; storeDir?: string },
+  env: Env,
+): StoreSpec {
+  const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
+  const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
+  if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+    throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+  }
+  if (kind === 'file') {
+    return { kind: 'file', dir: path.resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+  }
+  if (table === undefined && kind !== 'dynamodb') {
+    if (isCI(env)) {
+      throw new UsageError(
+        'no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+          'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)',
+      );
+    }
+    return { kind: 'file', dir: path.resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+  }
+  const name = table ?? DEFAULT_TABLE;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+  const spec: StoreSpec = { kind: 'dynamodb', table: name };
+  const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  if (region) spec.region = region;
+  const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+  if (endpoint) {
+    try {
+      new URL(endpoint);
+    } catch {
+      throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+    }
+    spec.endpoint = endpoint;
+  }
+  const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+  const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+  }
+  if (keyId && secret) {
+    spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+    const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
+    if (token) spec.credentials.sessionToken = token;
+  }
+  return spec;
+}
+
+/** Committer email from git, else the OS user. */
+export function defaultUser(env: Env): string {
+  const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
+  if (fromEnv) return fromEnv;
+  try {
+    const email = execFileSync('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+    if (email) return email;
+  } catch {
+    // No git, or no email configured.
+  }
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env.USER ?? 'unknown';
+  }
+}
+
+/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
+export function defaultLockId(env: Env, user: string): string {
+  const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
+  if (explicit) return explicit;
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_ID) {
+    return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+  }
+  return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+const MAX_META = 1000;
+const MAX_USER = 256;
+
+export function validateText(what: string, value: string, max: number): string {
+  if (value.length > max) throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
+  return value;
+}
+
+export function loadCliConfig(argv: string[], env: Env): Config {
+  const a = parseArgs(argv);
+  const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+  const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+  const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
+  let envs: string[] = [];
+  if (!help && needsEnv && envValue === undefined) throw new UsageError(`\`${a.command}\` needs --env ENV`);
+  if (envValue !== undefined) envs = parseEnvList(envValue);
+  if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+    throw new UsageError(`\`${a.command}\` takes one env`);
+  }
+  for (const e of envs) validateEnvName(e);
+
+  const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
+  if (user.trim() === '') throw new InvalidInputError('user is empty');
+  const meta = validateText(
+    'meta',
+    a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`,
+    MAX_META,
+  );
+  const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
+  const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
+  const waitMs = parseDuration(waitText, '--wait');
+  const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : parseDuration(leaseText, '--lease');
+  if (leaseText !== undefined && leaseMs < 1000) throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+
+  const config: Config = {
+    command: a.command,
+    store: help
+      ? { kind: 'file', dir: defaultStoreDir(env) }
+      : resolveStore(
+          { table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] },
+          env,
+        ),
+    envs,
+    user,
+    meta,
+    lockId: a.values['lock-id'] ?? defaultLockId(env, user),
+    lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+    uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+    waitMs,
+    leaseMs,
+    json: a.bools.json === true,
+    runArgs: a.rest,
+    help,
+  };
+  if (a.bools.force) {
+    const reason = nonEmpty(a.values.reason);
+    if (!reason) throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
+    config.force = { reason: validateText('reason', reason, MAX_META) };
+  } else if (a.values.reason !== undefined) {
+    throw new UsageError('--reason goes with --force');
+  }
+  if (a.command === 'run' && !help && config.runArgs.length === 0) throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+  if (a.command !== 'run' && a.rest.length > 0) throw new UsageError(`\`${a.command}\` takes no command after --`);
+  return config;
+}

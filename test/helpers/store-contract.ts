@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { LockClient } from '../../src/lock/client.js';
+import type { LockStore } from '../../src/lock/types.js';
+
+/** A clock the test moves by hand, so lease expiry needs no sleeping. */
+export function manualClock(start = Date.now()) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+const LEASE = 60_000;
+const SKEW = 5_000;
+
+/**
+ * The behaviour every LockStore must show through the protocol; run against the
+ * in-memory model, the file store and real DynamoDB engines.
+ */
+export function describeStoreContract(label: string, makeStore: () => Promise<LockStore>) {
+  describe(`lock protocol on ${label}`, () => {
+    let n = 0;
+    const env = () => `env-${Date.now().toString(36)}-${n++}`;
+
+    async function setup() {
+      const store = await makeStore();
+      const clock = manualClock();
+      const client = new LockClient(store, { clock: clock.now, skewMs: SKEW, transientMinDelayMs: 10 });
+      return { store, clock, client };
+    }
+
+    const req = (name: string, lockId: string, extra: Partial<Parameters<LockClient['acquire']>[0]> = {}) => ({
+      name,
+      lockId,
+      user: `${lockId}@example.com`,
+      meta: `https://ci.example.com/${lockId}`,
+      leaseMs: LEASE,
+      waitMs: 0,
+      ...extra,
+    });
+
+    it('acquires a free lock, reports it held, and releases it', async () => {
+      const { client } = await setup();
+      const name = env();
+      const a = await client.acquire(req(name, 'job-a'));
+      expect(a.acquired).toBe(true);
+      if (!a.acquired) return;
+      expect(a.lock.fence).toBe(1);
+      expect(a.lock.user).toBe('job-a@example.com');
+      const h = await client.holder(name);
+      expect(h?.lockId).toBe('job-a');
+      expect(h?.meta).toBe('https://ci.example.com/job-a');
+      const r = await client.release(name, { lockId: 'job-a' });
+      expect(r.outcome).toBe('released');
+      expect(await client.holder(name)).toBeUndefined();
+    });
+
+    it('a busy lock reports its holder: user, meta, since and expiry', async () => {
+      const { client, clock } = await setup();
+      const name = env();
+      const t0 = clock.now();
+      await client.acquire(req(name, 'job-a'));
+      clock.advance(1000);
+      const b = await client.acquire(req(name, 'job-b'));
+      expect(b.acquired).toBe(false);
+      if (b.acquired) return;
+      expect(b.reason).toBe('busy');
+      expect(b.holder).toMatchObject({ lockId: 'job-a', user: 'job-a@example.com', meta: 'https://ci.example.com/job-a', since: t0, expiresAt: t0 + LEASE, fence: 1 });
+    });
+
+    it('renews a held lease; a non-holder cannot renew', async () => {
+      const { client, clock } = await setup();
+      const name = env();
+      const a = await client.acquire(req(name, 'job-a'));
+      if (!a.acquired) throw new Error('not acquired');
+      clock.advance(30_000);
+      const r = await client.renew(a.lock, LEASE);
+      expect(r.renewed).toBe(true);
+      if (r.renewed) expect(r.lock.expiresAt).toBe(clock.now() + LEASE);
+      const wrong = await client.renew({ ...a.lock, lockId: 'job-b' }, LEASE);
+      expect(wrong).toMatchObject({ renewed: false, holder: { lockId: 'job-a' } });
+    });
+
+    it('an expired lease is taken over with a higher fence, and the old holder learns it lost the lock', async () => {
+      const { client, clock } = await setup();
+      const name = env();
+      const a = await client.acquire(req(name, 'job-a'));
+      if (!a.acquired) throw new Error('not acquired');
+      clock.advance(LEASE + 1000);
+      // Within the skew allowance the lease still counts as held.
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
+      clock.advance(SKEW);
+      const b = await client.acquire(req(name, 'job-b'));
+      expect(b.acquired).toBe(true);
+      if (!b.acquired) return;
+      expect(b.lock.fence).toBe(2);
+      const lost = await client.renew(a.lock, LEASE);
+      expect(lost).toMatchObject({ renewed: false, holder: { lockId: 'job-b', fence: 2 } });
+      expect(await client.release(name, { lockId: 'job-a' })).toMatchObject({ outcome: 'held-by-other', holder: { lockId: 'job-b' } });
+    });
+
+    it('refuses a release by anyone but the holder', async () => {
+      const { client } = await setup();
+      const name = env();
+      await client.acquire(req(name, 'job-a'));
+      expect(await client.release(name, { lockId: 'job-b' })).toMatchObject({ outcome: 'held-by-other', holder: { lockId: 'job-a' } });
+      expect(await client.release(name, { user: 'someone@example.com' })).toMatchObject({ outcome: 'held-by-other' });
+      expect((await client.holder(name))?.lockId).toBe('job-a');
+      expect(await client.release(name, { user: 'job-a@example.com' })).toMatchObject({ outcome: 'released' });
+    });
+
+    it('a retried acquire whose first write landed succeeds for the same lock id', async () => {
+      const { client, store, clock } = await setup();
+      const name = env();
+      // The first write lands but its answer is "lost": the caller retries the same claim.
+      const claim = { lockId: 'job-a', user: 'a', meta: 'm', uberlock: false, leaseMs: LEASE };
+      const first = await store.acquire(name, claim, clock.now(), SKEW);
+      expect(first.ok).toBe(true);
+      const again = await client.acquire(req(name, 'job-a'));
+      expect(again.acquired).toBe(true);
+      if (again.acquired) expect(again.lock.fence).toBeGreaterThan(1);
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
+    });
+
+    it('release is idempotent: a repeated release reports released, a never-held one not-held', async () => {
+      const { client } = await setup();
+      const name = env();
+      await client.acquire(req(name, 'job-a'));
+      expect((await client.release(name, { lockId: 'job-a' })).outcome).toBe('released');
+      expect((await client.release(name, { lockId: 'job-a' })).outcome).toBe('released');
+      expect((await client.release(name, { lockId: 'job-z' })).outcome).toBe('not-held');
+      expect((await client.release(env(), { lockId: 'job-a' })).outcome).toBe('not-held');
+    });
+
+    it('the fence keeps rising across release and re-acquire', async () => {
+      const { client } = await setup();
+      const name = env();
+      const fences: number[] = [];
+      for (const id of ['a', 'b', 'c']) {
+        const r = await client.acquire(req(name, id));
+        if (!r.acquired) throw new Error('not acquired');
+        fences.push(r.lock.fence);
+        await client.release(name, { lockId: id });
+      }
+      expect(fences).toEqual([1, 2, 3]);
+    });
+
+    it('a waiting acquire gets the lock once the holder releases, reporting each busy attempt', async () => {
+      const store = await makeStore();
+      const client = new LockClient(store, { backoff: { initialMs: 20, maxMs: 100, jitter: 0.5 } });
+      const name = env();
+      await client.acquire(req(name, 'job-a'));
+      const busy: string[] = [];
+      const waiting = client.acquire(req(name, 'job-b', { waitMs: 20_000, onBusy: ({ holder }) => busy.push(holder.user) }));
+      await new Promise((r) => setTimeout(r, 300));
+      await client.release(name, { lockId: 'job-a' });
+      const b = await waiting;
+      expect(b.acquired).toBe(true);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy.every((u) => u === 'job-a@example.com')).toBe(true);
+    });
+
+    it('a cancelled wait returns promptly without the lock', async () => {
+      const store = await makeStore();
+      const client = new LockClient(store);
+      const name = env();
+      await client.acquire(req(name, 'job-a'));
+      const ac = new AbortController();
+      const waiting = client.acquire(req(name, 'job-b', { waitMs: 60_000, signal: ac.signal }));
+      setTimeout(() => ac.abort(), 200);
+      const b = await waiting;
+      expect(b).toMatchObject({ acquired: false, reason: 'cancelled' });
+      expect((await client.holder(name))?.lockId).toBe('job-a');
+    });
+
+    it('an uberlock does not lapse with time and outranks normal locks', async () => {
+      const { client, clock } = await setup();
+      const name = env();
+      const u = await client.acquire(req(name, 'freezer', { uberlock: true }));
+      expect(u.acquired).toBe(true);
+      clock.advance(30 * 86_400_000);
+      const b = await client.acquire(req(name, 'job-b'));
+      expect(b).toMatchObject({ acquired: false, holder: { uberlock: true, user: 'freezer@example.com' } });
+      if (u.acquired) expect((await client.renew(u.lock, LEASE)).renewed).toBe(true);
+    });
+
+    it('a forced takeover bumps the fence, records who and why, and the ousted holder cannot renew', async () => {
+      const { client } = await setup();
+      const name = env();
+      const a = await client.acquire(req(name, 'job-a'));
+      if (!a.acquired) throw new Error('not acquired');
+      const f = await client.acquire(req(name, 'ops', { force: { reason: 'hotfix' } }));
+      expect(f.acquired).toBe(true);
+      if (!f.acquired) return;
+      expect(f.lock.fence).toBe(2);
+      expect(f.tookOverFrom?.lockId).toBe('job-a');
+      const item = await client.item(name);
+      expect(item).toMatchObject({ forcedBy: 'ops@example.com', forcedFrom: 'job-a@example.com', forceReason: 'hotfix' });
+      expect((await client.renew(a.lock, LEASE)).renewed).toBe(false);
+    });
+
+    it('lists locks with their holders', async () => {
+      const { client } = await setup();
+      const x = env();
+      const y = env();
+      await client.acquire(req(x, 'job-x'));
+      await client.acquire(req(y, 'job-y'));
+      await client.release(y, { lockId: 'job-y' });
+      const items = await client.list();
+      const byName = new Map(items.map((i) => [i.name, i]));
+      expect(byName.get(x)?.owner).toBe('job-x');
+      expect(byName.get(y)?.owner).toBeUndefined();
+      expect(byName.get(y)?.lastUser).toBe('job-y@example.com');
+    });
+  });
+}

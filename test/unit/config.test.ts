@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { loadCliConfig, parseArgs, resolveStore } from '../../src/config.js';
+
+const base = { HOME: '/home/t', DAPLAYA_USER: 'tester@example.com' };
+
+describe('CLI configuration', () => {
+  it('turns flags into one validated config', () => {
+    const c = loadCliConfig(['lock', '--env', 'prod', '--meta', 'deploy 42', '--wait=90s', '--lease', '15m', '--uberlock', '--json'], base);
+    expect(c).toMatchObject({ command: 'lock', envs: ['prod'], user: 'tester@example.com', meta: 'deploy 42', waitMs: 90_000, leaseMs: 900_000, uberlock: true, json: true });
+    expect(c.store).toEqual({ kind: 'file', dir: '/home/t/.daplaya/locks' });
+    expect(c.lockIdGiven).toBe(false);
+  });
+
+  it('takes the table, region and endpoint from env vars, flags winning', () => {
+    const env = { ...base, DAPLAYA_TABLE: 'Tbl1', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' };
+    expect(loadCliConfig(['status', '--env', 'x'], env).store).toEqual({ kind: 'dynamodb', table: 'Tbl1', region: 'eu-west-1', endpoint: 'http://127.0.0.1:1' });
+    expect(loadCliConfig(['status', '--env', 'x', '--table', 'Tbl2', '--region', 'us-east-2'], env).store).toMatchObject({ table: 'Tbl2', region: 'us-east-2' });
+  });
+
+  it('DAPLAYA_AWS_* credentials win over the standard chain', () => {
+    const s = resolveStore({}, { DAPLAYA_TABLE: 'Tbl', DAPLAYA_AWS_ACCESS_KEY_ID: 'AK', DAPLAYA_AWS_SECRET_KEY: 'SK', AWS_ACCESS_KEY_ID: 'other' });
+    expect(s).toMatchObject({ kind: 'dynamodb', credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } });
+  });
+
+  it('in CI without a table it refuses rather than lock on the local disk', () => {
+    expect(() => loadCliConfig(['lock', '--env', 'prod'], { ...base, CI: 'true' })).toThrow(/no lock table configured in CI/);
+    expect(loadCliConfig(['lock', '--env', 'prod'], { ...base, CI: 'true', DAPLAYA_STORE: 'file' }).store.kind).toBe('file');
+  });
+
+  it('uses the GitLab job as the lock id so before_script and after_script agree', () => {
+    const env = { ...base, DAPLAYA_TABLE: 'Tbl', GITLAB_CI: 'true', CI_JOB_ID: '77', CI_PROJECT_ID: '5', CI_SERVER_HOST: 'gitlab.example.com' };
+    const c = loadCliConfig(['lock', '--env', 'prod'], env);
+    expect(c.lockId).toBe('gitlab:gitlab.example.com:5:77');
+    expect(c.lockIdGiven).toBe(true);
+  });
+
+  it('keeps a value that starts with a dash, so negative durations are named', () => {
+    expect(parseArgs(['lock', '--wait', '-5m']).values.wait).toBe('-5m');
+    expect(() => loadCliConfig(['lock', '--env', 'p', '--wait', '-5m'], base)).toThrow(/--wait must not be negative/);
+  });
+
+  it('rejects flags a command does not take', () => {
+    expect(() => parseArgs(['locks', '--uberlock'])).toThrow(/unknown flag --uberlock for `locks`/);
+    expect(() => loadCliConfig(['status', '--env', 'a,b'], base)).toThrow(/takes one env/);
+  });
+
+  it('rejects over-long meta', () => {
+    expect(() => loadCliConfig(['lock', '--env', 'p', '--meta', 'x'.repeat(1001)], base)).toThrow(/meta is 1001 characters/);
+  });
+});
