@@ -1279,7 +1279,7 @@ async function release(client, config, io) {
         else if (r.outcome === 'not-held')
             io.out(`env ${name} was not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; nothing to release`);
         else {
-            io.err(`daplaya: env ${name} is held by ${describeHolder(r.holder, Date.now())}, not by ${config.user}; refusing to release it`);
+            io.err(`daplaya: env ${name} is held by ${describeHolder(r.holder, Date.now())}, not by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
             code = exit_codes/* EXIT */.d.busy;
         }
         if (r.outcome === 'held-by-other')
