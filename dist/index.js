@@ -19,7 +19,7 @@ const EXIT = {
 
 /***/ }),
 
-/***/ 631:
+/***/ 8025:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28,7 +28,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: VERSION, acquireAll, reportError
+// UNUSED EXPORTS: VERSION, acquireForCli, reportError
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -44,7 +44,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 /** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
 const MAX_NAME_LENGTH = 64;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-class InvalidInputError extends Error {
+class names_InvalidInputError extends Error {
     constructor(message) {
         super(message);
         this.name = 'InvalidInputError';
@@ -52,17 +52,17 @@ class InvalidInputError extends Error {
 }
 function validateEnvName(name) {
     if (name.length === 0)
-        throw new InvalidInputError('env name is empty');
+        throw new names_InvalidInputError('env name is empty');
     if (name.length > MAX_NAME_LENGTH) {
-        throw new InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+        throw new names_InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
     }
     if (!NAME.test(name)) {
-        throw new InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+        throw new names_InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
     }
     return name;
 }
 /** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
-function parseEnvList(value) {
+function names_parseEnvList(value) {
     const names = value.split(',').map((s) => s.trim());
     for (const n of names)
         validateEnvName(n);
@@ -71,20 +71,20 @@ function parseEnvList(value) {
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
 /** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
-function parseDuration(value, what = 'duration') {
+function names_parseDuration(value, what = 'duration') {
     const text = value.trim();
     if (text.startsWith('-'))
-        throw new InvalidInputError(`${what} must not be negative: ${value}`);
+        throw new names_InvalidInputError(`${what} must not be negative: ${value}`);
     if (/^\d+(\.\d+)?$/.test(text))
         return Math.round(Number(text) * 1000);
     let rest = text;
     let total = 0;
     if (rest === '')
-        throw new InvalidInputError(`${what} is empty`);
+        throw new names_InvalidInputError(`${what} is empty`);
     while (rest !== '') {
         const m = DURATION.exec(rest);
         if (!m)
-            throw new InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+            throw new names_InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
         total += Number(m[1]) * UNITS[m[2]];
         rest = rest.slice(m[0].length);
     }
@@ -114,7 +114,7 @@ function formatDuration(ms) {
 const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version'];
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
-class UsageError extends InvalidInputError {
+class UsageError extends names_InvalidInputError {
     name = 'UsageError';
 }
 const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason']));
@@ -269,7 +269,7 @@ const MAX_META = 1000;
 const MAX_USER = 256;
 function validateText(what, value, max) {
     if (value.length > max)
-        throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
+        throw new names_InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
     return value;
 }
 function loadCliConfig(argv, env) {
@@ -281,7 +281,7 @@ function loadCliConfig(argv, env) {
     if (!help && needsEnv && envValue === undefined)
         throw new UsageError(`\`${a.command}\` needs --env ENV`);
     if (envValue !== undefined)
-        envs = parseEnvList(envValue);
+        envs = names_parseEnvList(envValue);
     if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
         throw new UsageError(`\`${a.command}\` takes one env`);
     }
@@ -289,14 +289,14 @@ function loadCliConfig(argv, env) {
         validateEnvName(e);
     const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
     if (user.trim() === '')
-        throw new InvalidInputError('user is empty');
+        throw new names_InvalidInputError('user is empty');
     const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${external_node_os_default().hostname()}`, MAX_META);
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
-    const waitMs = parseDuration(waitText, '--wait');
-    const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : parseDuration(leaseText, '--lease');
+    const waitMs = names_parseDuration(waitText, '--wait');
+    const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : names_parseDuration(leaseText, '--lease');
     if (leaseText !== undefined && leaseMs < 1000)
-        throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+        throw new names_InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
     const config = {
         command: a.command,
         store: help
@@ -328,6 +328,84 @@ function loadCliConfig(argv, env) {
     if (a.command !== 'run' && a.rest.length > 0)
         throw new UsageError(`\`${a.command}\` takes no command after --`);
     return config;
+}
+const DEFAULT_ACTION_WAIT = '1h';
+const DEFAULT_ACTION_LEASE = '2m';
+/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
+function actionInput(env, name) {
+    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function boolInput(env, name) {
+    const v = actionInput(env, name);
+    if (v === '' || /^(false|no|0)$/i.test(v))
+        return false;
+    if (/^(true|yes|1)$/i.test(v))
+        return true;
+    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+function loadActionConfig(env, defaults) {
+    const envText = actionInput(env, 'env');
+    if (envText === '')
+        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
+    const envs = parseEnvList(envText);
+    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
+    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
+    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
+    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
+    if (leaseMs < 1000)
+        throw new InvalidInputError('input lease must be at least 1s');
+    const store = resolveStore({
+        table: actionInput(env, 'table') || DEFAULT_TABLE,
+        region: actionInput(env, 'region'),
+        endpoint: actionInput(env, 'endpoint'),
+        store: 'dynamodb',
+    }, env);
+    const role = actionInput(env, 'role-to-assume');
+    const config = {
+        envs,
+        user,
+        meta,
+        uberlock: boolInput(env, 'uberlock'),
+        waitMs,
+        leaseMs,
+        store,
+        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
+        lockIdPrefix: defaults.lockIdPrefix,
+    };
+    if (role) {
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
+            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
+        config.roleToAssume = role;
+    }
+    return config;
+}
+/** True when the pre phase ran in this job (it records that before anything else). */
+function preRan(env) {
+    return env.STATE_pre_ran === 'true';
+}
+function readActionState(env) {
+    const raw = env.STATE_daplaya;
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+}
+const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
+function loadHeartbeatConfig(env) {
+    const raw = env[HEARTBEAT_ENV];
+    if (!raw)
+        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
+    const cfg = JSON.parse(raw);
+    if (cfg.store.kind === 'dynamodb') {
+        // Credentials travel in the environment, never in argv or the settings blob.
+        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+        cfg.store = again;
+    }
+    return cfg;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
@@ -887,6 +965,41 @@ function isHeldAtAll(item) {
     return item?.owner !== undefined;
 }
 
+;// CONCATENATED MODULE: ./src/lock/multi.ts
+/**
+ * Takes every named lock, all or none. Names are taken in sorted order, so two
+ * requests for overlapping sets cannot each hold what the other waits for; if one
+ * lock cannot be had within the shared wait, those already taken are given back.
+ */
+async function acquireAll(client, names, req, clock = Date.now) {
+    const start = clock();
+    const taken = [];
+    for (const name of [...names].sort()) {
+        const r = await client.acquire({ ...req, name, waitMs: Math.max(0, req.waitMs - (clock() - start)) });
+        if (!r.acquired) {
+            for (const t of taken.reverse())
+                await client.release(t.name, { lockId: t.lockId }).catch(() => undefined);
+            const out = { ok: false, reason: r.reason, waitedMs: clock() - start };
+            if (r.holder)
+                out.holder = r.holder;
+            return out;
+        }
+        const lock = {
+            name,
+            lockId: r.lock.lockId,
+            user: r.lock.user,
+            fence: r.lock.fence,
+            waitedMs: r.waitedMs,
+            acquiredAt: r.lock.since,
+            expiresAt: r.lock.expiresAt,
+        };
+        if (r.tookOverFrom)
+            lock.tookOverFrom = r.tookOverFrom;
+        taken.push(lock);
+    }
+    return { ok: true, locks: taken, waitedMs: clock() - start };
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/store/file.ts
@@ -1039,7 +1152,7 @@ class FileStore {
 ;// CONCATENATED MODULE: ./src/store/open.ts
 
 /** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */
-async function openStore(spec) {
+async function openStore(spec, credentials) {
     if (spec.kind === 'file')
         return new FileStore(spec.dir);
     const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
@@ -1050,6 +1163,8 @@ async function openStore(spec) {
         cfg.endpoint = spec.endpoint;
     if (spec.credentials)
         cfg.credentials = spec.credentials;
+    if (credentials)
+        cfg.credentials = credentials;
     return new DynamoStore(cfg);
 }
 
@@ -1134,6 +1249,7 @@ Exit codes: 0 done; 1 failure (no such table, access denied, no region, engine u
 
 
 
+
 const VERSION = '0.1.0';
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 async function main(argv, env, io) {
@@ -1181,7 +1297,7 @@ async function main(argv, env, io) {
     }
 }
 function reportError(err, io, env = {}) {
-    if (err instanceof InvalidInputError) {
+    if (err instanceof names_InvalidInputError) {
         io.err(`daplaya: error: ${err.message}`);
         return exit_codes/* EXIT */.d.usage;
     }
@@ -1200,46 +1316,22 @@ async function init(store, io) {
     io.out(created ? `created ${store.description}` : `${store.description} already exists; nothing to do`);
     return exit_codes/* EXIT */.d.ok;
 }
-/**
- * Takes every env in config.envs, in sorted order, all or none: if one cannot be
- * had within the wait, the ones already taken are given back.
- */
-async function acquireAll(client, config, io) {
-    const taken = [];
-    const start = Date.now();
-    for (const name of config.envs) {
-        const result = await client.acquire({
-            name,
-            lockId: config.lockId,
-            user: config.user,
-            meta: config.meta,
-            uberlock: config.uberlock,
-            leaseMs: config.leaseMs,
-            waitMs: Math.max(0, config.waitMs - (Date.now() - start)),
-            ...(config.force ? { force: config.force } : {}),
-            onBusy: ({ holder, nextAttemptInMs }) => io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
-            ...(io.signal ? { signal: io.signal } : {}),
-        });
-        if (!result.acquired) {
-            for (const t of taken.reverse())
-                await client.release(t.name, { lockId: t.lockId });
-            const out = {
-                ok: false,
-                code: result.reason === 'cancelled' ? exit_codes/* EXIT */.d.failure : exit_codes/* EXIT */.d.busy,
-                reason: result.reason,
-            };
-            if (result.holder)
-                out.holder = result.holder;
-            return out;
-        }
-        if (result.tookOverFrom)
-            io.err(`daplaya: forced env ${name} away from ${describeHolder(result.tookOverFrom, Date.now())}`);
-        taken.push({ name, lockId: result.lock.lockId, fence: result.lock.fence, waitedMs: result.waitedMs, expiresAt: result.lock.expiresAt });
-    }
-    return { ok: true, locks: taken };
+/** Takes config.envs all or none, printing a line for every busy attempt. */
+function acquireForCli(client, config, io) {
+    return acquireAll(client, config.envs, {
+        lockId: config.lockId,
+        user: config.user,
+        meta: config.meta,
+        uberlock: config.uberlock,
+        leaseMs: config.leaseMs,
+        waitMs: config.waitMs,
+        ...(config.force ? { force: config.force } : {}),
+        onBusy: ({ holder, nextAttemptInMs }) => io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
+        ...(io.signal ? { signal: io.signal } : {}),
+    });
 }
 async function lock(client, config, io) {
-    const r = await acquireAll(client, config, io);
+    const r = await acquireForCli(client, config, io);
     const now = Date.now();
     if (!r.ok) {
         if (config.json)
@@ -1248,8 +1340,11 @@ async function lock(client, config, io) {
         io.err(r.reason === 'cancelled'
             ? `daplaya: cancelled while waiting for env ${config.envs.join(',')}${who}`
             : `daplaya: env ${r.holder?.name ?? config.envs.join(',')} is locked${who}; gave up after --wait ${(config.waitMs / 1000).toFixed(0)}s`);
-        return r.code;
+        return r.reason === 'cancelled' ? exit_codes/* EXIT */.d.failure : exit_codes/* EXIT */.d.busy;
     }
+    for (const l of r.locks)
+        if (l.tookOverFrom)
+            io.err(`daplaya: forced env ${l.name} away from ${describeHolder(l.tookOverFrom, now)}`);
     if (config.json) {
         io.out(JSON.stringify({
             acquired: true,
@@ -1352,7 +1447,7 @@ async function waitFree(client, config, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(631);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8025);
 
 // Entry point of the CLI bundle: wires the process to main().
 // The SDK's multi-line Node-version notice would break the one-line-error contract on Node 20.

@@ -271,3 +271,127 @@ export function loadCliConfig(argv: string[], env: Env): Config {
   if (a.command !== 'run' && a.rest.length > 0) throw new UsageError(`\`${a.command}\` takes no command after --`);
   return config;
 }
+
+/** What the GitHub context supplies as defaults (see action/context.ts). */
+export interface GithubDefaults {
+  user: string;
+  meta: string;
+  lockIdPrefix: string;
+}
+
+export interface ActionConfig {
+  envs: string[];
+  user: string;
+  meta: string;
+  uberlock: boolean;
+  waitMs: number;
+  leaseMs: number;
+  store: Extract<StoreSpec, { kind: 'dynamodb' }>;
+  roleToAssume?: string;
+  roleSessionName: string;
+  lockIdPrefix: string;
+}
+
+export const DEFAULT_ACTION_WAIT = '1h';
+export const DEFAULT_ACTION_LEASE = '2m';
+
+/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
+export function actionInput(env: Env, name: string): string {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+function boolInput(env: Env, name: string): boolean {
+  const v = actionInput(env, name);
+  if (v === '' || /^(false|no|0)$/i.test(v)) return false;
+  if (/^(true|yes|1)$/i.test(v)) return true;
+  throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+export function loadActionConfig(env: Env, defaults: GithubDefaults): ActionConfig {
+  const envText = actionInput(env, 'env');
+  if (envText === '') throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
+  const envs = parseEnvList(envText);
+  const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
+  const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
+  const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
+  const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
+  if (leaseMs < 1000) throw new InvalidInputError('input lease must be at least 1s');
+  const store = resolveStore(
+    {
+      table: actionInput(env, 'table') || DEFAULT_TABLE,
+      region: actionInput(env, 'region'),
+      endpoint: actionInput(env, 'endpoint'),
+      store: 'dynamodb',
+    },
+    env,
+  ) as Extract<StoreSpec, { kind: 'dynamodb' }>;
+  const role = actionInput(env, 'role-to-assume');
+  const config: ActionConfig = {
+    envs,
+    user,
+    meta,
+    uberlock: boolInput(env, 'uberlock'),
+    waitMs,
+    leaseMs,
+    store,
+    roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
+    lockIdPrefix: defaults.lockIdPrefix,
+  };
+  if (role) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role)) throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
+    config.roleToAssume = role;
+  }
+  return config;
+}
+
+/** The state one action phase hands to the next (saved with core.saveState). */
+export interface ActionState {
+  lockId: string;
+  envs: string[];
+  fences: number[];
+  user: string;
+  acquiredAt: number;
+  waitedMs: number;
+  heartbeatPid?: number;
+  heartbeatStatusFile?: string;
+}
+
+/** True when the pre phase ran in this job (it records that before anything else). */
+export function preRan(env: Env): boolean {
+  return env.STATE_pre_ran === 'true';
+}
+
+export function readActionState(env: Env): ActionState | undefined {
+  const raw = env.STATE_daplaya;
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as ActionState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Settings of a detached heartbeat process, passed to it through its environment. */
+export interface HeartbeatConfig {
+  store: StoreSpec;
+  locks: { name: string; lockId: string; fence: number }[];
+  leaseMs: number;
+  maxLifetimeMs: number;
+  statusFile: string;
+  roleToAssume?: string;
+  roleSessionName?: string;
+}
+
+export const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
+
+export function loadHeartbeatConfig(env: Env): HeartbeatConfig {
+  const raw = env[HEARTBEAT_ENV];
+  if (!raw) throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
+  const cfg = JSON.parse(raw) as HeartbeatConfig;
+  if (cfg.store.kind === 'dynamodb') {
+    // Credentials travel in the environment, never in argv or the settings blob.
+    const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+    cfg.store = again;
+  }
+  return cfg;
+}

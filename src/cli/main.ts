@@ -1,5 +1,6 @@
 import { loadCliConfig, type Config, type Env } from '../config.js';
-import { LockClient, type Holder } from '../lock/client.js';
+import { LockClient } from '../lock/client.js';
+import { acquireAll, type AcquireAllResult } from '../lock/multi.js';
 import { InvalidInputError } from '../lock/names.js';
 import { StoreError, type LockStore } from '../lock/types.js';
 import { openStore } from '../store/open.js';
@@ -80,57 +81,24 @@ async function init(store: LockStore, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-export interface Acquired {
-  name: string;
-  lockId: string;
-  fence: number;
-  waitedMs: number;
-  expiresAt: number;
-}
-
-/**
- * Takes every env in config.envs, in sorted order, all or none: if one cannot be
- * had within the wait, the ones already taken are given back.
- */
-export async function acquireAll(
-  client: LockClient,
-  config: Config,
-  io: Io,
-): Promise<{ ok: true; locks: Acquired[] } | { ok: false; code: number; holder?: Holder; reason: string }> {
-  const taken: Acquired[] = [];
-  const start = Date.now();
-  for (const name of config.envs) {
-    const result = await client.acquire({
-      name,
-      lockId: config.lockId,
-      user: config.user,
-      meta: config.meta,
-      uberlock: config.uberlock,
-      leaseMs: config.leaseMs,
-      waitMs: Math.max(0, config.waitMs - (Date.now() - start)),
-      ...(config.force ? { force: config.force } : {}),
-      onBusy: ({ holder, nextAttemptInMs }) =>
-        io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-    if (!result.acquired) {
-      for (const t of taken.reverse()) await client.release(t.name, { lockId: t.lockId });
-      const out: { ok: false; code: number; holder?: Holder; reason: string } = {
-        ok: false,
-        code: result.reason === 'cancelled' ? EXIT.failure : EXIT.busy,
-        reason: result.reason,
-      };
-      if (result.holder) out.holder = result.holder;
-      return out;
-    }
-    if (result.tookOverFrom) io.err(`daplaya: forced env ${name} away from ${describeHolder(result.tookOverFrom, Date.now())}`);
-    taken.push({ name, lockId: result.lock.lockId, fence: result.lock.fence, waitedMs: result.waitedMs, expiresAt: result.lock.expiresAt });
-  }
-  return { ok: true, locks: taken };
+/** Takes config.envs all or none, printing a line for every busy attempt. */
+export function acquireForCli(client: LockClient, config: Config, io: Io): Promise<AcquireAllResult> {
+  return acquireAll(client, config.envs, {
+    lockId: config.lockId,
+    user: config.user,
+    meta: config.meta,
+    uberlock: config.uberlock,
+    leaseMs: config.leaseMs,
+    waitMs: config.waitMs,
+    ...(config.force ? { force: config.force } : {}),
+    onBusy: ({ holder, nextAttemptInMs }) =>
+      io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
 }
 
 async function lock(client: LockClient, config: Config, io: Io): Promise<number> {
-  const r = await acquireAll(client, config, io);
+  const r = await acquireForCli(client, config, io);
   const now = Date.now();
   if (!r.ok) {
     if (config.json) io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
@@ -140,8 +108,9 @@ async function lock(client: LockClient, config: Config, io: Io): Promise<number>
         ? `daplaya: cancelled while waiting for env ${config.envs.join(',')}${who}`
         : `daplaya: env ${r.holder?.name ?? config.envs.join(',')} is locked${who}; gave up after --wait ${(config.waitMs / 1000).toFixed(0)}s`,
     );
-    return r.code;
+    return r.reason === 'cancelled' ? EXIT.failure : EXIT.busy;
   }
+  for (const l of r.locks) if (l.tookOverFrom) io.err(`daplaya: forced env ${l.name} away from ${describeHolder(l.tookOverFrom, now)}`);
   if (config.json) {
     io.out(
       JSON.stringify({

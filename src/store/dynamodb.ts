@@ -11,13 +11,14 @@ import {
   type DynamoDBClientConfig,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NEVER, StoreError, type Claim, type LockItem, type LockStore, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 export interface DynamoStoreConfig {
   table: string;
   region?: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | AwsCredentialIdentityProvider;
   /** Per-request timeout: a request past it is ambiguous and settled by retrying. */
   requestTimeoutMs?: number;
 }

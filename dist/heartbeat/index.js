@@ -1,0 +1,1900 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 8122:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lK: () => (/* binding */ loadHeartbeatConfig)
+});
+
+// UNUSED EXPORTS: COMMANDS, DEFAULT_ACTION_LEASE, DEFAULT_ACTION_WAIT, DEFAULT_CLI_LEASE_MS, DEFAULT_TABLE, HEARTBEAT_ENV, UsageError, actionInput, defaultLockId, defaultStoreDir, defaultUser, isCI, loadActionConfig, loadCliConfig, parseArgs, preRan, readActionState, resolveStore, validateText
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/lock/names.ts
+/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
+const MAX_NAME_LENGTH = 64;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+class names_InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+function names_validateEnvName(name) {
+    if (name.length === 0)
+        throw new names_InvalidInputError('env name is empty');
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new names_InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    }
+    if (!NAME.test(name)) {
+        throw new names_InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    return name;
+}
+/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
+function names_parseEnvList(value) {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names)
+        names_validateEnvName(n);
+    return [...new Set(names)].sort();
+}
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
+function names_parseDuration(value, what = 'duration') {
+    const text = value.trim();
+    if (text.startsWith('-'))
+        throw new names_InvalidInputError(`${what} must not be negative: ${value}`);
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    let rest = text;
+    let total = 0;
+    if (rest === '')
+        throw new names_InvalidInputError(`${what} is empty`);
+    while (rest !== '') {
+        const m = DURATION.exec(rest);
+        if (!m)
+            throw new names_InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+        total += Number(m[1]) * UNITS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+
+
+
+
+
+const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version']));
+const DEFAULT_TABLE = 'DaPlayaLocks';
+const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
+class UsageError extends names_InvalidInputError {
+    name = 'UsageError';
+}
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason']));
+const BOOL_FLAGS = (/* unused pure expression or super */ null && (['uberlock', 'json', 'force', 'help']));
+const STORE_FLAGS = (/* unused pure expression or super */ null && (['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help']));
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS = {
+    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason'],
+    locks: ['env'],
+    status: ['env'],
+    wait: ['env', 'wait'],
+    init: [],
+    help: [],
+    version: [],
+};
+function parseArgs(argv) {
+    const [first, ...tail] = argv;
+    if (first === undefined || first === '--help' || first === '-h')
+        return { command: 'help', values: {}, bools: {}, rest: [] };
+    if (first === '--version' || first === '-v')
+        return { command: 'version', values: {}, bools: {}, rest: [] };
+    if (!COMMANDS.includes(first)) {
+        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+    }
+    const command = first;
+    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+    const parsed = { command, values: {}, bools: {}, rest: [] };
+    for (let i = 0; i < tail.length; i++) {
+        const arg = tail[i];
+        if (arg === '--') {
+            parsed.rest = tail.slice(i + 1);
+            break;
+        }
+        if (arg === '-h') {
+            parsed.bools.help = true;
+            continue;
+        }
+        if (!arg.startsWith('--'))
+            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq === -1 ? undefined : eq);
+        if (!allowed.has(name))
+            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+        if (BOOL_FLAGS.includes(name)) {
+            if (eq !== -1)
+                throw new UsageError(`--${name} takes no value`);
+            parsed.bools[name] = true;
+            continue;
+        }
+        let value;
+        if (eq !== -1)
+            value = arg.slice(eq + 1);
+        else {
+            value = tail[++i];
+            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+            if (value === undefined)
+                throw new UsageError(`--${name} needs a value`);
+        }
+        parsed.values[name] = value;
+    }
+    return parsed;
+}
+function nonEmpty(v) {
+    return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+function isCI(env) {
+    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+function defaultStoreDir(env) {
+    return external_node_path_default().join(env.HOME ?? external_node_os_default().homedir(), '.daplaya', 'locks');
+}
+function resolveStore(opts, env) {
+    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
+    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
+    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+    }
+    if (kind === 'file') {
+        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    if (table === undefined && kind !== 'dynamodb') {
+        if (isCI(env)) {
+            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
+        }
+        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    const name = table ?? DEFAULT_TABLE;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+    const spec = { kind: 'dynamodb', table: name };
+    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+    if (region)
+        spec.region = region;
+    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+    if (endpoint) {
+        try {
+            new URL(endpoint);
+        }
+        catch {
+            throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+        }
+        spec.endpoint = endpoint;
+    }
+    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
+    if ((keyId === undefined) !== (secret === undefined)) {
+        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+    }
+    if (keyId && secret) {
+        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
+        if (token)
+            spec.credentials.sessionToken = token;
+    }
+    return spec;
+}
+/** Committer email from git, else the OS user. */
+function defaultUser(env) {
+    const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
+    if (fromEnv)
+        return fromEnv;
+    try {
+        const email = execFileSync('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+        if (email)
+            return email;
+    }
+    catch {
+        // No git, or no email configured.
+    }
+    try {
+        return os.userInfo().username;
+    }
+    catch {
+        return env.USER ?? 'unknown';
+    }
+}
+/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
+function defaultLockId(env, user) {
+    const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
+    if (explicit)
+        return explicit;
+    if (env.GITLAB_CI === 'true' && env.CI_JOB_ID) {
+        return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+    }
+    return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+const MAX_META = 1000;
+const MAX_USER = 256;
+function validateText(what, value, max) {
+    if (value.length > max)
+        throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
+    return value;
+}
+function loadCliConfig(argv, env) {
+    const a = parseArgs(argv);
+    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
+    let envs = [];
+    if (!help && needsEnv && envValue === undefined)
+        throw new UsageError(`\`${a.command}\` needs --env ENV`);
+    if (envValue !== undefined)
+        envs = parseEnvList(envValue);
+    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+        throw new UsageError(`\`${a.command}\` takes one env`);
+    }
+    for (const e of envs)
+        validateEnvName(e);
+    const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
+    if (user.trim() === '')
+        throw new InvalidInputError('user is empty');
+    const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`, MAX_META);
+    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
+    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
+    const waitMs = parseDuration(waitText, '--wait');
+    const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : parseDuration(leaseText, '--lease');
+    if (leaseText !== undefined && leaseMs < 1000)
+        throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+    const config = {
+        command: a.command,
+        store: help
+            ? { kind: 'file', dir: defaultStoreDir(env) }
+            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env),
+        envs,
+        user,
+        meta,
+        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
+        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+        waitMs,
+        leaseMs,
+        json: a.bools.json === true,
+        runArgs: a.rest,
+        help,
+    };
+    if (a.bools.force) {
+        const reason = nonEmpty(a.values.reason);
+        if (!reason)
+            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
+        config.force = { reason: validateText('reason', reason, MAX_META) };
+    }
+    else if (a.values.reason !== undefined) {
+        throw new UsageError('--reason goes with --force');
+    }
+    if (a.command === 'run' && !help && config.runArgs.length === 0)
+        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+    if (a.command !== 'run' && a.rest.length > 0)
+        throw new UsageError(`\`${a.command}\` takes no command after --`);
+    return config;
+}
+const DEFAULT_ACTION_WAIT = '1h';
+const DEFAULT_ACTION_LEASE = '2m';
+/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
+function actionInput(env, name) {
+    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function boolInput(env, name) {
+    const v = actionInput(env, name);
+    if (v === '' || /^(false|no|0)$/i.test(v))
+        return false;
+    if (/^(true|yes|1)$/i.test(v))
+        return true;
+    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+function loadActionConfig(env, defaults) {
+    const envText = actionInput(env, 'env');
+    if (envText === '')
+        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
+    const envs = parseEnvList(envText);
+    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
+    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
+    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
+    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
+    if (leaseMs < 1000)
+        throw new InvalidInputError('input lease must be at least 1s');
+    const store = resolveStore({
+        table: actionInput(env, 'table') || DEFAULT_TABLE,
+        region: actionInput(env, 'region'),
+        endpoint: actionInput(env, 'endpoint'),
+        store: 'dynamodb',
+    }, env);
+    const role = actionInput(env, 'role-to-assume');
+    const config = {
+        envs,
+        user,
+        meta,
+        uberlock: boolInput(env, 'uberlock'),
+        waitMs,
+        leaseMs,
+        store,
+        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
+        lockIdPrefix: defaults.lockIdPrefix,
+    };
+    if (role) {
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
+            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
+        config.roleToAssume = role;
+    }
+    return config;
+}
+/** True when the pre phase ran in this job (it records that before anything else). */
+function preRan(env) {
+    return env.STATE_pre_ran === 'true';
+}
+function readActionState(env) {
+    const raw = env.STATE_daplaya;
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+}
+const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
+function loadHeartbeatConfig(env) {
+    const raw = env[HEARTBEAT_ENV];
+    if (!raw)
+        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
+    const cfg = JSON.parse(raw);
+    if (cfg.store.kind === 'dynamodb') {
+        // Credentials travel in the environment, never in argv or the settings blob.
+        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+        cfg.store = again;
+    }
+    return cfg;
+}
+
+
+/***/ }),
+
+/***/ 768:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8122);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5972);
+/* harmony import */ var _lock_heartbeat_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6915);
+/* harmony import */ var _store_open_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7604);
+/* harmony import */ var _status_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8716);
+
+
+
+
+
+// Entry of the detached renewer (dist/heartbeat/index.js): renews the job's leases
+// until told to stop (SIGTERM), the lock is lost, or its lifetime runs out.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .loadHeartbeatConfig */ .lK)(process.env);
+const controller = new AbortController();
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'])
+    process.on(sig, () => controller.abort());
+let credentials;
+if (config.roleToAssume) {
+    const { webIdentityCredentials } = await __nccwpck_require__.e(/* import() */ 850).then(__nccwpck_require__.bind(__nccwpck_require__, 6850));
+    const core = await __nccwpck_require__.e(/* import() */ 421).then(__nccwpck_require__.bind(__nccwpck_require__, 6421));
+    credentials = webIdentityCredentials({
+        roleArn: config.roleToAssume,
+        sessionName: config.roleSessionName ?? 'daplaya-heartbeat',
+        ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
+        getIdToken: () => core.getIDToken('sts.amazonaws.com'),
+    });
+}
+const store = await (0,_store_open_js__WEBPACK_IMPORTED_MODULE_3__/* .openStore */ .C)(config.store, credentials);
+const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_1__/* .LockClient */ .pM(store);
+let lastRenewedAt;
+(0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { state: 'running', pid: process.pid });
+try {
+    const end = await (0,_lock_heartbeat_js__WEBPACK_IMPORTED_MODULE_2__/* .runHeartbeat */ .A)(client, config.locks, {
+        leaseMs: config.leaseMs,
+        maxLifetimeMs: config.maxLifetimeMs,
+        signal: controller.signal,
+        onRenewed: () => {
+            lastRenewedAt = Date.now();
+        },
+    });
+    const base = { pid: process.pid, ...(lastRenewedAt ? { lastRenewedAt } : {}) };
+    if (end.reason === 'lost') {
+        (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, ...(end.holder ? { takenBy: end.holder } : {}) });
+    }
+    else {
+        (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { ...base, state: end.reason });
+    }
+}
+catch (err) {
+    (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { state: 'failed', pid: process.pid, error: err.message });
+}
+finally {
+    store.close?.();
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8716:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ writeStatus)
+/* harmony export */ });
+/* unused harmony export readStatus */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+function writeStatus(file, status) {
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(file, JSON.stringify(status));
+    }
+    catch {
+        // Nowhere to report to; the lock itself is the source of truth.
+    }
+}
+function readStatus(file) {
+    if (!file)
+        return undefined;
+    try {
+        return JSON.parse(readFileSync(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 819:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
+/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
+function backoffDelay(attempt, p, random = Math.random) {
+    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
+    return base * (1 - p.jitter) + base * p.jitter * random();
+}
+/** Sleeps, waking early (and resolving false) if the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve(false);
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+        };
+        const onAbort = () => done(false);
+        const timer = setTimeout(() => done(true), Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 5972:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  pM: () => (/* binding */ LockClient)
+});
+
+// UNUSED EXPORTS: DEFAULT_SKEW_MS, toHolder
+
+;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
+const objectToString = Object.prototype.toString;
+
+const isError = value => objectToString.call(value) === '[object Error]';
+
+const errorMessages = new Set([
+	'network error', // Chrome
+	'NetworkError when attempting to fetch resource.', // Firefox
+	'The Internet connection appears to be offline.', // Safari 16
+	'Network request failed', // `cross-fetch`
+	'fetch failed', // Undici (Node.js)
+	'terminated', // Undici (Node.js)
+	' A network error occurred.', // Bun (WebKit)
+	'Network connection lost', // Cloudflare Workers (fetch)
+]);
+
+function isNetworkError(error) {
+	const isValid = error
+		&& isError(error)
+		&& error.name === 'TypeError'
+		&& typeof error.message === 'string';
+
+	if (!isValid) {
+		return false;
+	}
+
+	const {message, stack} = error;
+
+	// Safari 17+ has generic message but no stack for network errors
+	if (message === 'Load failed' || (message.startsWith('Load failed (') && message.endsWith(')'))) {
+		return stack === undefined
+			// Sentry adds its own stack trace to the fetch error, so also check for that
+			|| '__sentry_captured__' in error;
+	}
+
+	// Deno network errors start with specific text
+	if (message.startsWith('error sending request for url')) {
+		return true;
+	}
+
+	// Chrome: exact "Failed to fetch" or with hostname: "Failed to fetch (example.com)"
+	if (message === 'Failed to fetch' || (message.startsWith('Failed to fetch (') && message.endsWith(')'))) {
+		return true;
+	}
+
+	// Standard network error messages
+	return errorMessages.has(message);
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-retry/index.js
+
+
+function validateRetries(retries) {
+	if (typeof retries === 'number') {
+		if (retries < 0) {
+			throw new TypeError('Expected `retries` to be a non-negative number.');
+		}
+
+		if (Number.isNaN(retries)) {
+			throw new TypeError('Expected `retries` to be a valid number or Infinity, got NaN.');
+		}
+	} else if (retries !== undefined) {
+		throw new TypeError('Expected `retries` to be a number or Infinity.');
+	}
+}
+
+function validateNumberOption(name, value, {min = 0, allowInfinity = false} = {}) {
+	if (value === undefined) {
+		return;
+	}
+
+	if (typeof value !== 'number' || Number.isNaN(value)) {
+		throw new TypeError(`Expected \`${name}\` to be a number${allowInfinity ? ' or Infinity' : ''}.`);
+	}
+
+	if (!allowInfinity && !Number.isFinite(value)) {
+		throw new TypeError(`Expected \`${name}\` to be a finite number.`);
+	}
+
+	if (value < min) {
+		throw new TypeError(`Expected \`${name}\` to be \u2265 ${min}.`);
+	}
+}
+
+class AbortError extends Error {
+	constructor(message) {
+		super();
+
+		if (message instanceof Error) {
+			this.originalError = message;
+			({message} = message);
+		} else {
+			this.originalError = new Error(message);
+			this.originalError.stack = this.stack;
+		}
+
+		this.name = 'AbortError';
+		this.message = message;
+	}
+}
+
+function calculateDelay(retriesConsumed, options) {
+	const attempt = Math.max(1, retriesConsumed + 1);
+	const random = options.randomize ? (Math.random() + 1) : 1;
+
+	let timeout = Math.round(random * options.minTimeout * (options.factor ** (attempt - 1)));
+	timeout = Math.min(timeout, options.maxTimeout);
+
+	return timeout;
+}
+
+function calculateRemainingTime(start, max) {
+	if (!Number.isFinite(max)) {
+		return max;
+	}
+
+	return max - (performance.now() - start);
+}
+
+async function onAttemptFailure({error, attemptNumber, retriesConsumed, startTime, options}) {
+	const normalizedError = error instanceof Error
+		? error
+		: new TypeError(`Non-error was thrown: "${error}". You should only throw errors.`);
+
+	if (normalizedError instanceof AbortError) {
+		throw normalizedError.originalError;
+	}
+
+	const retriesLeft = Number.isFinite(options.retries)
+		? Math.max(0, options.retries - retriesConsumed)
+		: options.retries;
+
+	const maxRetryTime = options.maxRetryTime ?? Number.POSITIVE_INFINITY;
+
+	const context = Object.freeze({
+		error: normalizedError,
+		attemptNumber,
+		retriesLeft,
+		retriesConsumed,
+	});
+
+	await options.onFailedAttempt(context);
+
+	if (calculateRemainingTime(startTime, maxRetryTime) <= 0) {
+		throw normalizedError;
+	}
+
+	const consumeRetry = await options.shouldConsumeRetry(context);
+
+	const remainingTime = calculateRemainingTime(startTime, maxRetryTime);
+
+	if (remainingTime <= 0 || retriesLeft <= 0) {
+		throw normalizedError;
+	}
+
+	if (normalizedError instanceof TypeError && !isNetworkError(normalizedError)) {
+		if (consumeRetry) {
+			throw normalizedError;
+		}
+
+		options.signal?.throwIfAborted();
+		return false;
+	}
+
+	if (!await options.shouldRetry(context)) {
+		throw normalizedError;
+	}
+
+	if (!consumeRetry) {
+		options.signal?.throwIfAborted();
+		return false;
+	}
+
+	const delayTime = calculateDelay(retriesConsumed, options);
+	const finalDelay = Math.min(delayTime, remainingTime);
+
+	options.signal?.throwIfAborted();
+
+	if (finalDelay > 0) {
+		await new Promise((resolve, reject) => {
+			const onAbort = () => {
+				clearTimeout(timeoutToken);
+				options.signal?.removeEventListener('abort', onAbort);
+				reject(options.signal.reason);
+			};
+
+			const timeoutToken = setTimeout(() => {
+				options.signal?.removeEventListener('abort', onAbort);
+				resolve();
+			}, finalDelay);
+
+			if (options.unref) {
+				timeoutToken.unref?.();
+			}
+
+			options.signal?.addEventListener('abort', onAbort, {once: true});
+		});
+	}
+
+	options.signal?.throwIfAborted();
+
+	return true;
+}
+
+async function pRetry(input, options = {}) {
+	options = {...options};
+
+	validateRetries(options.retries);
+
+	if (Object.hasOwn(options, 'forever')) {
+		throw new Error('The `forever` option is no longer supported. For many use-cases, you can set `retries: Infinity` instead.');
+	}
+
+	options.retries ??= 10;
+	options.factor ??= 2;
+	options.minTimeout ??= 1000;
+	options.maxTimeout ??= Number.POSITIVE_INFINITY;
+	options.maxRetryTime ??= Number.POSITIVE_INFINITY;
+	options.randomize ??= false;
+	options.onFailedAttempt ??= () => {};
+	options.shouldRetry ??= () => true;
+	options.shouldConsumeRetry ??= () => true;
+
+	// Validate numeric options and normalize edge cases
+	validateNumberOption('factor', options.factor, {min: 0, allowInfinity: false});
+	validateNumberOption('minTimeout', options.minTimeout, {min: 0, allowInfinity: false});
+	validateNumberOption('maxTimeout', options.maxTimeout, {min: 0, allowInfinity: true});
+	validateNumberOption('maxRetryTime', options.maxRetryTime, {min: 0, allowInfinity: true});
+
+	// Treat non-positive factor as 1 to avoid zero backoff or negative behavior
+	if (!(options.factor > 0)) {
+		options.factor = 1;
+	}
+
+	options.signal?.throwIfAborted();
+
+	let attemptNumber = 0;
+	let retriesConsumed = 0;
+	const startTime = performance.now();
+
+	while (Number.isFinite(options.retries) ? retriesConsumed <= options.retries : true) {
+		attemptNumber++;
+
+		try {
+			options.signal?.throwIfAborted();
+
+			const result = await input(attemptNumber);
+
+			options.signal?.throwIfAborted();
+
+			return result;
+		} catch (error) {
+			if (await onAttemptFailure({
+				error,
+				attemptNumber,
+				retriesConsumed,
+				startTime,
+				options,
+			})) {
+				retriesConsumed++;
+			}
+		}
+	}
+
+	// Should not reach here, but in case it does, throw an error
+	throw new Error('Retry attempts exhausted without throwing an error.');
+}
+
+function makeRetriable(function_, options) {
+	return function (...arguments_) {
+		return pRetry(() => function_.apply(this, arguments_), options);
+	};
+}
+
+// EXTERNAL MODULE: ./src/lock/backoff.ts
+var backoff = __nccwpck_require__(819);
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __nccwpck_require__(5456);
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __nccwpck_require__(1254);
+;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
+
+
+const DEFAULT_SKEW_MS = 5_000;
+function toHolder(item) {
+    return {
+        name: item.name,
+        lockId: item.owner,
+        user: item.user ?? 'unknown',
+        meta: item.meta ?? '',
+        uberlock: item.uberlock === true,
+        since: item.acquiredAt ?? 0,
+        expiresAt: item.expiresAt ?? 0,
+        fence: item.fence,
+    };
+}
+/**
+ * The lock protocol: acquire (waiting with capped exponential backoff and jitter),
+ * renew, release and reads over any LockStore. No printing, no CI specifics:
+ * callers learn about progress through callbacks and results.
+ */
+class LockClient {
+    store;
+    clock;
+    skewMs;
+    backoff;
+    random;
+    retries;
+    retryMinMs;
+    constructor(store, opts = {}) {
+        this.store = store;
+        this.clock = opts.clock ?? Date.now;
+        this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
+        this.backoff = opts.backoff ?? backoff/* DEFAULT_BACKOFF */.VU;
+        this.random = opts.random ?? Math.random;
+        this.retries = opts.transientRetries ?? 4;
+        this.retryMinMs = opts.transientMinDelayMs ?? 200;
+    }
+    /**
+     * Settles an ambiguous write by repeating it: every write here is idempotent
+     * for its own caller (acquire accepts `owner = me`, release records `lastOwner`).
+     */
+    write(op, signal) {
+        return pRetry(op, {
+            retries: this.retries,
+            minTimeout: this.retryMinMs,
+            factor: 2,
+            randomize: true,
+            signal,
+            shouldRetry: ({ error }) => error instanceof types/* StoreError */.A && error.transient,
+        });
+    }
+    async acquire(req) {
+        const start = this.clock();
+        const deadline = start + req.waitMs;
+        let attempt = 0;
+        let lastHolder;
+        for (;;) {
+            if (req.signal?.aborted)
+                return this.cancelled(req, attempt, lastHolder, start);
+            const claim = {
+                lockId: req.lockId,
+                user: req.user,
+                meta: req.meta,
+                uberlock: req.uberlock === true,
+                leaseMs: req.leaseMs,
+            };
+            if (req.force)
+                claim.force = { seenOwner: lastHolder?.lockId, reason: req.force.reason };
+            let outcome;
+            try {
+                outcome = await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
+            }
+            catch (err) {
+                // The last write may have landed without us hearing back: give it back.
+                await this.bestEffortRelease(req.name, req.lockId);
+                if (req.signal?.aborted)
+                    return this.cancelled(req, attempt, lastHolder, start);
+                throw err;
+            }
+            attempt++;
+            const now = this.clock();
+            if (outcome.ok) {
+                const lock = toHolder(outcome.item);
+                const result = { acquired: true, lock, waitedMs: now - start, attempts: attempt };
+                if (req.force && lastHolder && lastHolder.lockId !== req.lockId)
+                    result.tookOverFrom = lastHolder;
+                return result;
+            }
+            const cur = outcome.current;
+            if (req.force) {
+                // Forcing is conditioned on the holder we saw; re-read who it is and try again.
+                lastHolder = isHeldAtAll(cur) ? toHolder(cur) : undefined;
+                if (attempt < 5)
+                    continue;
+            }
+            if (!isHeldAtAll(cur)) {
+                // Freed between our write and the check (or the engine did not return the old item): retry soon.
+                if (now >= deadline && attempt > 1)
+                    return { acquired: false, reason: 'busy', waitedMs: now - start, attempts: attempt };
+                if (!(await (0,backoff/* sleep */.yy)(Math.min(50 * attempt, 500), req.signal)))
+                    return this.cancelled(req, attempt, lastHolder, start);
+                continue;
+            }
+            lastHolder = toHolder(cur);
+            if (now >= deadline) {
+                req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: 0 });
+                return { acquired: false, reason: 'busy', holder: lastHolder, waitedMs: now - start, attempts: attempt };
+            }
+            let delay = (0,backoff/* backoffDelay */.EY)(attempt - 1, this.backoff, this.random);
+            // Wake when the holder's lease lapses if that is sooner, and never sleep past the deadline.
+            const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
+            if (lapse > 0 && lapse < delay)
+                delay = lapse;
+            delay = Math.max(0, Math.min(delay, deadline - now));
+            req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: delay });
+            if (!(await (0,backoff/* sleep */.yy)(delay, req.signal)))
+                return this.cancelled(req, attempt, lastHolder, start);
+        }
+    }
+    async cancelled(req, attempts, holder, start) {
+        const r = { acquired: false, reason: 'cancelled', waitedMs: this.clock() - start, attempts };
+        if (holder)
+            r.holder = holder;
+        return r;
+    }
+    async bestEffortRelease(name, lockId) {
+        try {
+            await this.store.release(name, { lockId }, this.clock());
+        }
+        catch {
+            // The short lease frees it if even this fails.
+        }
+    }
+    /** Extends the lease of a lock we hold. A failure means the lock was lost: the result says to whom. */
+    async renew(lock, leaseMs, signal) {
+        const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()), signal);
+        if (outcome.ok)
+            return { renewed: true, lock: toHolder(outcome.item) };
+        const cur = outcome.current;
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+    }
+    /** Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent. */
+    async release(name, by) {
+        let seen;
+        try {
+            seen = await this.store.get(name);
+        }
+        catch {
+            seen = undefined;
+        }
+        const outcome = await this.write(() => this.store.release(name, by, this.clock()));
+        if (outcome.ok)
+            return { outcome: 'released', released: isHeldAtAll(seen) ? toHolder(seen) : undefined };
+        const cur = outcome.current;
+        if (!isHeldAtAll(cur)) {
+            // A retried release whose first try landed finds our own token in lastOwner.
+            if ('lockId' in by && cur?.lastOwner === by.lockId)
+                return { outcome: 'released', released: undefined };
+            return { outcome: 'not-held' };
+        }
+        return { outcome: 'held-by-other', holder: toHolder(cur) };
+    }
+    /** The current holder, or undefined when free (an expired lease counts as free). */
+    async holder(name) {
+        const item = await this.store.get(name);
+        return (0,rules/* isHeld */.i7)(item, this.clock()) ? toHolder(item) : undefined;
+    }
+    async item(name) {
+        return this.store.get(name);
+    }
+    async list() {
+        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+    }
+    /** Waits until the lock is free (without taking it). Returns the last holder seen if it never freed. */
+    async waitUntilFree(name, waitMs, onBusy, signal) {
+        const start = this.clock();
+        for (let attempt = 0;; attempt++) {
+            const h = await this.holder(name);
+            const now = this.clock();
+            if (!h)
+                return { free: true, waitedMs: now - start };
+            onBusy?.(h, now - start);
+            if (now >= start + waitMs)
+                return { free: false, holder: h, waitedMs: now - start };
+            const delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt, this.backoff, this.random), start + waitMs - now);
+            if (!(await (0,backoff/* sleep */.yy)(delay, signal)))
+                return { free: false, holder: h, waitedMs: this.clock() - start };
+        }
+    }
+    isExpired(item) {
+        return item.owner !== undefined && !(0,rules/* isHeld */.i7)(item, this.clock());
+    }
+}
+function isHeldAtAll(item) {
+    return item?.owner !== undefined;
+}
+
+
+/***/ }),
+
+/***/ 6915:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ runHeartbeat)
+/* harmony export */ });
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(819);
+
+/**
+ * Keeps short leases alive for locks held by a job. A failed renew means the lock
+ * was taken over (or lapsed and was taken): that ends the heartbeat with the new holder.
+ * Transient store errors are retried until the next interval.
+ */
+async function runHeartbeat(client, locks, opts, clock = Date.now) {
+    const interval = opts.intervalMs ?? Math.max(200, Math.floor(opts.leaseMs / 3));
+    const end = clock() + opts.maxLifetimeMs;
+    for (;;) {
+        if (!(await (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .sleep */ .yy)(Math.min(interval, Math.max(0, end - clock())), opts.signal)))
+            return { reason: 'stopped' };
+        if (clock() >= end)
+            return { reason: 'lifetime' };
+        for (const lock of locks) {
+            try {
+                const r = await client.renew(lock, opts.leaseMs, opts.signal);
+                if (!r.renewed)
+                    return r.holder ? { reason: 'lost', name: lock.name, holder: r.holder } : { reason: 'lost', name: lock.name };
+                opts.onRenewed?.(lock.name, r.lock.expiresAt);
+            }
+            catch (err) {
+                if (opts.signal?.aborted)
+                    return { reason: 'stopped' };
+                opts.onError?.(err);
+            }
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 5456:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Js: () => (/* binding */ applyAcquire),
+/* harmony export */   Yr: () => (/* binding */ applyRelease),
+/* harmony export */   i7: () => (/* binding */ isHeld),
+/* harmony export */   ig: () => (/* binding */ applyRenew)
+/* harmony export */ });
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1254);
+
+/**
+ * The conditions of every write, as pure functions over the current item.
+ * In-process stores (file, memory) apply these directly; the DynamoDB store
+ * writes the same conditions as expressions. Each returns the new item, or
+ * undefined when the condition fails.
+ */
+function isHeld(item, now, skewMs = 0) {
+    return item?.owner !== undefined && (item.expiresAt ?? 0) >= now - skewMs;
+}
+function applyAcquire(cur, name, c, now, skewMs) {
+    if (c.force) {
+        if (cur?.owner !== c.force.seenOwner)
+            return undefined;
+    }
+    else {
+        // Free, ours (a retried write that already landed), or another holder's lease has lapsed.
+        const free = cur?.owner === undefined || cur.owner === c.lockId || (cur.expiresAt ?? 0) < now - skewMs;
+        if (!free)
+            return undefined;
+    }
+    const next = {
+        ...(cur ?? { name, fence: 0 }),
+        name,
+        owner: c.lockId,
+        user: c.user,
+        meta: c.meta,
+        uberlock: c.uberlock,
+        acquiredAt: now,
+        updatedAt: now,
+        expiresAt: c.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .t : now + c.leaseMs,
+        fence: (cur?.fence ?? 0) + 1,
+    };
+    delete next.forcedBy;
+    delete next.forcedFrom;
+    delete next.forceReason;
+    if (c.force) {
+        next.forcedBy = c.user;
+        next.forcedFrom = cur?.user ?? '';
+        next.forceReason = c.force.reason;
+    }
+    return next;
+}
+function applyRenew(cur, lockId, fence, expiresAt, now) {
+    if (cur?.owner !== lockId || cur.fence !== fence)
+        return undefined;
+    return { ...cur, expiresAt: cur.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .t : expiresAt, updatedAt: now };
+}
+function applyRelease(cur, by, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    return { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+}
+
+
+/***/ }),
+
+/***/ 1254:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ StoreError),
+/* harmony export */   t: () => (/* binding */ NEVER)
+/* harmony export */ });
+/** A store failure named by cause. `transient` ones may be retried with the same write. */
+class StoreError extends Error {
+    kind;
+    transient;
+    constructor(kind, message, transient) {
+        super(message);
+        this.kind = kind;
+        this.transient = transient;
+        this.name = 'StoreError';
+    }
+}
+/** Expiry used for uberlocks: they never lapse on their own. */
+const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 7604:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  C: () => (/* binding */ openStore)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __nccwpck_require__(5456);
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __nccwpck_require__(1254);
+;// CONCATENATED MODULE: ./src/store/file.ts
+
+
+
+
+
+const STALE_READ_MS = 30_000;
+const PRUNE_AGE_MS = 10 * 60_000;
+/**
+ * Embedded store for one machine. Each lock is a directory of numbered versions;
+ * a write is a compare-and-swap: the new version is written to a temporary file
+ * and hard-linked to the next number, and link(2) fails if another process took
+ * that number first. No lock files, so a crashed process leaves nothing stale.
+ */
+class FileStore {
+    dir;
+    description;
+    constructor(dir) {
+        this.dir = dir;
+        this.description = `embedded file store at ${dir}`;
+    }
+    lockDir(name) {
+        return external_node_path_default().join(this.dir, name);
+    }
+    async latest(name) {
+        for (let tries = 0;; tries++) {
+            let entries;
+            try {
+                entries = await external_node_fs_.promises.readdir(this.lockDir(name));
+            }
+            catch (err) {
+                if (err.code === 'ENOENT')
+                    return { version: 0, item: undefined };
+                throw this.wrap(err);
+            }
+            const versions = entries.filter((e) => /^v\d{12}\.json$/.test(e)).sort();
+            const top = versions.at(-1);
+            if (!top)
+                return { version: 0, item: undefined };
+            try {
+                const item = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(this.lockDir(name), top), 'utf8'));
+                return { version: Number(top.slice(1, 13)), item };
+            }
+            catch (err) {
+                // Pruned by a writer between readdir and read: look again.
+                if (err.code === 'ENOENT' && tries < 50)
+                    continue;
+                throw this.wrap(err);
+            }
+        }
+    }
+    async cas(name, update) {
+        for (;;) {
+            const readAt = performance.now();
+            const { version, item } = await this.latest(name);
+            const next = update(item);
+            if (!next)
+                return { ok: false, current: item };
+            const dir = this.lockDir(name);
+            await external_node_fs_.promises.mkdir(dir, { recursive: true }).catch((e) => {
+                throw this.wrap(e);
+            });
+            const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+            await external_node_fs_.promises.writeFile(tmp, JSON.stringify(next));
+            const target = external_node_path_default().join(dir, `v${String(version + 1).padStart(12, '0')}.json`);
+            try {
+                // A version file can be pruned only once it is PRUNE_AGE_MS old; a writer whose
+                // read is older than STALE_READ_MS re-reads, so it never links into a pruned gap.
+                if (performance.now() - readAt > STALE_READ_MS)
+                    continue;
+                await external_node_fs_.promises.link(tmp, target);
+            }
+            catch (err) {
+                if (err.code === 'EEXIST')
+                    continue; // lost the race: re-read and re-judge
+                throw this.wrap(err);
+            }
+            finally {
+                await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            }
+            await this.prune(name, version);
+            return { ok: true, item: next };
+        }
+    }
+    /** Removes old versions below the newest two; readers retry on ENOENT. */
+    async prune(name, below) {
+        const dir = this.lockDir(name);
+        const entries = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const now = Date.now();
+        for (const e of entries) {
+            const m = /^v(\d{12})\.json$/.exec(e);
+            if (!m || Number(m[1]) >= below)
+                continue;
+            const file = external_node_path_default().join(dir, e);
+            const st = await external_node_fs_.promises.stat(file).catch(() => undefined);
+            if (st && now - st.mtimeMs > PRUNE_AGE_MS)
+                await external_node_fs_.promises.unlink(file).catch(() => undefined);
+        }
+    }
+    wrap(err) {
+        const e = err;
+        if (e.code === 'EACCES' || e.code === 'EPERM')
+            return new types/* StoreError */.A('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
+        return new types/* StoreError */.A('other', `file store at ${this.dir}: ${e.message}`, false);
+    }
+    acquire(name, claim, now, skewMs) {
+        return this.cas(name, (cur) => (0,rules/* applyAcquire */.Js)(cur, name, claim, now, skewMs));
+    }
+    renew(name, lockId, fence, expiresAt, now) {
+        return this.cas(name, (cur) => (0,rules/* applyRenew */.ig)(cur, lockId, fence, expiresAt, now));
+    }
+    release(name, by, now) {
+        return this.cas(name, (cur) => (0,rules/* applyRelease */.Yr)(cur, by, now));
+    }
+    async get(name) {
+        return (await this.latest(name)).item;
+    }
+    async list() {
+        let names;
+        try {
+            names = await external_node_fs_.promises.readdir(this.dir);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return [];
+            throw this.wrap(err);
+        }
+        const items = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => this.get(n)));
+        return items.filter((i) => i !== undefined);
+    }
+    async init() {
+        try {
+            await external_node_fs_.promises.mkdir(this.dir, { recursive: false });
+            return true;
+        }
+        catch (err) {
+            if (err.code === 'EEXIST')
+                return false;
+            if (err.code === 'ENOENT') {
+                await external_node_fs_.promises.mkdir(this.dir, { recursive: true });
+                return true;
+            }
+            throw this.wrap(err);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/open.ts
+
+/** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */
+async function openStore(spec, credentials) {
+    if (spec.kind === 'file')
+        return new FileStore(spec.dir);
+    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(861), __nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
+    const cfg = { table: spec.table };
+    if (spec.region)
+        cfg.region = spec.region;
+    if (spec.endpoint)
+        cfg.endpoint = spec.endpoint;
+    if (spec.credentials)
+        cfg.credentials = spec.credentials;
+    if (credentials)
+        cfg.credentials = credentials;
+    return new DynamoStore(cfg);
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(768);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 

@@ -1,0 +1,56 @@
+export const id = 850;
+export const ids = [850];
+export const modules = {
+
+/***/ 6850:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   webIdentityCredentials: () => (/* binding */ webIdentityCredentials)
+/* harmony export */ });
+/**
+ * Credentials from STS AssumeRoleWithWebIdentity, refreshed five minutes before they
+ * expire, so a renewer that lives longer than one session keeps working.
+ */
+function webIdentityCredentials(opts) {
+    let cached;
+    return async () => {
+        if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000)
+            return cached;
+        const { STSClient, AssumeRoleWithWebIdentityCommand } = await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(695)]).then(__webpack_require__.t.bind(__webpack_require__, 1695, 19));
+        const sts = new STSClient({ region: opts.region ?? 'us-east-1' });
+        try {
+            const token = await opts.getIdToken();
+            const out = await sts.send(new AssumeRoleWithWebIdentityCommand({
+                RoleArn: opts.roleArn,
+                RoleSessionName: opts.sessionName,
+                WebIdentityToken: token,
+                DurationSeconds: 3600,
+            }));
+            const c = out.Credentials;
+            if (!c?.AccessKeyId || !c.SecretAccessKey)
+                throw new Error('STS returned no credentials');
+            cached = {
+                accessKeyId: c.AccessKeyId,
+                secretAccessKey: c.SecretAccessKey,
+                ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+                ...(c.Expiration ? { expiration: c.Expiration } : {}),
+            };
+            return cached;
+        }
+        catch (err) {
+            const e = err;
+            throw Object.assign(new Error(`could not assume role ${opts.roleArn} with the GitHub OIDC token: ${e.name}: ${e.message}`), {
+                name: 'AccessDeniedException',
+            });
+        }
+        finally {
+            sts.destroy();
+        }
+    };
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,49 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+export interface WebIdentityOptions {
+  roleArn: string;
+  sessionName: string;
+  region?: string;
+  /** Fetches a fresh OIDC token (GitHub: core.getIDToken('sts.amazonaws.com')). */
+  getIdToken: () => Promise<string>;
+}
+
+/**
+ * Credentials from STS AssumeRoleWithWebIdentity, refreshed five minutes before they
+ * expire, so a renewer that lives longer than one session keeps working.
+ */
+export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialIdentityProvider {
+  let cached: AwsCredentialIdentity | undefined;
+  return async () => {
+    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
+    const { STSClient, AssumeRoleWithWebIdentityCommand } = await import('@aws-sdk/client-sts');
+    const sts = new STSClient({ region: opts.region ?? 'us-east-1' });
+    try {
+      const token = await opts.getIdToken();
+      const out = await sts.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: opts.roleArn,
+          RoleSessionName: opts.sessionName,
+          WebIdentityToken: token,
+          DurationSeconds: 3600,
+        }),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
+      cached = {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+        ...(c.Expiration ? { expiration: c.Expiration } : {}),
+      };
+      return cached;
+    } catch (err) {
+      const e = err as Error;
+      throw Object.assign(new Error(`could not assume role ${opts.roleArn} with the GitHub OIDC token: ${e.name}: ${e.message}`), {
+        name: 'AccessDeniedException',
+      });
+    } finally {
+      sts.destroy();
+    }
+  };
+}

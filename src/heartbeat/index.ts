@@ -1,0 +1,48 @@
+import { loadHeartbeatConfig } from '../config.js';
+import { LockClient } from '../lock/client.js';
+import { runHeartbeat } from '../lock/heartbeat.js';
+import { openStore } from '../store/open.js';
+import { writeStatus } from './status.js';
+
+// Entry of the detached renewer (dist/heartbeat/index.js): renews the job's leases
+// until told to stop (SIGTERM), the lock is lost, or its lifetime runs out.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const config = loadHeartbeatConfig(process.env);
+const controller = new AbortController();
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => controller.abort());
+
+let credentials;
+if (config.roleToAssume) {
+  const { webIdentityCredentials } = await import('../aws/web-identity.js');
+  const core = await import('@actions/core');
+  credentials = webIdentityCredentials({
+    roleArn: config.roleToAssume,
+    sessionName: config.roleSessionName ?? 'daplaya-heartbeat',
+    ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
+    getIdToken: () => core.getIDToken('sts.amazonaws.com'),
+  });
+}
+const store = await openStore(config.store, credentials);
+const client = new LockClient(store);
+let lastRenewedAt: number | undefined;
+writeStatus(config.statusFile, { state: 'running', pid: process.pid });
+try {
+  const end = await runHeartbeat(client, config.locks, {
+    leaseMs: config.leaseMs,
+    maxLifetimeMs: config.maxLifetimeMs,
+    signal: controller.signal,
+    onRenewed: () => {
+      lastRenewedAt = Date.now();
+    },
+  });
+  const base = { pid: process.pid, ...(lastRenewedAt ? { lastRenewedAt } : {}) };
+  if (end.reason === 'lost') {
+    writeStatus(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, ...(end.holder ? { takenBy: end.holder } : {}) });
+  } else {
+    writeStatus(config.statusFile, { ...base, state: end.reason });
+  }
+} catch (err) {
+  writeStatus(config.statusFile, { state: 'failed', pid: process.pid, error: (err as Error).message });
+} finally {
+  store.close?.();
+}

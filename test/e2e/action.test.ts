@@ -1,0 +1,184 @@
+import { describe, expect, inject, it } from 'vitest';
+import { LockClient } from '../../src/lock/client.js';
+import { freshDynamoStore } from '../helpers/dynamo.js';
+import { LOCAL_AWS_ENV } from '../helpers/engine.js';
+import { actionYaml, isAlive, Job } from '../helpers/runner.js';
+import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
+
+async function setup() {
+  const store = await freshDynamoStore();
+  const jobEnv = { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') };
+  const inputs = { env: 'production', table: store.config.table };
+  return { store, client: new LockClient(store), jobEnv, inputs };
+}
+
+async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the action contract', () => {
+  it('runs pre, main and post on node24 and always runs post', () => {
+    expect(actionYaml.runs).toMatchObject({ using: 'node24', pre: 'dist/pre/index.js', main: 'dist/main/index.js', post: 'dist/post/index.js', 'post-if': 'always()' });
+  });
+});
+
+describe('the action bundles run as the runner runs them', () => {
+  it('uncontended job: pre locks, main reports outputs, post releases and writes the summary', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const job = new Job(inputs, jobEnv);
+    const pre = await job.run('pre');
+    expect(pre.code, pre.stdout + pre.stderr).toBe(0);
+    expect(pre.stdout).toMatch(/Locked env production for octocat@example.com \(fence 1/);
+    const saved = job.saved();
+    expect(saved?.heartbeatPid).toBeDefined();
+    expect(isAlive(saved?.heartbeatPid as number)).toBe(true);
+    const holder = await client.holder('production');
+    expect(holder).toMatchObject({ user: 'octocat@example.com', meta: `https://github.example.com/acme/app/actions/runs/${job.runId}`, lockId: saved?.lockId });
+
+    const main = await job.run('main');
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.outputs).toMatchObject({ acquired: 'true', holder: 'octocat@example.com', fence: '1', 'lock-id': saved?.lockId });
+    expect(Number(main.outputs['waited-seconds'])).toBeGreaterThanOrEqual(0);
+
+    const post = await job.run('post');
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toMatch(/Released env production/);
+    expect(await client.holder('production')).toBeUndefined();
+    expect(isAlive(saved?.heartbeatPid as number)).toBe(false);
+    expect(job.summary()).toMatch(/<th>env<\/th><th>holder<\/th><th>fence<\/th><th>waited<\/th><th>held for<\/th><th>released<\/th>/);
+    expect(job.summary()).toMatch(/<td>production<\/td><td>octocat@example.com<\/td><td>1<\/td>/);
+  });
+
+  it('a second job waits for the first, says on whom, and acquires after the first one\'s post', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const first = new Job(inputs, jobEnv, 'alice');
+    expect((await first.run('pre')).code).toBe(0);
+    const second = new Job({ ...inputs, wait: '2m' }, jobEnv, 'bob');
+    const waiting = second.start('pre');
+    let out = '';
+    waiting.child.stdout?.on('data', (d) => (out += d));
+    await waitFor(() => /still locked at env production by alice@example.com/.test(out), 30_000, 'a busy line');
+    expect(out).toMatch(/::group::Waiting for env production/);
+    expect(out).toMatch(/::warning::Waiting for env production: it is locked by alice@example.com/);
+    expect((await first.run('main')).code).toBe(0);
+    expect((await first.run('post')).code).toBe(0);
+    const pre2 = await waiting.done;
+    expect(pre2.code, pre2.stdout).toBe(0);
+    expect((await client.holder('production'))?.user).toBe('bob@example.com');
+    expect(JSON.parse(second.state.daplaya as string).waitedMs).toBeGreaterThan(500);
+    const main2 = await second.run('main');
+    expect(main2.outputs.fence).toBe('2');
+    expect(Number(main2.outputs['waited-seconds'])).toBeGreaterThanOrEqual(0);
+    expect((await second.run('post')).code).toBe(0);
+    expect(await client.holder('production')).toBeUndefined();
+  });
+
+  it('a failing job step still has post release the lock', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const job = new Job(inputs, jobEnv);
+    expect((await job.run('pre')).code).toBe(0);
+    // The job's own step fails (a failing deploy): the runner still runs post (post-if: always()).
+    const failing = await runCli(['status', '--env', 'bad env'], cleanEnv());
+    expect(failing.code).toBe(2);
+    const post = await job.run('post');
+    expect(post.code).toBe(0);
+    expect(await client.holder('production')).toBeUndefined();
+  });
+
+  it('cancel while waiting: pre stops at SIGINT, takes nothing, and post has nothing to release', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const holderJob = new Job(inputs, jobEnv, 'alice');
+    expect((await holderJob.run('pre')).code).toBe(0);
+    const job = new Job(inputs, jobEnv, 'bob');
+    const waiting = job.start('pre');
+    let out = '';
+    waiting.child.stdout?.on('data', (d) => (out += d));
+    await waitFor(() => /still locked/.test(out), 30_000, 'waiting');
+    const sentAt = Date.now();
+    waiting.child.kill('SIGINT');
+    const pre = await waiting.done;
+    // The runner would escalate to SIGTERM after 7.5 s; pre must be gone before that.
+    expect(Date.now() - sentAt).toBeLessThan(7500);
+    expect(pre.code).toBe(1);
+    expect(pre.stdout).toMatch(/::error::Cancelled while waiting for env production by alice@example.com/);
+    expect(job.saved()).toBeUndefined();
+    const post = await job.run('post');
+    expect(post.code).toBe(0);
+    expect(post.stdout).toMatch(/nothing to release/);
+    expect((await client.holder('production'))?.user).toBe('alice@example.com');
+    await holderJob.run('post');
+  });
+
+  it('a killed runner (job and renewer SIGKILLed) frees the lock after the short lease, not before', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const job = new Job({ ...inputs, lease: '3s' }, jobEnv);
+    const pre = await job.run('pre');
+    expect(pre.code).toBe(0);
+    const pid = job.saved()?.heartbeatPid as number;
+    const first = await client.holder('production');
+    // The renewer keeps the 3 s lease alive well past its first expiry.
+    await new Promise((r) => setTimeout(r, 7000));
+    const renewed = await client.holder('production');
+    expect(renewed?.lockId).toBe(first?.lockId);
+    expect(renewed?.expiresAt).toBeGreaterThan((first?.expiresAt as number) + 2000);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid), 5000, 'the renewer to die');
+    const lastLease = (await client.holder('production'))?.expiresAt ?? 0;
+    const env = cleanEnv({ ...jobEnv, DAPLAYA_TABLE: inputs.table });
+    const next = await runCli(['lock', '--env', 'production', '--wait', '60s', '--user', 'next@example.com', '--json'], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout).locks[0].fence).toBe(2);
+    // Taken only after the dead job's last lease plus the 5 s skew allowance ran out.
+    const status = JSON.parse((await runCli(['status', '--env', 'production', '--json'], env)).stdout);
+    expect(Date.parse(status.since)).toBeGreaterThanOrEqual(Math.floor(lastLease / 1000) * 1000 + 5000 - 1000);
+  });
+
+  it('a local `uses: ./` action (no pre) takes the lock in main and post releases it', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const job = new Job(inputs, jobEnv);
+    const main = await job.run('main');
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.stdout).toMatch(/pre step did not run/);
+    expect(main.outputs).toMatchObject({ acquired: 'true', fence: '1' });
+    expect((await client.holder('production'))?.user).toBe('octocat@example.com');
+    expect((await job.run('post')).code).toBe(0);
+    expect(await client.holder('production')).toBeUndefined();
+  });
+
+  it('post fails loudly, naming who, when the lock was taken over while the job ran', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const job = new Job(inputs, jobEnv);
+    expect((await job.run('pre')).code).toBe(0);
+    const forced = await runCli(
+      ['lock', '--env', 'production', '--user', 'ops@example.com', '--force', '--reason', 'hotfix'],
+      cleanEnv({ ...jobEnv, DAPLAYA_TABLE: inputs.table }),
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    const post = await job.run('post');
+    expect(post.code).toBe(1);
+    expect(post.stdout).toMatch(/::error::Lock on env production was taken over while this job ran: now held by ops@example.com/);
+    expect((await client.holder('production'))?.user).toBe('ops@example.com');
+    expect(job.summary()).toMatch(/lost to ops@example.com/);
+  });
+
+  it('bad inputs fail pre with one clear error and take nothing', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    for (const [bad, message] of [
+      [{ env: 'prod env' }, /characters that are not allowed/],
+      [{ wait: '-5m' }, /input wait must not be negative/],
+      [{ 'role-to-assume': 'not-an-arn' }, /not an IAM role ARN/],
+    ] as const) {
+      const job = new Job({ ...inputs, ...bad }, jobEnv);
+      const pre = await job.run('pre');
+      expect(pre.code).toBe(1);
+      expect(pre.stdout).toMatch(message);
+      expect(pre.stdout).not.toMatch(/\n\s+at /);
+    }
+    expect(await client.list()).toEqual([]);
+    expect(CLI).toBeTruthy();
+  });
+});
