@@ -19,16 +19,73 @@ const EXIT = {
 
 /***/ }),
 
-/***/ 8025:
+/***/ 6719:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gn: () => (/* binding */ busyLine),
+/* harmony export */   H$: () => (/* binding */ itemToJson),
+/* harmony export */   KH: () => (/* binding */ iso),
+/* harmony export */   Q7: () => (/* binding */ expiresText),
+/* harmony export */   sG: () => (/* binding */ describeHolder),
+/* harmony export */   tp: () => (/* binding */ table)
+/* harmony export */ });
+/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6139);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1254);
+
+
+function iso(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function expiresText(expiresAt, now) {
+    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .NEVER */ .t)
+        return 'never expires';
+    return expiresAt >= now ? `expires in ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
+}
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+function describeHolder(h, now) {
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+function busyLine(h, now) {
+    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+function itemToJson(it, now) {
+    const held = it.owner !== undefined && (it.expiresAt ?? 0) >= now;
+    return {
+        env: it.name,
+        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
+        user: it.owner !== undefined ? it.user : undefined,
+        meta: it.owner !== undefined ? it.meta : undefined,
+        lockId: it.owner,
+        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+        expiresAt: it.expiresAt !== undefined && it.owner !== undefined ? (it.expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .NEVER */ .t ? null : iso(it.expiresAt)) : undefined,
+        fence: it.fence,
+        lastUser: it.lastUser,
+        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+        forcedBy: it.forcedBy,
+        forceReason: it.forceReason,
+    };
+}
+function table(rows) {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+
+/***/ }),
+
+/***/ 9045:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  EZ: () => (/* binding */ acquireForCli),
   iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: VERSION, acquireForCli, reportError
+// UNUSED EXPORTS: VERSION, reportError
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -40,71 +97,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/lock/names.ts
-/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
-const MAX_NAME_LENGTH = 64;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-class names_InvalidInputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InvalidInputError';
-    }
-}
-function validateEnvName(name) {
-    if (name.length === 0)
-        throw new names_InvalidInputError('env name is empty');
-    if (name.length > MAX_NAME_LENGTH) {
-        throw new names_InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
-    }
-    if (!NAME.test(name)) {
-        throw new names_InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
-    }
-    return name;
-}
-/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
-function names_parseEnvList(value) {
-    const names = value.split(',').map((s) => s.trim());
-    for (const n of names)
-        validateEnvName(n);
-    return [...new Set(names)].sort();
-}
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
-function names_parseDuration(value, what = 'duration') {
-    const text = value.trim();
-    if (text.startsWith('-'))
-        throw new names_InvalidInputError(`${what} must not be negative: ${value}`);
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Math.round(Number(text) * 1000);
-    let rest = text;
-    let total = 0;
-    if (rest === '')
-        throw new names_InvalidInputError(`${what} is empty`);
-    while (rest !== '') {
-        const m = DURATION.exec(rest);
-        if (!m)
-            throw new names_InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
-        total += Number(m[1]) * UNITS[m[2]];
-        rest = rest.slice(m[0].length);
-    }
-    return Math.round(total);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.max(0, Math.round(ms))}ms`;
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
-    const h = Math.floor(m / 60);
-    if (h < 48)
-        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
-    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
-}
-
+// EXTERNAL MODULE: ./src/lock/names.ts
+var names = __nccwpck_require__(6139);
 ;// CONCATENATED MODULE: ./src/config.ts
 
 
@@ -114,7 +108,10 @@ function formatDuration(ms) {
 const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version'];
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
-class UsageError extends names_InvalidInputError {
+const DEFAULT_RENEWED_LEASE_MS = 2 * 60_000;
+/** A renewer outliving a forgotten job should not hold an env for days. */
+const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
+class UsageError extends names/* InvalidInputError */.oC {
     name = 'UsageError';
 }
 const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason']));
@@ -181,6 +178,10 @@ function parseArgs(argv) {
 }
 function nonEmpty(v) {
     return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
 }
 function isCI(env) {
     return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
@@ -260,7 +261,7 @@ function defaultLockId(env, user) {
     const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
     if (explicit)
         return explicit;
-    if (env.GITLAB_CI === 'true' && env.CI_JOB_ID) {
+    if (isGitLabJob(env) && env.CI_JOB_ID) {
         return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
     }
     return `cli:${user}:${external_node_os_default().hostname()}:${process.pid}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
@@ -269,7 +270,7 @@ const MAX_META = 1000;
 const MAX_USER = 256;
 function validateText(what, value, max) {
     if (value.length > max)
-        throw new names_InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
+        throw new names/* InvalidInputError */.oC(`${what} is ${value.length} characters long; the limit is ${max}`);
     return value;
 }
 function loadCliConfig(argv, env) {
@@ -281,22 +282,25 @@ function loadCliConfig(argv, env) {
     if (!help && needsEnv && envValue === undefined)
         throw new UsageError(`\`${a.command}\` needs --env ENV`);
     if (envValue !== undefined)
-        envs = names_parseEnvList(envValue);
+        envs = (0,names/* parseEnvList */.N7)(envValue);
     if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
         throw new UsageError(`\`${a.command}\` takes one env`);
     }
     for (const e of envs)
-        validateEnvName(e);
+        (0,names/* validateEnvName */.zf)(e);
     const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
     if (user.trim() === '')
-        throw new names_InvalidInputError('user is empty');
+        throw new names/* InvalidInputError */.oC('user is empty');
     const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${external_node_os_default().hostname()}`, MAX_META);
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
-    const waitMs = names_parseDuration(waitText, '--wait');
-    const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : names_parseDuration(leaseText, '--lease');
+    const waitMs = (0,names/* parseDuration */.E9)(waitText, '--wait');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
+    const renewed = a.command === 'run' || heartbeat;
+    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : (0,names/* parseDuration */.E9)(leaseText, '--lease');
     if (leaseText !== undefined && leaseMs < 1000)
-        throw new names_InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+        throw new names/* InvalidInputError */.oC(`--lease must be at least 1s, got ${leaseText}`);
     const config = {
         command: a.command,
         store: help
@@ -310,6 +314,7 @@ function loadCliConfig(argv, env) {
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,
+        heartbeat,
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
@@ -682,29 +687,8 @@ function makeRetriable(function_, options) {
 	};
 }
 
-;// CONCATENATED MODULE: ./src/lock/backoff.ts
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
-/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
-function backoffDelay(attempt, p, random = Math.random) {
-    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
-    return base * (1 - p.jitter) + base * p.jitter * random();
-}
-/** Sleeps, waking early (and resolving false) if the signal aborts. */
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        if (signal?.aborted)
-            return resolve(false);
-        const done = (ok) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(ok);
-        };
-        const onAbort = () => done(false);
-        const timer = setTimeout(() => done(true), Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
+// EXTERNAL MODULE: ./src/lock/backoff.ts
+var backoff = __nccwpck_require__(819);
 // EXTERNAL MODULE: ./src/lock/types.ts
 var types = __nccwpck_require__(1254);
 ;// CONCATENATED MODULE: ./src/lock/rules.ts
@@ -800,7 +784,7 @@ class LockClient {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
         this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
-        this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+        this.backoff = opts.backoff ?? backoff/* DEFAULT_BACKOFF */.VU;
         this.random = opts.random ?? Math.random;
         this.retries = opts.transientRetries ?? 4;
         this.retryMinMs = opts.transientMinDelayMs ?? 200;
@@ -867,7 +851,7 @@ class LockClient {
                 // Freed between our write and the check (or the engine did not return the old item): retry soon.
                 if (now >= deadline && attempt > 1)
                     return { acquired: false, reason: 'busy', waitedMs: now - start, attempts: attempt };
-                if (!(await sleep(Math.min(50 * attempt, 500), req.signal)))
+                if (!(await (0,backoff/* sleep */.yy)(Math.min(50 * attempt, 500), req.signal)))
                     return this.cancelled(req, attempt, lastHolder, start);
                 continue;
             }
@@ -876,14 +860,14 @@ class LockClient {
                 req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: 0 });
                 return { acquired: false, reason: 'busy', holder: lastHolder, waitedMs: now - start, attempts: attempt };
             }
-            let delay = backoffDelay(attempt - 1, this.backoff, this.random);
+            let delay = (0,backoff/* backoffDelay */.EY)(attempt - 1, this.backoff, this.random);
             // Wake when the holder's lease lapses if that is sooner, and never sleep past the deadline.
             const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
             if (lapse > 0 && lapse < delay)
                 delay = lapse;
             delay = Math.max(0, Math.min(delay, deadline - now));
             req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: delay });
-            if (!(await sleep(delay, req.signal)))
+            if (!(await (0,backoff/* sleep */.yy)(delay, req.signal)))
                 return this.cancelled(req, attempt, lastHolder, start);
         }
     }
@@ -952,8 +936,8 @@ class LockClient {
             onBusy?.(h, now - start);
             if (now >= start + waitMs)
                 return { free: false, holder: h, waitedMs: now - start };
-            const delay = Math.min(backoffDelay(attempt, this.backoff, this.random), start + waitMs - now);
-            if (!(await sleep(delay, signal)))
+            const delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt, this.backoff, this.random), start + waitMs - now);
+            if (!(await (0,backoff/* sleep */.yy)(delay, signal)))
                 return { free: false, holder: h, waitedMs: this.clock() - start };
         }
     }
@@ -1170,47 +1154,8 @@ async function openStore(spec, credentials) {
 
 // EXTERNAL MODULE: ./src/cli/exit-codes.ts
 var exit_codes = __nccwpck_require__(8551);
-;// CONCATENATED MODULE: ./src/cli/format.ts
-
-
-function iso(ms) {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-function expiresText(expiresAt, now) {
-    if (expiresAt >= types/* NEVER */.t)
-        return 'never expires';
-    return expiresAt >= now ? `expires in ${formatDuration(expiresAt - now)}` : `expired ${formatDuration(now - expiresAt)} ago`;
-}
-/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
-function describeHolder(h, now) {
-    const parts = [h.meta, `since ${iso(h.since)}`, `for ${formatDuration(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
-    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
-}
-function busyLine(h, now) {
-    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
-}
-function itemToJson(it, now) {
-    const held = it.owner !== undefined && (it.expiresAt ?? 0) >= now;
-    return {
-        env: it.name,
-        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
-        user: it.owner !== undefined ? it.user : undefined,
-        meta: it.owner !== undefined ? it.meta : undefined,
-        lockId: it.owner,
-        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
-        expiresAt: it.expiresAt !== undefined && it.owner !== undefined ? (it.expiresAt >= types/* NEVER */.t ? null : iso(it.expiresAt)) : undefined,
-        fence: it.fence,
-        lastUser: it.lastUser,
-        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
-        forcedBy: it.forcedBy,
-        forceReason: it.forceReason,
-    };
-}
-function table(rows) {
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-
+// EXTERNAL MODULE: ./src/cli/format.ts
+var format = __nccwpck_require__(6719);
 ;// CONCATENATED MODULE: ./src/cli/help.ts
 const HELP = `daplaya — a deployment lock for CI, stored in DynamoDB
 
@@ -1240,7 +1185,102 @@ Exit codes: 0 done; 1 failure (no such table, access denied, no region, engine u
             2 bad usage or input; 3 lock busy or held by someone else.
 `;
 
+;// CONCATENATED MODULE: ./src/heartbeat/pidfile.ts
+
+
+
+
+function file(lockId, dir = external_node_os_default().tmpdir()) {
+    return external_node_path_default().join(dir, `daplaya-hb-${(0,external_node_crypto_.createHash)('sha256').update(lockId).digest('hex').slice(0, 24)}.json`);
+}
+function heartbeatStatusFile(lockId, dir = external_node_os_default().tmpdir()) {
+    return file(lockId, dir).replace(/\.json$/, '.status.json');
+}
+function saveHeartbeatRecord(lockId, record) {
+    (0,external_node_fs_.writeFileSync)(file(lockId), JSON.stringify(record));
+}
+function takeHeartbeatRecord(lockId) {
+    try {
+        const rec = JSON.parse((0,external_node_fs_.readFileSync)(file(lockId), 'utf8'));
+        (0,external_node_fs_.unlinkSync)(file(lockId));
+        return rec;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/heartbeat/spawn.ts
+
+
+/**
+ * Starts the renewer as a detached process with no stdio, so it outlives the step
+ * that took the lock without holding the step's output pipes open.
+ */
+function startHeartbeat(script, config, env) {
+    const child = (0,external_node_child_process_.spawn)(process.execPath, [script], {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...env, [HEARTBEAT_ENV]: JSON.stringify(config) },
+    });
+    child.unref();
+    if (child.pid === undefined)
+        throw new Error('could not start the lock renewer');
+    return child.pid;
+}
+/** Stops a renewer and waits (briefly) for it to write its final status. */
+async function stopHeartbeat(pid, timeoutMs = 5000) {
+    try {
+        process.kill(pid, 'SIGTERM');
+    }
+    catch {
+        return; // already gone
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        try {
+            process.kill(pid, 0);
+        }
+        catch {
+            return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+        process.kill(pid, 'SIGKILL');
+    }
+    catch {
+        // gone
+    }
+}
+
+;// CONCATENATED MODULE: ./src/heartbeat/status.ts
+
+function writeStatus(file, status) {
+    try {
+        writeFileSync(file, JSON.stringify(status));
+    }
+    catch {
+        // Nowhere to report to; the lock itself is the source of truth.
+    }
+}
+function readStatus(file) {
+    if (!file)
+        return undefined;
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
+
+
+
 
 
 
@@ -1281,7 +1321,7 @@ async function main(argv, env, io) {
             case 'wait':
                 return await waitFree(client, config, io);
             case 'run': {
-                const { runCommand } = await __nccwpck_require__.e(/* import() */ 175).then(__nccwpck_require__.bind(__nccwpck_require__, 4175));
+                const { runCommand } = await __nccwpck_require__.e(/* import() */ 984).then(__nccwpck_require__.bind(__nccwpck_require__, 5984));
                 return await runCommand(client, config, io);
             }
             default:
@@ -1297,7 +1337,7 @@ async function main(argv, env, io) {
     }
 }
 function reportError(err, io, env = {}) {
-    if (err instanceof names_InvalidInputError) {
+    if (err instanceof names/* InvalidInputError */.oC) {
         io.err(`daplaya: error: ${err.message}`);
         return exit_codes/* EXIT */.d.usage;
     }
@@ -1326,7 +1366,7 @@ function acquireForCli(client, config, io) {
         leaseMs: config.leaseMs,
         waitMs: config.waitMs,
         ...(config.force ? { force: config.force } : {}),
-        onBusy: ({ holder, nextAttemptInMs }) => io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
+        onBusy: ({ holder, nextAttemptInMs }) => io.err(`${(0,format/* busyLine */.Gn)(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
         ...(io.signal ? { signal: io.signal } : {}),
     });
 }
@@ -1336,7 +1376,7 @@ async function lock(client, config, io) {
     if (!r.ok) {
         if (config.json)
             io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
-        const who = r.holder ? ` by ${describeHolder(r.holder, now)}` : '';
+        const who = r.holder ? ` by ${(0,format/* describeHolder */.sG)(r.holder, now)}` : '';
         io.err(r.reason === 'cancelled'
             ? `daplaya: cancelled while waiting for env ${config.envs.join(',')}${who}`
             : `daplaya: env ${r.holder?.name ?? config.envs.join(',')} is locked${who}; gave up after --wait ${(config.waitMs / 1000).toFixed(0)}s`);
@@ -1344,18 +1384,30 @@ async function lock(client, config, io) {
     }
     for (const l of r.locks)
         if (l.tookOverFrom)
-            io.err(`daplaya: forced env ${l.name} away from ${describeHolder(l.tookOverFrom, now)}`);
+            io.err(`daplaya: forced env ${l.name} away from ${(0,format/* describeHolder */.sG)(l.tookOverFrom, now)}`);
+    if (config.heartbeat && io.heartbeatScript) {
+        const statusFile = heartbeatStatusFile(config.lockId);
+        const pid = startHeartbeat(io.heartbeatScript, {
+            store: config.store,
+            locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence })),
+            leaseMs: config.leaseMs,
+            maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
+            statusFile,
+        }, io.env ?? {});
+        saveHeartbeatRecord(config.lockId, { pid, statusFile });
+        io.err(`daplaya: renewing the ${(0,names/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${pid}) until release`);
+    }
     if (config.json) {
         io.out(JSON.stringify({
             acquired: true,
             user: config.user,
             lockId: config.lockId,
-            locks: r.locks.map((l) => ({ env: l.name, fence: l.fence, waitedMs: l.waitedMs, expiresAt: iso(l.expiresAt) })),
+            locks: r.locks.map((l) => ({ env: l.name, fence: l.fence, waitedMs: l.waitedMs, expiresAt: (0,format/* iso */.KH)(l.expiresAt) })),
         }));
     }
     else {
         for (const l of r.locks) {
-            io.out(`locked env ${l.name} for ${config.user} (fence ${l.fence}, ${expiresText(l.expiresAt, now)}, lock id ${config.lockId})`);
+            io.out(`locked env ${l.name} for ${config.user} (fence ${l.fence}, ${(0,format/* expiresText */.Q7)(l.expiresAt, now)}, lock id ${config.lockId})`);
         }
     }
     return exit_codes/* EXIT */.d.ok;
@@ -1363,6 +1415,15 @@ async function lock(client, config, io) {
 async function release(client, config, io) {
     let code = exit_codes/* EXIT */.d.ok;
     const results = [];
+    const hb = config.lockIdGiven ? takeHeartbeatRecord(config.lockId) : undefined;
+    if (hb) {
+        await stopHeartbeat(hb.pid);
+        const st = readStatus(hb.statusFile);
+        if (st?.state === 'lost') {
+            io.err(`daplaya: the lock on env ${st.lostEnv} was lost while the job ran${st.takenBy ? `: taken by ${(0,format/* describeHolder */.sG)(st.takenBy, Date.now())}, fence ${st.takenBy.fence}` : ''}`);
+            code = exit_codes/* EXIT */.d.busy;
+        }
+    }
     for (const name of [...config.envs].reverse()) {
         const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
         const r = await client.release(name, by);
@@ -1374,7 +1435,7 @@ async function release(client, config, io) {
         else if (r.outcome === 'not-held')
             io.out(`env ${name} was not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; nothing to release`);
         else {
-            io.err(`daplaya: env ${name} is held by ${describeHolder(r.holder, Date.now())}, not by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
+            io.err(`daplaya: env ${name} is held by ${(0,format/* describeHolder */.sG)(r.holder, Date.now())}, not by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
             code = exit_codes/* EXIT */.d.busy;
         }
         if (r.outcome === 'held-by-other')
@@ -1390,7 +1451,7 @@ async function locks(client, config, io) {
     if (config.envs.length > 0)
         items = items.filter((i) => config.envs.includes(i.name));
     if (config.json) {
-        io.out(JSON.stringify(items.map((i) => itemToJson(i, now))));
+        io.out(JSON.stringify(items.map((i) => (0,format/* itemToJson */.H$)(i, now))));
         return exit_codes/* EXIT */.d.ok;
     }
     if (items.length === 0) {
@@ -1399,44 +1460,44 @@ async function locks(client, config, io) {
     }
     const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
     for (const i of items) {
-        const j = itemToJson(i, now);
+        const j = (0,format/* itemToJson */.H$)(i, now);
         rows.push([
             j.env,
             j.state.toUpperCase(),
             j.user ?? '-',
             j.since ?? '-',
-            i.owner !== undefined && i.expiresAt !== undefined ? expiresText(i.expiresAt, now) : '-',
+            i.owner !== undefined && i.expiresAt !== undefined ? (0,format/* expiresText */.Q7)(i.expiresAt, now) : '-',
             String(j.fence),
             j.meta ?? '',
         ]);
     }
-    io.out(table(rows));
+    io.out((0,format/* table */.tp)(rows));
     return exit_codes/* EXIT */.d.ok;
 }
 async function main_status(client, config, io) {
     const name = config.envs[0];
     const now = Date.now();
     const item = await client.item(name);
-    const j = item ? itemToJson(item, now) : { env: name, state: 'free', fence: 0 };
+    const j = item ? (0,format/* itemToJson */.H$)(item, now) : { env: name, state: 'free', fence: 0 };
     if (config.json) {
         io.out(JSON.stringify(j));
         return exit_codes/* EXIT */.d.ok;
     }
     const holder = await client.holder(name);
     if (holder)
-        io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
+        io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED' : 'locked'} by ${(0,format/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}`);
     else
-        io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+        io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${(0,format/* iso */.KH)(item.releasedAt)}` : ''})` : ''}`);
     return exit_codes/* EXIT */.d.ok;
 }
 async function waitFree(client, config, io) {
     const name = config.envs[0];
-    const r = await client.waitUntilFree(name, config.waitMs, (h) => io.err(busyLine(h, Date.now())), io.signal);
+    const r = await client.waitUntilFree(name, config.waitMs, (h) => io.err((0,format/* busyLine */.Gn)(h, Date.now())), io.signal);
     if (r.free) {
         io.out(`env ${name} is free`);
         return exit_codes/* EXIT */.d.ok;
     }
-    io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : ''}`);
+    io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${(0,format/* describeHolder */.sG)(r.holder, Date.now())}` : ''}`);
     return exit_codes/* EXIT */.d.busy;
 }
 
@@ -1447,28 +1508,150 @@ async function waitFree(client, config, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8025);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9045);
+
+
 
 // Entry point of the CLI bundle: wires the process to main().
 // The SDK's multi-line Node-version notice would break the one-line-error contract on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const controller = new AbortController();
-for (const sig of ['SIGINT', 'SIGTERM']) {
+const listeners = [];
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
-        if (controller.signal.aborted)
-            process.exit(130);
-        controller.abort();
+        if (!controller.signal.aborted)
+            controller.abort(sig);
+        for (const l of listeners)
+            l(sig);
     });
 }
-const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), process.env, {
+const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .iW)(process.argv.slice(2), process.env, {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
     signal: controller.signal,
+    onSignal: (l) => listeners.push(l),
+    env: process.env,
+    heartbeatScript: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url)), 'heartbeat', 'index.js'),
 });
 process.exitCode = code;
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 819:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
+/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
+function backoffDelay(attempt, p, random = Math.random) {
+    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
+    return base * (1 - p.jitter) + base * p.jitter * random();
+}
+/** Sleeps, waking early (and resolving false) if the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve(false);
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+        };
+        const onAbort = () => done(false);
+        const timer = setTimeout(() => done(true), Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 6139:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   N7: () => (/* binding */ parseEnvList),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   oC: () => (/* binding */ InvalidInputError),
+/* harmony export */   zf: () => (/* binding */ validateEnvName)
+/* harmony export */ });
+/* unused harmony export MAX_NAME_LENGTH */
+/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
+const MAX_NAME_LENGTH = 64;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+class InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+function validateEnvName(name) {
+    if (name.length === 0)
+        throw new InvalidInputError('env name is empty');
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    }
+    if (!NAME.test(name)) {
+        throw new InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    return name;
+}
+/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
+function parseEnvList(value) {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names)
+        validateEnvName(n);
+    return [...new Set(names)].sort();
+}
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
+function parseDuration(value, what = 'duration') {
+    const text = value.trim();
+    if (text.startsWith('-'))
+        throw new InvalidInputError(`${what} must not be negative: ${value}`);
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    let rest = text;
+    let total = 0;
+    if (rest === '')
+        throw new InvalidInputError(`${what} is empty`);
+    while (rest !== '') {
+        const m = DURATION.exec(rest);
+        if (!m)
+            throw new InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+        total += Number(m[1]) * UNITS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
 
 /***/ }),
 
@@ -1577,6 +1760,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 
 /***/ }),
 

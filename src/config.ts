@@ -37,6 +37,8 @@ export interface Config {
   uberlock: boolean;
   waitMs: number;
   leaseMs: number;
+  /** `lock` starts a detached renewer (in GitLab jobs, whose after_script releases). */
+  heartbeat: boolean;
   json: boolean;
   force?: { reason: string };
   /** The command after `--` for `run`. */
@@ -46,6 +48,9 @@ export interface Config {
 
 export const DEFAULT_TABLE = 'DaPlayaLocks';
 export const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
+export const DEFAULT_RENEWED_LEASE_MS = 2 * 60_000;
+/** A renewer outliving a forgotten job should not hold an env for days. */
+export const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
 
 export class UsageError extends InvalidInputError {
   override name = 'UsageError';
@@ -120,6 +125,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+export function isGitLabJob(env: Env): boolean {
+  return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
 }
 
 export function isCI(env: Env): boolean {
@@ -200,7 +210,7 @@ export function defaultUser(env: Env): string {
 export function defaultLockId(env: Env, user: string): string {
   const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
   if (explicit) return explicit;
-  if (env.GITLAB_CI === 'true' && env.CI_JOB_ID) {
+  if (isGitLabJob(env) && env.CI_JOB_ID) {
     return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
   }
   return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -237,7 +247,10 @@ export function loadCliConfig(argv: string[], env: Env): Config {
   const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
   const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
   const waitMs = parseDuration(waitText, '--wait');
-  const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : parseDuration(leaseText, '--lease');
+  // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+  const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
+  const renewed = a.command === 'run' || heartbeat;
+  const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
   if (leaseText !== undefined && leaseMs < 1000) throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
 
   const config: Config = {
@@ -256,6 +269,7 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
     waitMs,
     leaseMs,
+    heartbeat,
     json: a.bools.json === true,
     runArgs: a.rest,
     help,

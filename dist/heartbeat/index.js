@@ -10,7 +10,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   lK: () => (/* binding */ loadHeartbeatConfig)
 });
 
-// UNUSED EXPORTS: COMMANDS, DEFAULT_ACTION_LEASE, DEFAULT_ACTION_WAIT, DEFAULT_CLI_LEASE_MS, DEFAULT_TABLE, HEARTBEAT_ENV, UsageError, actionInput, defaultLockId, defaultStoreDir, defaultUser, isCI, loadActionConfig, loadCliConfig, parseArgs, preRan, readActionState, resolveStore, validateText
+// UNUSED EXPORTS: COMMANDS, DEFAULT_ACTION_LEASE, DEFAULT_ACTION_WAIT, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, DEFAULT_TABLE, HEARTBEAT_ENV, HEARTBEAT_MAX_LIFETIME_MS, UsageError, actionInput, defaultLockId, defaultStoreDir, defaultUser, isCI, isGitLabJob, loadActionConfig, loadCliConfig, parseArgs, preRan, readActionState, resolveStore, validateText
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -96,6 +96,9 @@ function formatDuration(ms) {
 const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version']));
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
+const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
+/** A renewer outliving a forgotten job should not hold an env for days. */
+const HEARTBEAT_MAX_LIFETIME_MS = (/* unused pure expression or super */ null && (24 * 3_600_000));
 class UsageError extends names_InvalidInputError {
     name = 'UsageError';
 }
@@ -163,6 +166,10 @@ function parseArgs(argv) {
 }
 function nonEmpty(v) {
     return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
 }
 function isCI(env) {
     return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
@@ -242,7 +249,7 @@ function defaultLockId(env, user) {
     const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
     if (explicit)
         return explicit;
-    if (env.GITLAB_CI === 'true' && env.CI_JOB_ID) {
+    if (isGitLabJob(env) && env.CI_JOB_ID) {
         return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
     }
     return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -276,7 +283,10 @@ function loadCliConfig(argv, env) {
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
     const waitMs = parseDuration(waitText, '--wait');
-    const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : parseDuration(leaseText, '--lease');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
+    const renewed = a.command === 'run' || heartbeat;
+    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
     if (leaseText !== undefined && leaseMs < 1000)
         throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
     const config = {
@@ -292,6 +302,7 @@ function loadCliConfig(argv, env) {
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,
+        heartbeat,
         json: a.bools.json === true,
         runArgs: a.rest,
         help,

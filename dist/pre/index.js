@@ -34300,6 +34300,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
 // EXTERNAL MODULE: ./src/lock/names.ts
 var names = __nccwpck_require__(6139);
 // EXTERNAL MODULE: ./src/lock/types.ts
@@ -34937,8 +34939,6 @@ async function acquireAll(client, names, req, clock = Date.now) {
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __nccwpck_require__(2973);
 ;// CONCATENATED MODULE: ./src/heartbeat/spawn.ts
 
 
@@ -35161,8 +35161,7 @@ async function openStore(spec, credentials) {
 
 
 
-/** A renewer outliving a forgotten job should not hold an env for days. */
-const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
+
 async function openActionStore(config) {
     if (config.store.credentials) {
         lib_core/* setSecret */.Pq(config.store.credentials.secretAccessKey);
@@ -35244,7 +35243,7 @@ async function lockForJob(config, env, heartbeatScript, signal) {
                 store: config.store,
                 locks: r.locks.map((l) => ({ name: l.name, lockId, fence: l.fence })),
                 leaseMs: config.leaseMs,
-                maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
+                maxLifetimeMs: src_config/* HEARTBEAT_MAX_LIFETIME_MS */.Ng,
                 statusFile,
                 ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName } : {}),
             }, env);
@@ -35315,10 +35314,11 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ng: () => (/* binding */ HEARTBEAT_MAX_LIFETIME_MS),
 /* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV),
 /* harmony export */   zl: () => (/* binding */ loadActionConfig)
 /* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, UsageError, parseArgs, isCI, defaultStoreDir, resolveStore, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, preRan, readActionState, loadHeartbeatConfig */
+/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, preRan, readActionState, loadHeartbeatConfig */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
@@ -35336,6 +35336,9 @@ __webpack_async_result__();
 const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version']));
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
+const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
+/** A renewer outliving a forgotten job should not hold an env for days. */
+const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
 class UsageError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
     name = 'UsageError';
 }
@@ -35403,6 +35406,10 @@ function parseArgs(argv) {
 }
 function nonEmpty(v) {
     return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
 }
 function isCI(env) {
     return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
@@ -35482,7 +35489,7 @@ function defaultLockId(env, user) {
     const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
     if (explicit)
         return explicit;
-    if (env.GITLAB_CI === 'true' && env.CI_JOB_ID) {
+    if (isGitLabJob(env) && env.CI_JOB_ID) {
         return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
     }
     return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -35516,7 +35523,10 @@ function loadCliConfig(argv, env) {
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
     const waitMs = parseDuration(waitText, '--wait');
-    const leaseMs = leaseText === undefined ? DEFAULT_CLI_LEASE_MS : parseDuration(leaseText, '--lease');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
+    const renewed = a.command === 'run' || heartbeat;
+    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
     if (leaseText !== undefined && leaseMs < 1000)
         throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
     const config = {
@@ -35532,6 +35542,7 @@ function loadCliConfig(argv, env) {
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,
+        heartbeat,
         json: a.bools.json === true,
         runArgs: a.rest,
         help,

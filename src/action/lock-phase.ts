@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import type { ActionConfig, ActionState, Env } from '../config.js';
+import { HEARTBEAT_MAX_LIFETIME_MS, type ActionConfig, type ActionState, type Env } from '../config.js';
 import { busyLine, describeHolder } from '../cli/format.js';
 import { LockClient } from '../lock/client.js';
 import { acquireAll } from '../lock/multi.js';
@@ -10,8 +10,6 @@ import { startHeartbeat } from '../heartbeat/spawn.js';
 import type { LockStore } from '../lock/types.js';
 import { openStore } from '../store/open.js';
 
-/** A renewer outliving a forgotten job should not hold an env for days. */
-const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
 
 export async function openActionStore(config: ActionConfig): Promise<LockStore> {
   if (config.store.credentials) {

@@ -7,11 +7,23 @@ import { openStore } from '../store/open.js';
 import { EXIT } from './exit-codes.js';
 import { busyLine, describeHolder, expiresText, iso, itemToJson, table } from './format.js';
 import { HELP } from './help.js';
+import { HEARTBEAT_MAX_LIFETIME_MS } from '../config.js';
+import { formatDuration } from '../lock/names.js';
+import { heartbeatStatusFile, saveHeartbeatRecord, takeHeartbeatRecord } from '../heartbeat/pidfile.js';
+import { startHeartbeat, stopHeartbeat } from '../heartbeat/spawn.js';
+import { readStatus } from '../heartbeat/status.js';
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Aborted at the first SIGINT/SIGTERM (reason: the signal's name). */
   signal?: AbortSignal;
+  /** Every signal received, for `run` to pass on to its command. */
+  onSignal?: (listener: (sig: NodeJS.Signals) => void) => void;
+  /** Environment for commands started by `run` and for renewers. */
+  env?: Env;
+  /** Path of the renewer bundle (dist/heartbeat/index.js). */
+  heartbeatScript?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -111,6 +123,22 @@ async function lock(client: LockClient, config: Config, io: Io): Promise<number>
     return r.reason === 'cancelled' ? EXIT.failure : EXIT.busy;
   }
   for (const l of r.locks) if (l.tookOverFrom) io.err(`daplaya: forced env ${l.name} away from ${describeHolder(l.tookOverFrom, now)}`);
+  if (config.heartbeat && io.heartbeatScript) {
+    const statusFile = heartbeatStatusFile(config.lockId);
+    const pid = startHeartbeat(
+      io.heartbeatScript,
+      {
+        store: config.store,
+        locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence })),
+        leaseMs: config.leaseMs,
+        maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
+        statusFile,
+      },
+      io.env ?? {},
+    );
+    saveHeartbeatRecord(config.lockId, { pid, statusFile });
+    io.err(`daplaya: renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${pid}) until release`);
+  }
   if (config.json) {
     io.out(
       JSON.stringify({
@@ -131,6 +159,15 @@ async function lock(client: LockClient, config: Config, io: Io): Promise<number>
 async function release(client: LockClient, config: Config, io: Io): Promise<number> {
   let code: number = EXIT.ok;
   const results = [];
+  const hb = config.lockIdGiven ? takeHeartbeatRecord(config.lockId) : undefined;
+  if (hb) {
+    await stopHeartbeat(hb.pid);
+    const st = readStatus(hb.statusFile);
+    if (st?.state === 'lost') {
+      io.err(`daplaya: the lock on env ${st.lostEnv} was lost while the job ran${st.takenBy ? `: taken by ${describeHolder(st.takenBy, Date.now())}, fence ${st.takenBy.fence}` : ''}`);
+      code = EXIT.busy;
+    }
+  }
   for (const name of [...config.envs].reverse()) {
     const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
     const r = await client.release(name, by);
