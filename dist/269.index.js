@@ -76,12 +76,14 @@ class DynamoStore {
             ':meta': { S: c.meta },
             ':uber': { BOOL: c.uberlock },
             ':now': { N: String(now) },
-            ':exp': { N: String(c.uberlock ? _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .t : now + c.leaseMs) },
+            ':exp': { N: String(c.uberlock ? _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs) },
             ':zero': { N: '0' },
             ':one': { N: '1' },
+            ':none': { S: 'none' },
         };
-        let set = 'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, fence = if_not_exists(fence, :zero) + :one';
-        let remove = ' REMOVE forcedBy, forcedFrom, forceReason';
+        let set = 'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, fence = if_not_exists(fence, :zero) + :one, ' +
+            'prevOwner = if_not_exists(#owner, :none), prevUser = if_not_exists(#user, :none), prevExpiresAt = if_not_exists(expiresAt, :zero)';
+        let remove = ` REMOVE forcedBy, forcedFrom, forceReason${c.uberlock ? ', uberPendingUntil' : ''}`;
         let condition;
         if (c.force) {
             if (c.force.seenOwner === undefined) {
@@ -97,7 +99,18 @@ class DynamoStore {
             remove = '';
         }
         else {
-            condition = 'attribute_not_exists(#owner) OR #owner = :me OR expiresAt < :stale';
+            // Ours (a retried write that landed), or free/lapsed and we are next in line.
+            let next = c.uberlock ? '' : ' AND (attribute_not_exists(uberPendingUntil) OR uberPendingUntil < :now)';
+            if (c.ticket !== undefined) {
+                next += ' AND nowServing = :prev';
+                values[':prev'] = { N: String(c.ticket - 1) };
+                values[':ticket'] = { N: String(c.ticket) };
+                set += ', nowServing = :ticket';
+            }
+            else if (!c.uberlock) {
+                next += ' AND (attribute_not_exists(nextTicket) OR nextTicket = nowServing)';
+            }
+            condition = next ? `#owner = :me OR ((attribute_not_exists(#owner) OR expiresAt < :stale)${next})` : '#owner = :me OR attribute_not_exists(#owner) OR expiresAt < :stale';
             values[':stale'] = { N: String(now - skewMs) };
         }
         return this.update(name, {
@@ -135,6 +148,130 @@ class DynamoStore {
             ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
             ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
         });
+    }
+    extend(name, by, expiresAt, now) {
+        const byLock = 'lockId' in by;
+        return this.update(name, {
+            UpdateExpression: 'SET expiresAt = :exp, updatedAt = :now',
+            ConditionExpression: `${byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who'} AND (attribute_not_exists(uberlock) OR uberlock = :false)`,
+            ExpressionAttributeNames: { '#owner': 'owner', ...(byLock ? {} : { '#user': 'user' }) },
+            ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':exp': { N: String(expiresAt) }, ':now': { N: String(now) }, ':false': { BOOL: false } },
+        });
+    }
+    async markUberPending(name, until, now) {
+        await this.update(name, {
+            UpdateExpression: until > 0 ? 'SET uberPendingUntil = :until, updatedAt = :now' : 'SET updatedAt = :now REMOVE uberPendingUntil',
+            ExpressionAttributeValues: until > 0 ? { ':until': { N: String(until) }, ':now': { N: String(now) } } : { ':now': { N: String(now) } },
+        });
+    }
+    async takeTicket(name, now) {
+        const r = await this.update(name, {
+            UpdateExpression: 'SET nextTicket = if_not_exists(nextTicket, :zero) + :one, nowServing = if_not_exists(nowServing, :zero), fence = if_not_exists(fence, :zero), updatedAt = :now',
+            ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) } },
+        });
+        if (!r.ok)
+            throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', 'could not take a queue ticket', false);
+        return { ticket: r.item.nextTicket, item: r.item };
+    }
+    async skipTicket(name, seenServing, now) {
+        const r = await this.update(name, {
+            UpdateExpression: 'SET nowServing = :next, updatedAt = :now',
+            ConditionExpression: 'nowServing = :seen AND nextTicket > :seen',
+            ExpressionAttributeValues: { ':seen': { N: String(seenServing) }, ':next': { N: String(seenServing + 1) }, ':now': { N: String(now) } },
+        });
+        return r.ok;
+    }
+    async put(item) {
+        try {
+            await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .PutItemCommand */ .qnp({ TableName: this.config.table, Item: item }));
+        }
+        catch (err) {
+            throw classify(err, this.config);
+        }
+    }
+    async query(name, prefix) {
+        const items = [];
+        let start;
+        try {
+            do {
+                const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .QueryCommand */ .sfZ({
+                    TableName: this.config.table,
+                    ConsistentRead: true,
+                    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+                    ExpressionAttributeValues: { ':pk': { S: name }, ':prefix': { S: prefix } },
+                    ExclusiveStartKey: start,
+                }));
+                items.push(...(out.Items ?? []));
+                start = out.LastEvaluatedKey;
+            } while (start);
+        }
+        catch (err) {
+            throw classify(err, this.config);
+        }
+        return items;
+    }
+    putQueueEntry(entry) {
+        return this.put({
+            pk: { S: entry.name },
+            sk: { S: `Q#${String(entry.ticket).padStart(20, '0')}` },
+            entry: { S: JSON.stringify(entry) },
+            // Garbage collection only; liveness is judged by expiresAt inside the entry.
+            ttl: { N: String(Math.floor(entry.expiresAt / 1000) + 86_400) },
+        });
+    }
+    async getQueueEntry(name, ticket) {
+        try {
+            const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .GetItemCommand */ .ZKh({
+                TableName: this.config.table,
+                Key: { pk: { S: name }, sk: { S: `Q#${String(ticket).padStart(20, '0')}` } },
+                ConsistentRead: true,
+            }));
+            return out.Item?.entry?.S ? JSON.parse(out.Item.entry.S) : undefined;
+        }
+        catch (err) {
+            throw classify(err, this.config);
+        }
+    }
+    async listQueue(name) {
+        return (await this.query(name, 'Q#')).map((i) => JSON.parse(i.entry?.S ?? '{}'));
+    }
+    addHistory(event) {
+        return this.put({
+            pk: { S: event.name },
+            sk: { S: `H#${new Date(event.at).toISOString()}#${event.id}` },
+            event: { S: JSON.stringify(event) },
+            ttl: { N: String(Math.floor(event.keepUntil / 1000)) },
+        });
+    }
+    async listHistory(name) {
+        let items;
+        if (name)
+            items = await this.query(name, 'H#');
+        else {
+            items = [];
+            let start;
+            try {
+                do {
+                    const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .ScanCommand */ .Zy5({
+                        TableName: this.config.table,
+                        ConsistentRead: true,
+                        FilterExpression: 'begins_with(sk, :h)',
+                        ExpressionAttributeValues: { ':h': { S: 'H#' } },
+                        ExclusiveStartKey: start,
+                    }));
+                    items.push(...(out.Items ?? []));
+                    start = out.LastEvaluatedKey;
+                } while (start);
+            }
+            catch (err) {
+                throw classify(err, this.config);
+            }
+        }
+        const now = Date.now();
+        return items
+            .map((i) => JSON.parse(i.event?.S ?? '{}'))
+            .filter((e) => e.keepUntil > now)
+            .sort(_lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL);
     }
     async get(name) {
         try {
@@ -227,9 +364,9 @@ function fromItem(it, name) {
         if (v !== undefined)
             item[k] = v;
     };
-    for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason'])
+    for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'])
         str(k);
-    for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt'])
+    for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil'])
         n(k);
     if (it.uberlock?.BOOL !== undefined)
         item.uberlock = it.uberlock.BOOL;
@@ -237,36 +374,36 @@ function fromItem(it, name) {
 }
 /** Names the cause of an SDK failure, and whether repeating the same write may settle it. */
 function classify(err, cfg) {
-    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A)
+    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD)
         return err;
     const e = err;
     const name = e?.name ?? '';
     const msg = e?.message ?? String(err);
     const status = e?.$metadata?.httpStatusCode;
     if (name === 'ResourceNotFoundException') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
     }
     if (/region is missing/i.test(msg) || name === 'RegionMissingError') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('no-region', 'no AWS region: set AWS_REGION or pass --region', false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-region', 'no AWS region: set AWS_REGION or pass --region', false);
     }
     if (name === 'CredentialsProviderError' || /could not load credentials/i.test(msg)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
     }
     if (['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'MissingAuthenticationTokenException'].includes(name)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
     }
     if (['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException'].includes(name)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
     }
     const code = e?.code ?? e?.cause?.code ?? '';
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
     }
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);
     }
-    return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .A('other', `DynamoDB error ${name}: ${firstLine(msg)}`, false);
+    return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', `DynamoDB error ${name}: ${firstLine(msg)}`, false);
 }
 function firstLine(s) {
     return s.split('\n')[0] ?? s;

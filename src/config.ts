@@ -21,7 +21,7 @@ export type StoreSpec =
     }
   | { kind: 'file'; dir: string };
 
-export const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version'] as const;
+export const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'init', 'help', 'version'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface Config {
@@ -41,6 +41,14 @@ export interface Config {
   heartbeat: boolean;
   json: boolean;
   force?: { reason: string };
+  /** `lock --extend`: lengthen the lease of a lock already held. */
+  extendMs?: number;
+  /** How the job ended, recorded with a release (GitLab after_script: CI_JOB_STATUS). */
+  outcome?: string;
+  /** How long history is kept. */
+  historyMs: number;
+  /** A waiter whose queue entry is not refreshed for this long drops out (DAPLAYA_QUEUE_TTL). */
+  queueTtlMs?: number;
   /** The command after `--` for `run`. */
   runArgs: string[];
   help: boolean;
@@ -56,7 +64,7 @@ export class UsageError extends InvalidInputError {
   override name = 'UsageError';
 }
 
-const VALUE_FLAGS = ['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason'] as const;
+const VALUE_FLAGS = ['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome'] as const;
 const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 type BoolFlag = (typeof BOOL_FLAGS)[number];
@@ -64,9 +72,10 @@ type BoolFlag = (typeof BOOL_FLAGS)[number];
 const STORE_FLAGS: readonly string[] = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
 /** Which flags each command accepts (beyond the store flags). */
 const COMMAND_FLAGS: Record<Command, readonly string[]> = {
-  lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+  lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
   run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
-  release: ['env', 'user', 'lock-id', 'force', 'reason'],
+  release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
+  history: ['env'],
   locks: ['env'],
   status: ['env'],
   wait: ['env', 'wait'],
@@ -189,6 +198,16 @@ export function resolveStore(
   return spec;
 }
 
+export const DEFAULT_HISTORY_DAYS = 30;
+
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+export function parseHistoryDays(env: Env): number {
+  const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
+  if (raw === undefined) return DEFAULT_HISTORY_DAYS * 86_400_000;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+  return Number(raw) * 86_400_000;
+}
+
 /** Committer email from git, else the OS user. */
 export function defaultUser(env: Env): string {
   const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
@@ -273,7 +292,23 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     json: a.bools.json === true,
     runArgs: a.rest,
     help,
+    historyMs: parseHistoryDays(env),
   };
+  const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
+  if (queueTtl !== undefined) {
+    config.queueTtlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
+    if (config.queueTtlMs < 1000) throw new InvalidInputError('DAPLAYA_QUEUE_TTL must be at least 1s');
+  }
+  if (a.values.extend !== undefined) {
+    config.extendMs = parseDuration(a.values.extend, '--extend');
+    if (config.extendMs < 1000) throw new InvalidInputError('--extend must be at least 1s');
+  }
+  if (a.command === 'release') {
+    const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
+    const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
+    if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o)) config.outcome = o;
+    else if (a.values.outcome !== undefined) throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
+  }
   if (a.bools.force) {
     const reason = nonEmpty(a.values.reason);
     if (!reason) throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');

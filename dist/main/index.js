@@ -29225,7 +29225,7 @@ module.exports = {
 
 /** One clear failure line for the job log; no stack traces for known causes. */
 function failAction(err) {
-    if (err instanceof _lock_names_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidInputError */ .oC || err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .StoreError */ .A)
+    if (err instanceof _lock_names_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidInputError */ .oC || err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .StoreError */ .AD)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err.message);
     else {
         const e = err;
@@ -34314,7 +34314,7 @@ function iso(ms) {
     return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 function expiresText(expiresAt, now) {
-    if (expiresAt >= types/* NEVER */.t)
+    if (expiresAt >= types/* NEVER */.tm)
         return 'never expires';
     return expiresAt >= now ? `expires in ${(0,names/* formatDuration */.a3)(expiresAt - now)}` : `expired ${(0,names/* formatDuration */.a3)(now - expiresAt)} ago`;
 }
@@ -34346,6 +34346,14 @@ function itemToJson(it, now) {
 function table(rows) {
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
     return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+function progressLine(env, b, now) {
+    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+    if (b.holder)
+        return `${busyLine(b.holder, now)}${place}${next}`;
+    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
@@ -34656,15 +34664,29 @@ function sleep(ms, signal) {
 function isHeld(item, now, skewMs = 0) {
     return item?.owner !== undefined && (item.expiresAt ?? 0) >= now - skewMs;
 }
+/** True when no ticket is outstanding: nobody is queued. */
+function queueEmpty(item) {
+    return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
+}
 function applyAcquire(cur, name, c, now, skewMs) {
     if (c.force) {
         if (cur?.owner !== c.force.seenOwner)
             return undefined;
     }
-    else {
-        // Free, ours (a retried write that already landed), or another holder's lease has lapsed.
-        const free = cur?.owner === undefined || cur.owner === c.lockId || (cur.expiresAt ?? 0) < now - skewMs;
+    else if (cur?.owner !== c.lockId) {
+        // Ours (a retried write that already landed) passes; otherwise the lock must be free or
+        // its lease lapsed, and the caller must be next: the queue's head, an uberlock
+        // (which goes ahead of queued waiters), or anyone when nobody is queued.
+        const free = cur?.owner === undefined || (cur.expiresAt ?? 0) < now - skewMs;
         if (!free)
+            return undefined;
+        if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now)
+            return undefined;
+        if (c.ticket !== undefined) {
+            if ((cur?.nowServing ?? 0) !== c.ticket - 1)
+                return undefined;
+        }
+        else if (!c.uberlock && !queueEmpty(cur))
             return undefined;
     }
     const next = {
@@ -34676,9 +34698,16 @@ function applyAcquire(cur, name, c, now, skewMs) {
         uberlock: c.uberlock,
         acquiredAt: now,
         updatedAt: now,
-        expiresAt: c.uberlock ? types/* NEVER */.t : now + c.leaseMs,
+        expiresAt: c.uberlock ? types/* NEVER */.tm : now + c.leaseMs,
         fence: (cur?.fence ?? 0) + 1,
+        prevOwner: cur?.owner ?? 'none',
+        prevUser: cur?.user ?? 'none',
+        prevExpiresAt: cur?.expiresAt ?? 0,
     };
+    if (c.uberlock)
+        delete next.uberPendingUntil;
+    if (c.ticket !== undefined)
+        next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
     delete next.forcedBy;
     delete next.forcedFrom;
     delete next.forceReason;
@@ -34692,7 +34721,7 @@ function applyAcquire(cur, name, c, now, skewMs) {
 function applyRenew(cur, lockId, fence, expiresAt, now) {
     if (cur?.owner !== lockId || cur.fence !== fence)
         return undefined;
-    return { ...cur, expiresAt: cur.uberlock ? types/* NEVER */.t : expiresAt, updatedAt: now };
+    return { ...cur, expiresAt: cur.uberlock ? types/* NEVER */.tm : expiresAt, updatedAt: now };
 }
 function applyRelease(cur, by, now) {
     if (cur?.owner === undefined)
@@ -34702,12 +34731,37 @@ function applyRelease(cur, by, now) {
     const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
     return { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
 }
+function applyExtend(cur, by, expiresAt, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    return { ...cur, expiresAt: cur.uberlock ? cur.expiresAt ?? expiresAt : expiresAt, updatedAt: now };
+}
+function applyTakeTicket(cur, name, now) {
+    return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, updatedAt: now };
+}
+function applySkipTicket(cur, seenServing, now) {
+    if ((cur?.nowServing ?? 0) !== seenServing || (cur?.nextTicket ?? 0) <= seenServing || !cur)
+        return undefined;
+    return { ...cur, nowServing: seenServing + 1, updatedAt: now };
+}
+function applyUberPending(cur, name, until, now) {
+    const next = { ...(cur ?? { name, fence: 0 }), name, updatedAt: now };
+    if (until > 0)
+        next.uberPendingUntil = until;
+    else
+        delete next.uberPendingUntil;
+    return next;
+}
 
 ;// CONCATENATED MODULE: ./src/lock/client.ts
 
 
 
 
+const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 function toHolder(item) {
     return {
@@ -34734,6 +34788,8 @@ class LockClient {
     random;
     retries;
     retryMinMs;
+    queue;
+    historyMs;
     constructor(store, opts = {}) {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
@@ -34742,6 +34798,8 @@ class LockClient {
         this.random = opts.random ?? Math.random;
         this.retries = opts.transientRetries ?? 4;
         this.retryMinMs = opts.transientMinDelayMs ?? 200;
+        this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
+        this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
     }
     /**
      * Settles an ambiguous write by repeating it: every write here is idempotent
@@ -34754,75 +34812,245 @@ class LockClient {
             factor: 2,
             randomize: true,
             signal,
-            shouldRetry: ({ error }) => error instanceof types/* StoreError */.A && error.transient,
+            shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
         });
     }
     async acquire(req) {
         const start = this.clock();
+        const result = await this.acquireInner(req, start);
+        if (result.acquired)
+            await this.recordAcquired(req, result);
+        return result;
+    }
+    claim(req, extra = {}) {
+        return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    }
+    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
+    async tryAcquire(req, claim) {
+        try {
+            return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
+        }
+        catch (err) {
+            await this.bestEffortRelease(req.name, req.lockId);
+            throw err;
+        }
+    }
+    acquired(item, start, attempts, extra = {}) {
+        const r = { acquired: true, lock: toHolder(item), waitedMs: this.clock() - start, attempts };
+        if (extra.tookOverFrom)
+            r.tookOverFrom = extra.tookOverFrom;
+        return r;
+    }
+    async acquireInner(req, start) {
+        if (req.signal?.aborted)
+            return this.cancelled(req, 0, undefined, start);
+        if (req.force)
+            return this.acquireByForce(req, start);
+        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
+        const first = await this.tryAcquire(req, this.claim(req));
+        if (first.ok)
+            return this.acquired(first.item, start, 1);
+        const holder = heldBy(first.current);
+        const now = this.clock();
+        if (now >= start + req.waitMs) {
+            if (holder)
+                req.onBusy?.({ holder, attempt: 1, waitedMs: now - start, nextAttemptInMs: 0 });
+            return holder ? { acquired: false, reason: 'busy', holder, waitedMs: now - start, attempts: 1 } : { acquired: false, reason: 'busy', waitedMs: now - start, attempts: 1 };
+        }
+        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
+        if (req.uberlock)
+            return this.acquireByPolling(req, start, holder);
+        return this.acquireInQueue(req, start);
+    }
+    async acquireByForce(req, start) {
+        let seen = heldBy(await this.store.get(req.name));
+        for (let attempt = 1; attempt <= 5; attempt++) {
+            const outcome = await this.tryAcquire(req, this.claim(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
+            if (outcome.ok)
+                return this.acquired(outcome.item, start, attempt, seen && seen.lockId !== req.lockId ? { tookOverFrom: seen } : {});
+            seen = heldBy(outcome.current);
+        }
+        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
+    }
+    /**
+     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
+     * normal waiters hold back, and poll with capped exponential backoff and jitter.
+     */
+    async acquireByPolling(req, start, holder) {
         const deadline = start + req.waitMs;
-        let attempt = 0;
+        let attempt = 1;
+        let lastHolder = holder;
+        let announcedUntil = 0;
+        const announce = async () => {
+            if (announcedUntil - this.clock() > this.queue.ttlMs / 2)
+                return;
+            announcedUntil = this.clock() + this.queue.ttlMs;
+            await this.store.markUberPending(req.name, announcedUntil, this.clock()).catch(() => undefined);
+        };
+        const withdraw = async () => {
+            await this.store.markUberPending(req.name, 0, this.clock()).catch(() => undefined);
+        };
+        for (;;) {
+            await announce();
+            const now = this.clock();
+            // A freeze in waiting keeps normal waiters back, so it polls briskly.
+            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+            if (lastHolder) {
+                const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
+                if (lapse > 0 && lapse < delay)
+                    delay = lapse;
+                req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
+            }
+            if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+                await withdraw();
+                return this.cancelled(req, attempt, lastHolder, start);
+            }
+            const outcome = await this.tryAcquire(req, this.claim(req));
+            attempt++;
+            if (outcome.ok)
+                return this.acquired(outcome.item, start, attempt);
+            lastHolder = heldBy(outcome.current) ?? lastHolder;
+            if (this.clock() >= deadline) {
+                await withdraw();
+                const r = { acquired: false, reason: 'busy', waitedMs: this.clock() - start, attempts: attempt };
+                if (lastHolder)
+                    r.holder = lastHolder;
+                return r;
+            }
+        }
+    }
+    /**
+     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
+     * are the head of the queue and the lock is free. Waiters far back poll slowly, the
+     * head polls fast. A dead or cancelled head is skipped by a conditional advance of
+     * nowServing. Mutual exclusion still rests only on the acquire condition.
+     */
+    async acquireInQueue(req, start) {
+        const deadline = start + req.waitMs;
+        let { ticket } = await this.store.takeTicket(req.name, this.clock());
+        const entry = () => ({
+            name: req.name,
+            ticket,
+            lockId: req.lockId,
+            user: req.user,
+            meta: req.meta,
+            enqueuedAt: start,
+            expiresAt: this.clock() + this.queue.ttlMs,
+        });
+        await this.store.putQueueEntry(entry());
+        let refreshedAt = this.clock();
+        let attempts = 1;
         let lastHolder;
+        let servingSeen = -1;
+        let servingSince = this.clock();
+        const missingSince = new Map();
+        const giveUp = async (reason) => {
+            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
+            await this.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: this.clock() }).catch(() => undefined);
+            await this.store.skipTicket(req.name, ticket - 1, this.clock()).catch(() => false);
+            const r = { acquired: false, reason, waitedMs: this.clock() - start, attempts };
+            if (lastHolder)
+                r.holder = lastHolder;
+            return r;
+        };
         for (;;) {
             if (req.signal?.aborted)
-                return this.cancelled(req, attempt, lastHolder, start);
-            const claim = {
-                lockId: req.lockId,
-                user: req.user,
-                meta: req.meta,
-                uberlock: req.uberlock === true,
-                leaseMs: req.leaseMs,
-            };
-            if (req.force)
-                claim.force = { seenOwner: lastHolder?.lockId, reason: req.force.reason };
-            let outcome;
-            try {
-                outcome = await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
-            }
-            catch (err) {
-                // The last write may have landed without us hearing back: give it back.
-                await this.bestEffortRelease(req.name, req.lockId);
-                if (req.signal?.aborted)
-                    return this.cancelled(req, attempt, lastHolder, start);
-                throw err;
-            }
-            attempt++;
+                return giveUp('cancelled');
+            const item = await this.readForQueue(req.name);
             const now = this.clock();
-            if (outcome.ok) {
-                const lock = toHolder(outcome.item);
-                const result = { acquired: true, lock, waitedMs: now - start, attempts: attempt };
-                if (req.force && lastHolder && lastHolder.lockId !== req.lockId)
-                    result.tookOverFrom = lastHolder;
-                return result;
+            const serving = item?.nowServing ?? 0;
+            if (serving !== servingSeen) {
+                servingSeen = serving;
+                servingSince = now;
             }
-            const cur = outcome.current;
-            if (req.force) {
-                // Forcing is conditioned on the holder we saw; re-read who it is and try again.
-                lastHolder = isHeldAtAll(cur) ? toHolder(cur) : undefined;
-                if (attempt < 5)
-                    continue;
-            }
-            if (!isHeldAtAll(cur)) {
-                // Freed between our write and the check (or the engine did not return the old item): retry soon.
-                if (now >= deadline && attempt > 1)
-                    return { acquired: false, reason: 'busy', waitedMs: now - start, attempts: attempt };
-                if (!(await sleep(Math.min(50 * attempt, 500), req.signal)))
-                    return this.cancelled(req, attempt, lastHolder, start);
+            lastHolder = isHeld(item, now, this.skewMs) ? toHolder(item) : undefined;
+            let delay;
+            if (serving >= ticket) {
+                // We were skipped (our entry looked dead): rejoin at the back.
+                ({ ticket } = await this.store.takeTicket(req.name, now));
+                await this.store.putQueueEntry(entry());
+                refreshedAt = now;
                 continue;
             }
-            lastHolder = toHolder(cur);
-            if (now >= deadline) {
-                req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: 0 });
-                return { acquired: false, reason: 'busy', holder: lastHolder, waitedMs: now - start, attempts: attempt };
+            const position = ticket - serving;
+            if (position === 1) {
+                if (!lastHolder) {
+                    const outcome = await this.tryAcquire(req, this.claim(req, { ticket }));
+                    attempts++;
+                    if (outcome.ok)
+                        return this.acquired(outcome.item, start, attempts);
+                    // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
+                    lastHolder = heldBy(outcome.current);
+                }
+                delay = this.queue.headPollMs;
+                const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
+                if (lapse > 0 && lapse < delay)
+                    delay = lapse;
             }
-            let delay = backoffDelay(attempt - 1, this.backoff, this.random);
-            // Wake when the holder's lease lapses if that is sooner, and never sleep past the deadline.
-            const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
-            if (lapse > 0 && lapse < delay)
-                delay = lapse;
-            delay = Math.max(0, Math.min(delay, deadline - now));
-            req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: delay });
+            else {
+                delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+                // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
+                if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
+                    const head = serving + 1;
+                    const e = await this.store.getQueueEntry(req.name, head);
+                    let dead = e?.cancelled === true || (e !== undefined && e.expiresAt < now - this.skewMs);
+                    if (!e) {
+                        const since = missingSince.get(head) ?? now;
+                        missingSince.set(head, since);
+                        // A ticket is written to the queue right after it is issued; give the issuer a moment.
+                        dead = now - since > this.queue.missingGraceMs;
+                    }
+                    if (dead) {
+                        await this.store.skipTicket(req.name, serving, now);
+                        continue;
+                    }
+                }
+            }
+            const waitedMs = now - start;
+            if (now >= deadline) {
+                if (lastHolder)
+                    req.onBusy?.({ holder: lastHolder, attempt: attempts, waitedMs, nextAttemptInMs: 0, position });
+                return giveUp('busy');
+            }
+            delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * this.random()), deadline - now));
+            req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: attempts, waitedMs, nextAttemptInMs: delay, position });
+            if (now - refreshedAt >= this.queue.refreshMs) {
+                await this.store.putQueueEntry(entry()).catch(() => undefined);
+                refreshedAt = now;
+            }
             if (!(await sleep(delay, req.signal)))
-                return this.cancelled(req, attempt, lastHolder, start);
+                return giveUp('cancelled');
+        }
+    }
+    async readForQueue(name) {
+        return pRetry(() => this.store.get(name), {
+            retries: this.retries,
+            minTimeout: this.retryMinMs,
+            shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
+        });
+    }
+    async recordAcquired(req, r) {
+        const item = await this.store.get(req.name).catch(() => undefined);
+        const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        if (r.tookOverFrom) {
+            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+        }
+        else if (item?.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== req.lockId) {
+            // We replaced a holder whose lease had lapsed: that holder's job died or hung.
+            await this.history({ name: req.name, kind: 'expired', user: item.prevUser ?? 'unknown', lockId: item.prevOwner, at: item.prevExpiresAt ?? this.clock() });
+        }
+        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+    }
+    /** Appends to the history; best-effort, never in the way of the lock itself. */
+    async history(e) {
+        if (this.historyMs <= 0)
+            return;
+        const at = e.at ?? this.clock();
+        try {
+            await this.store.addHistory({ ...e, at, id: Math.random().toString(36).slice(2, 10), keepUntil: this.clock() + this.historyMs });
+        }
+        catch {
+            // History is a record, not the lock.
         }
     }
     async cancelled(req, attempts, holder, start) {
@@ -34847,8 +35075,11 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
-    /** Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent. */
-    async release(name, by) {
+    /**
+     * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
+     * With `force`, releases whoever holds it (conditioned on the holder just seen).
+     */
+    async release(name, by, opts = {}) {
         let seen;
         try {
             seen = await this.store.get(name);
@@ -34856,17 +35087,51 @@ class LockClient {
         catch {
             seen = undefined;
         }
-        const outcome = await this.write(() => this.store.release(name, by, this.clock()));
-        if (outcome.ok)
-            return { outcome: 'released', released: isHeldAtAll(seen) ? toHolder(seen) : undefined };
+        let target = by;
+        if (opts.force) {
+            if (!isHeldAtAll(seen))
+                return { outcome: 'not-held' };
+            target = { lockId: seen.owner };
+        }
+        const outcome = await this.write(() => this.store.release(name, target, this.clock()));
+        if (outcome.ok) {
+            const released = isHeldAtAll(seen) ? toHolder(seen) : undefined;
+            const heldMs = released ? this.clock() - released.since : undefined;
+            const base = { name, user: released?.user ?? ('user' in by ? by.user : 'unknown'), lockId: released?.lockId ?? ('lockId' in by ? by.lockId : undefined), ...(released ? { fence: released.fence } : {}), ...(heldMs !== undefined ? { heldMs } : {}) };
+            if (opts.force)
+                await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
+            else
+                await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            return { outcome: 'released', released };
+        }
         const cur = outcome.current;
         if (!isHeldAtAll(cur)) {
             // A retried release whose first try landed finds our own token in lastOwner.
-            if ('lockId' in by && cur?.lastOwner === by.lockId)
+            if ('lockId' in target && cur?.lastOwner === target.lockId)
                 return { outcome: 'released', released: undefined };
             return { outcome: 'not-held' };
         }
         return { outcome: 'held-by-other', holder: toHolder(cur) };
+    }
+    /** Extends the lease of a held lock to `leaseMs` from now. */
+    async extend(name, by, leaseMs) {
+        const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
+        if (outcome.ok) {
+            const lock = toHolder(outcome.item);
+            await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
+            return { renewed: true, lock };
+        }
+        const cur = outcome.current;
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+    }
+    async waiters(name) {
+        const item = await this.store.get(name);
+        const served = item?.nowServing ?? 0;
+        const now = this.clock();
+        return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
+    }
+    async historyOf(name) {
+        return this.store.listHistory(name);
     }
     /** The current holder, or undefined when free (an expired lease counts as free). */
     async holder(name) {
@@ -34898,6 +35163,9 @@ class LockClient {
     isExpired(item) {
         return item.owner !== undefined && !isHeld(item, this.clock());
     }
+}
+function heldBy(item) {
+    return isHeldAtAll(item) ? toHolder(item) : undefined;
 }
 function isHeldAtAll(item) {
     return item?.owner !== undefined;
@@ -35088,8 +35356,8 @@ class FileStore {
     wrap(err) {
         const e = err;
         if (e.code === 'EACCES' || e.code === 'EPERM')
-            return new types/* StoreError */.A('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
-        return new types/* StoreError */.A('other', `file store at ${this.dir}: ${e.message}`, false);
+            return new types/* StoreError */.AD('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${e.message}`, false);
     }
     acquire(name, claim, now, skewMs) {
         return this.cas(name, (cur) => applyAcquire(cur, name, claim, now, skewMs));
@@ -35099,6 +35367,76 @@ class FileStore {
     }
     release(name, by, now) {
         return this.cas(name, (cur) => applyRelease(cur, by, now));
+    }
+    extend(name, by, expiresAt, now) {
+        return this.cas(name, (cur) => applyExtend(cur, by, expiresAt, now));
+    }
+    async markUberPending(name, until, now) {
+        await this.cas(name, (cur) => applyUberPending(cur, name, until, now));
+    }
+    async takeTicket(name, now) {
+        const r = await this.cas(name, (cur) => applyTakeTicket(cur, name, now));
+        if (!r.ok)
+            throw new types/* StoreError */.AD('other', 'could not take a queue ticket', false);
+        return { ticket: r.item.nextTicket, item: r.item };
+    }
+    async skipTicket(name, seenServing, now) {
+        return (await this.cas(name, (cur) => applySkipTicket(cur, seenServing, now))).ok;
+    }
+    /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
+    async writeSide(sub, file, value) {
+        const dir = external_node_path_default().join(this.dir, sub);
+        await external_node_fs_.promises.mkdir(dir, { recursive: true });
+        const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        await external_node_fs_.promises.writeFile(tmp, JSON.stringify(value));
+        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file));
+    }
+    async readSide(sub) {
+        const dir = external_node_path_default().join(this.dir, sub);
+        const names = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const out = [];
+        for (const n of names.filter((x) => x.endsWith('.json'))) {
+            try {
+                out.push(JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(dir, n), 'utf8')));
+            }
+            catch {
+                // removed meanwhile
+            }
+        }
+        return out;
+    }
+    async putQueueEntry(entry) {
+        await this.writeSide(external_node_path_default().join('.queue', entry.name), `${String(entry.ticket).padStart(20, '0')}.json`, entry);
+        // Entries far behind the line are garbage.
+        const item = await this.get(entry.name);
+        const served = item?.nowServing ?? 0;
+        const dir = external_node_path_default().join(this.dir, '.queue', entry.name);
+        for (const n of await external_node_fs_.promises.readdir(dir).catch(() => [])) {
+            if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100)
+                await external_node_fs_.promises.unlink(external_node_path_default().join(dir, n)).catch(() => undefined);
+        }
+    }
+    async getQueueEntry(name, ticket) {
+        try {
+            return JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(this.dir, '.queue', name, `${String(ticket).padStart(20, '0')}.json`), 'utf8'));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    async listQueue(name) {
+        return (await this.readSide(external_node_path_default().join('.queue', name))).sort((a, b) => a.ticket - b.ticket);
+    }
+    async addHistory(event) {
+        await this.writeSide(external_node_path_default().join('.history', event.name), `${new Date(event.at).toISOString()}-${event.id}.json`, event);
+    }
+    async listHistory(name) {
+        const names = name ? [name] : await external_node_fs_.promises.readdir(external_node_path_default().join(this.dir, '.history')).catch(() => []);
+        const now = Date.now();
+        const all = [];
+        for (const n of names)
+            all.push(...(await this.readSide(external_node_path_default().join('.history', n))));
+        return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
     }
     async get(name) {
         return (await this.latest(name)).item;
@@ -35204,14 +35542,15 @@ async function lockForJob(config, env, heartbeatScript, signal) {
             leaseMs: config.leaseMs,
             waitMs: config.waitMs,
             signal,
-            onBusy: ({ holder, nextAttemptInMs }) => {
+            onBusy: (b) => {
                 if (!grouped) {
                     core/* startGroup */.Oh(`Waiting for env ${config.envs.join(', ')}`);
                     grouped = true;
                 }
                 const now = Date.now();
-                core/* info */.pq(`${busyLine(holder, now)}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`);
-                if (!warned.has(holder.lockId)) {
+                core/* info */.pq(progressLine(b.holder?.name ?? config.envs.join(', '), b, now));
+                const holder = b.holder;
+                if (holder && !warned.has(holder.lockId)) {
                     warned.add(holder.lockId);
                     core/* warning */.$e(`Waiting for env ${holder.name}: it is locked by ${describeHolder(holder, now)}`);
                 }
@@ -35327,7 +35666,7 @@ __webpack_async_result__();
 /* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV),
 /* harmony export */   zl: () => (/* binding */ loadActionConfig)
 /* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, loadHeartbeatConfig */
+/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, loadHeartbeatConfig */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
@@ -35342,7 +35681,7 @@ __webpack_async_result__();
 
 
 
-const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'init', 'help', 'version']));
+const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'init', 'help', 'version']));
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
 const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
@@ -35351,14 +35690,15 @@ const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
 class UsageError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
     name = 'UsageError';
 }
-const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason']));
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome']));
 const BOOL_FLAGS = (/* unused pure expression or super */ null && (['uberlock', 'json', 'force', 'help']));
 const STORE_FLAGS = (/* unused pure expression or super */ null && (['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help']));
 /** Which flags each command accepts (beyond the store flags). */
 const COMMAND_FLAGS = {
-    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
     run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
-    release: ['env', 'user', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
+    history: ['env'],
     locks: ['env'],
     status: ['env'],
     wait: ['env', 'wait'],
@@ -35473,6 +35813,16 @@ function resolveStore(opts, env) {
     }
     return spec;
 }
+const DEFAULT_HISTORY_DAYS = 30;
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+function parseHistoryDays(env) {
+    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
+    if (raw === undefined)
+        return DEFAULT_HISTORY_DAYS * 86_400_000;
+    if (!/^\d+$/.test(raw))
+        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+    return Number(raw) * 86_400_000;
+}
 /** Committer email from git, else the OS user. */
 function defaultUser(env) {
     const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
@@ -35555,7 +35905,27 @@ function loadCliConfig(argv, env) {
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
+        historyMs: parseHistoryDays(env),
     };
+    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
+    if (queueTtl !== undefined) {
+        config.queueTtlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        if (config.queueTtlMs < 1000)
+            throw new InvalidInputError('DAPLAYA_QUEUE_TTL must be at least 1s');
+    }
+    if (a.values.extend !== undefined) {
+        config.extendMs = parseDuration(a.values.extend, '--extend');
+        if (config.extendMs < 1000)
+            throw new InvalidInputError('--extend must be at least 1s');
+    }
+    if (a.command === 'release') {
+        const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
+        const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
+        if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o))
+            config.outcome = o;
+        else if (a.values.outcome !== undefined)
+            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
+    }
     if (a.bools.force) {
         const reason = nonEmpty(a.values.reason);
         if (!reason)
@@ -35734,9 +36104,15 @@ function formatDuration(ms) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A: () => (/* binding */ StoreError),
-/* harmony export */   t: () => (/* binding */ NEVER)
+/* harmony export */   AD: () => (/* binding */ StoreError),
+/* harmony export */   XL: () => (/* binding */ byTime),
+/* harmony export */   tm: () => (/* binding */ NEVER)
 /* harmony export */ });
+/** Events in the same millisecond are told in the order they happen in the protocol. */
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+function byTime(a, b) {
+    return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+}
 /** A store failure named by cause. `transient` ones may be retried with the same write. */
 class StoreError extends Error {
     kind;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { HEARTBEAT_MAX_LIFETIME_MS, type ActionConfig, type ActionState, type Env } from '../config.js';
-import { busyLine, describeHolder } from '../cli/format.js';
+import { describeHolder, progressLine } from '../cli/format.js';
 import { LockClient } from '../lock/client.js';
 import { acquireAll } from '../lock/multi.js';
 import { startHeartbeat } from '../heartbeat/spawn.js';
@@ -50,14 +50,15 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
       leaseMs: config.leaseMs,
       waitMs: config.waitMs,
       signal,
-      onBusy: ({ holder, nextAttemptInMs }) => {
+      onBusy: (b) => {
         if (!grouped) {
           core.startGroup(`Waiting for env ${config.envs.join(', ')}`);
           grouped = true;
         }
         const now = Date.now();
-        core.info(`${busyLine(holder, now)}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`);
-        if (!warned.has(holder.lockId)) {
+        core.info(progressLine(b.holder?.name ?? config.envs.join(', '), b, now));
+        const holder = b.holder;
+        if (holder && !warned.has(holder.lockId)) {
           warned.add(holder.lockId);
           core.warning(`Waiting for env ${holder.name}: it is locked by ${describeHolder(holder, now)}`);
         }

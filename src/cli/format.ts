@@ -1,4 +1,4 @@
-import type { Holder } from '../lock/client.js';
+import type { BusyReport, Holder } from '../lock/client.js';
 import { formatDuration } from '../lock/names.js';
 import { NEVER, type LockItem } from '../lock/types.js';
 
@@ -42,4 +42,12 @@ export function itemToJson(it: LockItem, now: number) {
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+export function progressLine(env: string, b: BusyReport, now: number): string {
+  const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+  const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+  if (b.holder) return `${busyLine(b.holder, now)}${place}${next}`;
+  return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
 }

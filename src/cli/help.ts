@@ -8,7 +8,10 @@ Commands:
                        take the lock, waiting up to --wait (default 0) while someone holds it
   release  --env ENV[,ENV...] [--user U] [--lock-id ID] [--force --reason TEXT] [--json]
                        give the lock back (only its holder can, unless forced)
+  release  ... --force --reason TEXT   break-glass: release whoever holds it (recorded)
+  lock     --env ENV --extend DUR      lengthen the lease of a lock you hold
   locks    [--env ENV] [--json]        list locks and their holders
+  history  [--env ENV] [--json]        acquisitions, releases, expiries, forced takeovers
   status   --env ENV [--json]          who holds one lock
   wait     --env ENV [--wait DUR]      wait until a lock is free, without taking it
   run      --env ENV [lock flags] -- CMD ARGS...

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../lock/names.js';
 import { StoreError, type LockStore } from '../lock/types.js';
 import { openStore } from '../store/open.js';
 import { EXIT } from './exit-codes.js';
-import { busyLine, describeHolder, expiresText, iso, itemToJson, table } from './format.js';
+import { busyLine, describeHolder, expiresText, iso, itemToJson, progressLine, table } from './format.js';
 import { HELP } from './help.js';
 import { HEARTBEAT_MAX_LIFETIME_MS } from '../config.js';
 import { formatDuration } from '../lock/names.js';
@@ -43,7 +43,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     }
     store = await openStore(config.store);
     io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
-    const client = new LockClient(store);
+    const client = new LockClient(store, {
+      historyMs: config.historyMs,
+      ...(config.queueTtlMs ? { queue: { ttlMs: config.queueTtlMs, refreshMs: Math.floor(config.queueTtlMs / 3) } } : {}),
+    });
     switch (config.command) {
       case 'init':
         return await init(store, io);
@@ -57,6 +60,8 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
         return await status(client, config, io);
       case 'wait':
         return await waitFree(client, config, io);
+      case 'history':
+        return await history(client, config, io);
       case 'run': {
         const { runCommand } = await import('./run.js');
         return await runCommand(client, config, io);
@@ -103,13 +108,29 @@ export function acquireForCli(client: LockClient, config: Config, io: Io): Promi
     leaseMs: config.leaseMs,
     waitMs: config.waitMs,
     ...(config.force ? { force: config.force } : {}),
-    onBusy: ({ holder, nextAttemptInMs }) =>
-      io.err(`${busyLine(holder, Date.now())}${nextAttemptInMs > 0 ? `; next try in ${(nextAttemptInMs / 1000).toFixed(1)}s` : ''}`),
+    onBusy: (b) => io.err(progressLine(b.holder?.name ?? config.envs.join(','), b, Date.now())),
     ...(io.signal ? { signal: io.signal } : {}),
   });
 }
 
+async function extend(client: LockClient, config: Config, io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  for (const name of config.envs) {
+    const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
+    const r = await client.extend(name, by, config.extendMs as number);
+    if (r.renewed) {
+      if (config.json) io.out(JSON.stringify({ env: name, extended: true, expiresAt: iso(r.lock.expiresAt) }));
+      else io.out(`extended env ${name}: ${expiresText(r.lock.expiresAt, Date.now())}`);
+    } else {
+      io.err(`daplaya: env ${name} is not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}${r.holder ? ` (held by ${describeHolder(r.holder, Date.now())})` : ''}; nothing to extend`);
+      code = EXIT.busy;
+    }
+  }
+  return code;
+}
+
 async function lock(client: LockClient, config: Config, io: Io): Promise<number> {
+  if (config.extendMs !== undefined) return extend(client, config, io);
   const r = await acquireForCli(client, config, io);
   const now = Date.now();
   if (!r.ok) {
@@ -170,7 +191,11 @@ async function release(client: LockClient, config: Config, io: Io): Promise<numb
   }
   for (const name of [...config.envs].reverse()) {
     const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
-    const r = await client.release(name, by);
+    const r = await client.release(name, by, {
+      ...(config.outcome ? { outcome: config.outcome } : {}),
+      ...(config.force ? { force: { user: config.user, reason: config.force.reason } } : {}),
+    });
+    if (config.force && r.outcome === 'released' && r.released && !config.json) io.err(`daplaya: forced release of env ${name} from ${describeHolder(r.released, Date.now())}`);
     results.push({ env: name, outcome: r.outcome, holder: r.outcome === 'held-by-other' ? r.holder : undefined });
     if (config.json) continue;
     if (r.outcome === 'released') io.out(`released env ${name}`);
@@ -220,12 +245,16 @@ async function status(client: LockClient, config: Config, io: Io): Promise<numbe
   const item = await client.item(name);
   const j = item ? itemToJson(item, now) : { env: name, state: 'free', fence: 0 };
   if (config.json) {
-    io.out(JSON.stringify(j));
+    const queue = (await client.waiters(name)).map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: iso(w.enqueuedAt) }));
+    io.out(JSON.stringify({ ...j, queue }));
     return EXIT.ok;
   }
   const holder = await client.holder(name);
-  if (holder) io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
+  if (holder) io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
   else io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+  if (item?.forcedBy && holder) io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
+  const waiters = await client.waiters(name);
+  waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${formatDuration(now - w.enqueuedAt)})`));
   return EXIT.ok;
 }
 
@@ -238,4 +267,33 @@ async function waitFree(client: LockClient, config: Config, io: Io): Promise<num
   }
   io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : ''}`);
   return EXIT.busy;
+}
+
+async function history(client: LockClient, config: Config, io: Io): Promise<number> {
+  const events = await client.historyOf(config.envs[0]);
+  if (config.json) {
+    io.out(JSON.stringify(events.map(({ keepUntil: _k, id: _i, ...e }) => ({ ...e, at: iso(e.at) }))));
+    return EXIT.ok;
+  }
+  if (events.length === 0) {
+    io.out('no history');
+    return EXIT.ok;
+  }
+  const rows = [['WHEN', 'ENV', 'EVENT', 'USER', 'FENCE', 'WAITED', 'HELD', 'DETAIL']];
+  for (const e of events) {
+    const detail =
+      e.kind === 'released' ? e.outcome ?? '' : e.kind === 'forced' || e.kind === 'force-released' ? `by ${e.by} from ${e.from}: ${e.reason}` : e.kind === 'acquired' ? `${e.uberlock ? 'UBERLOCK ' : ''}${e.meta ?? ''}` : '';
+    rows.push([
+      iso(e.at),
+      e.name,
+      e.kind,
+      e.user,
+      e.fence !== undefined ? String(e.fence) : '',
+      e.waitedMs !== undefined ? formatDuration(e.waitedMs) : '',
+      e.heldMs !== undefined ? formatDuration(e.heldMs) : '',
+      detail,
+    ]);
+  }
+  io.out(table(rows));
+  return EXIT.ok;
 }

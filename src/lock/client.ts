@@ -1,7 +1,7 @@
 import pRetry from 'p-retry';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './backoff.js';
 import { isHeld } from './rules.js';
-import { StoreError, type Claim, type LockItem, type LockStore, type ReleaseBy, type WriteOutcome } from './types.js';
+import { StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from './types.js';
 
 /** Who holds a lock, as reported to someone who wanted it. */
 export interface Holder {
@@ -29,8 +29,18 @@ export interface AcquireRequest {
   waitMs: number;
   force?: { reason: string };
   /** Called after every attempt that found the lock held by someone else. */
-  onBusy?: (busy: { holder: Holder; attempt: number; waitedMs: number; nextAttemptInMs: number }) => void;
+  onBusy?: (busy: BusyReport) => void;
   signal?: AbortSignal;
+}
+
+/** A progress report while waiting: who holds the lock (if anyone), and our place in the queue. */
+export interface BusyReport {
+  holder?: Holder;
+  attempt: number;
+  waitedMs: number;
+  nextAttemptInMs: number;
+  /** 1 = next in line. Absent for waits outside the queue (uberlock). */
+  position?: number;
 }
 
 export type AcquireResult =
@@ -53,7 +63,23 @@ export interface LockClientOptions {
   /** Retries of one write after a transient or ambiguous failure. */
   transientRetries?: number;
   transientMinDelayMs?: number;
+  queue?: Partial<QueuePolicy>;
+  /** How long history events are kept; 0 turns history off. */
+  historyMs?: number;
 }
+
+export interface QueuePolicy {
+  /** A queue entry not refreshed for this long counts as a dead waiter. */
+  ttlMs: number;
+  refreshMs: number;
+  /** The head of the queue polls this often; a waiter at position p polls p times less often, up to maxPollMs. */
+  headPollMs: number;
+  maxPollMs: number;
+  missingGraceMs: number;
+}
+
+export const DEFAULT_QUEUE: QueuePolicy = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+export const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 
 export const DEFAULT_SKEW_MS = 5_000;
 
@@ -82,6 +108,8 @@ export class LockClient {
   private readonly random: () => number;
   private readonly retries: number;
   private readonly retryMinMs: number;
+  private readonly queue: QueuePolicy;
+  private readonly historyMs: number;
 
   constructor(
     readonly store: LockStore,
@@ -93,6 +121,8 @@ export class LockClient {
     this.random = opts.random ?? Math.random;
     this.retries = opts.transientRetries ?? 4;
     this.retryMinMs = opts.transientMinDelayMs ?? 200;
+    this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
+    this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
   }
 
   /**
@@ -112,60 +142,229 @@ export class LockClient {
 
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
     const start = this.clock();
+    const result = await this.acquireInner(req, start);
+    if (result.acquired) await this.recordAcquired(req, result);
+    return result;
+  }
+
+  private claim(req: AcquireRequest, extra: Partial<Claim> = {}): Claim {
+    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+  }
+
+  /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
+  private async tryAcquire(req: AcquireRequest, claim: Claim): Promise<WriteOutcome> {
+    try {
+      return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
+    } catch (err) {
+      await this.bestEffortRelease(req.name, req.lockId);
+      throw err;
+    }
+  }
+
+  private acquired(item: LockItem, start: number, attempts: number, extra: { tookOverFrom?: Holder; position?: number } = {}): AcquireResult {
+    const r: AcquireResult = { acquired: true, lock: toHolder(item as LockItem & { owner: string }), waitedMs: this.clock() - start, attempts };
+    if (extra.tookOverFrom) r.tookOverFrom = extra.tookOverFrom;
+    return r;
+  }
+
+  private async acquireInner(req: AcquireRequest, start: number): Promise<AcquireResult> {
+    if (req.signal?.aborted) return this.cancelled(req, 0, undefined, start);
+    if (req.force) return this.acquireByForce(req, start);
+    // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
+    const first = await this.tryAcquire(req, this.claim(req));
+    if (first.ok) return this.acquired(first.item, start, 1);
+    const holder = heldBy(first.current);
+    const now = this.clock();
+    if (now >= start + req.waitMs) {
+      if (holder) req.onBusy?.({ holder, attempt: 1, waitedMs: now - start, nextAttemptInMs: 0 });
+      return holder ? { acquired: false, reason: 'busy', holder, waitedMs: now - start, attempts: 1 } : { acquired: false, reason: 'busy', waitedMs: now - start, attempts: 1 };
+    }
+    // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
+    if (req.uberlock) return this.acquireByPolling(req, start, holder);
+    return this.acquireInQueue(req, start);
+  }
+
+  private async acquireByForce(req: AcquireRequest, start: number): Promise<AcquireResult> {
+    let seen = heldBy(await this.store.get(req.name));
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const outcome = await this.tryAcquire(req, this.claim(req, { force: { seenOwner: seen?.lockId, reason: (req.force as { reason: string }).reason } }));
+      if (outcome.ok) return this.acquired(outcome.item, start, attempt, seen && seen.lockId !== req.lockId ? { tookOverFrom: seen } : {});
+      seen = heldBy(outcome.current);
+    }
+    throw new StoreError('other', `could not force env ${req.name}: its holder kept changing`, false);
+  }
+
+  /**
+   * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
+   * normal waiters hold back, and poll with capped exponential backoff and jitter.
+   */
+  private async acquireByPolling(req: AcquireRequest, start: number, holder: Holder | undefined): Promise<AcquireResult> {
     const deadline = start + req.waitMs;
-    let attempt = 0;
-    let lastHolder: Holder | undefined;
+    let attempt = 1;
+    let lastHolder = holder;
+    let announcedUntil = 0;
+    const announce = async () => {
+      if (announcedUntil - this.clock() > this.queue.ttlMs / 2) return;
+      announcedUntil = this.clock() + this.queue.ttlMs;
+      await this.store.markUberPending(req.name, announcedUntil, this.clock()).catch(() => undefined);
+    };
+    const withdraw = async () => {
+      await this.store.markUberPending(req.name, 0, this.clock()).catch(() => undefined);
+    };
     for (;;) {
-      if (req.signal?.aborted) return this.cancelled(req, attempt, lastHolder, start);
-      const claim: Claim = {
-        lockId: req.lockId,
-        user: req.user,
-        meta: req.meta,
-        uberlock: req.uberlock === true,
-        leaseMs: req.leaseMs,
-      };
-      if (req.force) claim.force = { seenOwner: lastHolder?.lockId, reason: req.force.reason };
-      let outcome: WriteOutcome;
-      try {
-        outcome = await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
-      } catch (err) {
-        // The last write may have landed without us hearing back: give it back.
-        await this.bestEffortRelease(req.name, req.lockId);
-        if (req.signal?.aborted) return this.cancelled(req, attempt, lastHolder, start);
-        throw err;
-      }
-      attempt++;
+      await announce();
       const now = this.clock();
-      if (outcome.ok) {
-        const lock = toHolder(outcome.item as LockItem & { owner: string });
-        const result: AcquireResult = { acquired: true, lock, waitedMs: now - start, attempts: attempt };
-        if (req.force && lastHolder && lastHolder.lockId !== req.lockId) result.tookOverFrom = lastHolder;
-        return result;
+      // A freeze in waiting keeps normal waiters back, so it polls briskly.
+      let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+      if (lastHolder) {
+        const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
+        if (lapse > 0 && lapse < delay) delay = lapse;
+        req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
       }
-      const cur = outcome.current;
-      if (req.force) {
-        // Forcing is conditioned on the holder we saw; re-read who it is and try again.
-        lastHolder = isHeldAtAll(cur) ? toHolder(cur) : undefined;
-        if (attempt < 5) continue;
+      if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+        await withdraw();
+        return this.cancelled(req, attempt, lastHolder, start);
       }
-      if (!isHeldAtAll(cur)) {
-        // Freed between our write and the check (or the engine did not return the old item): retry soon.
-        if (now >= deadline && attempt > 1) return { acquired: false, reason: 'busy', waitedMs: now - start, attempts: attempt };
-        if (!(await sleep(Math.min(50 * attempt, 500), req.signal))) return this.cancelled(req, attempt, lastHolder, start);
+      const outcome = await this.tryAcquire(req, this.claim(req));
+      attempt++;
+      if (outcome.ok) return this.acquired(outcome.item, start, attempt);
+      lastHolder = heldBy(outcome.current) ?? lastHolder;
+      if (this.clock() >= deadline) {
+        await withdraw();
+        const r: AcquireResult = { acquired: false, reason: 'busy', waitedMs: this.clock() - start, attempts: attempt };
+        if (lastHolder) r.holder = lastHolder;
+        return r;
+      }
+    }
+  }
+
+  /**
+   * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
+   * are the head of the queue and the lock is free. Waiters far back poll slowly, the
+   * head polls fast. A dead or cancelled head is skipped by a conditional advance of
+   * nowServing. Mutual exclusion still rests only on the acquire condition.
+   */
+  private async acquireInQueue(req: AcquireRequest, start: number): Promise<AcquireResult> {
+    const deadline = start + req.waitMs;
+    let { ticket } = await this.store.takeTicket(req.name, this.clock());
+    const entry = (): QueueEntry => ({
+      name: req.name,
+      ticket,
+      lockId: req.lockId,
+      user: req.user,
+      meta: req.meta,
+      enqueuedAt: start,
+      expiresAt: this.clock() + this.queue.ttlMs,
+    });
+    await this.store.putQueueEntry(entry());
+    let refreshedAt = this.clock();
+    let attempts = 1;
+    let lastHolder: Holder | undefined;
+    let servingSeen = -1;
+    let servingSince = this.clock();
+    const missingSince = new Map<number, number>();
+
+    const giveUp = async (reason: 'busy' | 'cancelled'): Promise<AcquireResult> => {
+      // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
+      await this.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: this.clock() }).catch(() => undefined);
+      await this.store.skipTicket(req.name, ticket - 1, this.clock()).catch(() => false);
+      const r: AcquireResult = { acquired: false, reason, waitedMs: this.clock() - start, attempts };
+      if (lastHolder) r.holder = lastHolder;
+      return r;
+    };
+
+    for (;;) {
+      if (req.signal?.aborted) return giveUp('cancelled');
+      const item = await this.readForQueue(req.name);
+      const now = this.clock();
+      const serving = item?.nowServing ?? 0;
+      if (serving !== servingSeen) {
+        servingSeen = serving;
+        servingSince = now;
+      }
+      lastHolder = isHeld(item, now, this.skewMs) ? toHolder(item) : undefined;
+      let delay: number;
+      if (serving >= ticket) {
+        // We were skipped (our entry looked dead): rejoin at the back.
+        ({ ticket } = await this.store.takeTicket(req.name, now));
+        await this.store.putQueueEntry(entry());
+        refreshedAt = now;
         continue;
       }
-      lastHolder = toHolder(cur);
-      if (now >= deadline) {
-        req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: 0 });
-        return { acquired: false, reason: 'busy', holder: lastHolder, waitedMs: now - start, attempts: attempt };
+      const position = ticket - serving;
+      if (position === 1) {
+        if (!lastHolder) {
+          const outcome = await this.tryAcquire(req, this.claim(req, { ticket }));
+          attempts++;
+          if (outcome.ok) return this.acquired(outcome.item, start, attempts);
+          // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
+          lastHolder = heldBy(outcome.current);
+        }
+        delay = this.queue.headPollMs;
+        const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
+        if (lapse > 0 && lapse < delay) delay = lapse;
+      } else {
+        delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+        // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
+        if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
+          const head = serving + 1;
+          const e = await this.store.getQueueEntry(req.name, head);
+          let dead = e?.cancelled === true || (e !== undefined && e.expiresAt < now - this.skewMs);
+          if (!e) {
+            const since = missingSince.get(head) ?? now;
+            missingSince.set(head, since);
+            // A ticket is written to the queue right after it is issued; give the issuer a moment.
+            dead = now - since > this.queue.missingGraceMs;
+          }
+          if (dead) {
+            await this.store.skipTicket(req.name, serving, now);
+            continue;
+          }
+        }
       }
-      let delay = backoffDelay(attempt - 1, this.backoff, this.random);
-      // Wake when the holder's lease lapses if that is sooner, and never sleep past the deadline.
-      const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
-      if (lapse > 0 && lapse < delay) delay = lapse;
-      delay = Math.max(0, Math.min(delay, deadline - now));
-      req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: delay });
-      if (!(await sleep(delay, req.signal))) return this.cancelled(req, attempt, lastHolder, start);
+      const waitedMs = now - start;
+      if (now >= deadline) {
+        if (lastHolder) req.onBusy?.({ holder: lastHolder, attempt: attempts, waitedMs, nextAttemptInMs: 0, position });
+        return giveUp('busy');
+      }
+      delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * this.random()), deadline - now));
+      req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: attempts, waitedMs, nextAttemptInMs: delay, position } as BusyReport);
+      if (now - refreshedAt >= this.queue.refreshMs) {
+        await this.store.putQueueEntry(entry()).catch(() => undefined);
+        refreshedAt = now;
+      }
+      if (!(await sleep(delay, req.signal))) return giveUp('cancelled');
+    }
+  }
+
+  private async readForQueue(name: string): Promise<LockItem | undefined> {
+    return pRetry(() => this.store.get(name), {
+      retries: this.retries,
+      minTimeout: this.retryMinMs,
+      shouldRetry: ({ error }) => error instanceof StoreError && error.transient,
+    });
+  }
+
+  private async recordAcquired(req: AcquireRequest, r: Extract<AcquireResult, { acquired: true }>): Promise<void> {
+    const item = await this.store.get(req.name).catch(() => undefined);
+    const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+    if (r.tookOverFrom) {
+      await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+    } else if (item?.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== req.lockId) {
+      // We replaced a holder whose lease had lapsed: that holder's job died or hung.
+      await this.history({ name: req.name, kind: 'expired', user: item.prevUser ?? 'unknown', lockId: item.prevOwner, at: item.prevExpiresAt ?? this.clock() });
+    }
+    await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+  }
+
+  /** Appends to the history; best-effort, never in the way of the lock itself. */
+  async history(e: Omit<HistoryEvent, 'id' | 'keepUntil' | 'at'> & { at?: number }): Promise<void> {
+    if (this.historyMs <= 0) return;
+    const at = e.at ?? this.clock();
+    try {
+      await this.store.addHistory({ ...e, at, id: Math.random().toString(36).slice(2, 10), keepUntil: this.clock() + this.historyMs });
+    } catch {
+      // History is a record, not the lock.
     }
   }
 
@@ -194,23 +393,61 @@ export class LockClient {
     return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
   }
 
-  /** Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent. */
-  async release(name: string, by: ReleaseBy): Promise<ReleaseResult> {
+  /**
+   * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
+   * With `force`, releases whoever holds it (conditioned on the holder just seen).
+   */
+  async release(name: string, by: ReleaseBy, opts: { outcome?: string; force?: { user: string; reason: string } } = {}): Promise<ReleaseResult> {
     let seen: LockItem | undefined;
     try {
       seen = await this.store.get(name);
     } catch {
       seen = undefined;
     }
-    const outcome = await this.write(() => this.store.release(name, by, this.clock()));
-    if (outcome.ok) return { outcome: 'released', released: isHeldAtAll(seen) ? toHolder(seen) : undefined };
+    let target = by;
+    if (opts.force) {
+      if (!isHeldAtAll(seen)) return { outcome: 'not-held' };
+      target = { lockId: seen.owner };
+    }
+    const outcome = await this.write(() => this.store.release(name, target, this.clock()));
+    if (outcome.ok) {
+      const released = isHeldAtAll(seen) ? toHolder(seen) : undefined;
+      const heldMs = released ? this.clock() - released.since : undefined;
+      const base = { name, user: released?.user ?? ('user' in by ? by.user : 'unknown'), lockId: released?.lockId ?? ('lockId' in by ? by.lockId : undefined), ...(released ? { fence: released.fence } : {}), ...(heldMs !== undefined ? { heldMs } : {}) };
+      if (opts.force) await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
+      else await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+      return { outcome: 'released', released };
+    }
     const cur = outcome.current;
     if (!isHeldAtAll(cur)) {
       // A retried release whose first try landed finds our own token in lastOwner.
-      if ('lockId' in by && cur?.lastOwner === by.lockId) return { outcome: 'released', released: undefined };
+      if ('lockId' in target && cur?.lastOwner === target.lockId) return { outcome: 'released', released: undefined };
       return { outcome: 'not-held' };
     }
     return { outcome: 'held-by-other', holder: toHolder(cur) };
+  }
+
+  /** Extends the lease of a held lock to `leaseMs` from now. */
+  async extend(name: string, by: ReleaseBy, leaseMs: number): Promise<RenewResult> {
+    const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
+    if (outcome.ok) {
+      const lock = toHolder(outcome.item as LockItem & { owner: string });
+      await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
+      return { renewed: true, lock };
+    }
+    const cur = outcome.current;
+    return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+  }
+
+  async waiters(name: string): Promise<QueueEntry[]> {
+    const item = await this.store.get(name);
+    const served = item?.nowServing ?? 0;
+    const now = this.clock();
+    return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
+  }
+
+  async historyOf(name?: string): Promise<HistoryEvent[]> {
+    return this.store.listHistory(name);
   }
 
   /** The current holder, or undefined when free (an expired lease counts as free). */
@@ -249,6 +486,10 @@ export class LockClient {
   isExpired(item: LockItem): boolean {
     return item.owner !== undefined && !isHeld(item, this.clock());
   }
+}
+
+function heldBy(item: LockItem | undefined): Holder | undefined {
+  return isHeldAtAll(item) ? toHolder(item) : undefined;
 }
 
 function isHeldAtAll(item: LockItem | undefined): item is LockItem & { owner: string } {

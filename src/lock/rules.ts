@@ -11,13 +11,24 @@ export function isHeld(item: LockItem | undefined, now: number, skewMs = 0): ite
   return item?.owner !== undefined && (item.expiresAt ?? 0) >= now - skewMs;
 }
 
+/** True when no ticket is outstanding: nobody is queued. */
+export function queueEmpty(item: LockItem | undefined): boolean {
+  return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
+}
+
 export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, now: number, skewMs: number): LockItem | undefined {
   if (c.force) {
     if (cur?.owner !== c.force.seenOwner) return undefined;
-  } else {
-    // Free, ours (a retried write that already landed), or another holder's lease has lapsed.
-    const free = cur?.owner === undefined || cur.owner === c.lockId || (cur.expiresAt ?? 0) < now - skewMs;
+  } else if (cur?.owner !== c.lockId) {
+    // Ours (a retried write that already landed) passes; otherwise the lock must be free or
+    // its lease lapsed, and the caller must be next: the queue's head, an uberlock
+    // (which goes ahead of queued waiters), or anyone when nobody is queued.
+    const free = cur?.owner === undefined || (cur.expiresAt ?? 0) < now - skewMs;
     if (!free) return undefined;
+    if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now) return undefined;
+    if (c.ticket !== undefined) {
+      if ((cur?.nowServing ?? 0) !== c.ticket - 1) return undefined;
+    } else if (!c.uberlock && !queueEmpty(cur)) return undefined;
   }
   const next: LockItem = {
     ...(cur ?? { name, fence: 0 }),
@@ -30,7 +41,12 @@ export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, 
     updatedAt: now,
     expiresAt: c.uberlock ? NEVER : now + c.leaseMs,
     fence: (cur?.fence ?? 0) + 1,
+    prevOwner: cur?.owner ?? 'none',
+    prevUser: cur?.user ?? 'none',
+    prevExpiresAt: cur?.expiresAt ?? 0,
   };
+  if (c.uberlock) delete next.uberPendingUntil;
+  if (c.ticket !== undefined) next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
   delete next.forcedBy;
   delete next.forcedFrom;
   delete next.forceReason;
@@ -52,4 +68,26 @@ export function applyRelease(cur: LockItem | undefined, by: ReleaseBy, now: numb
   if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user) return undefined;
   const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
   return { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+}
+
+export function applyExtend(cur: LockItem | undefined, by: ReleaseBy, expiresAt: number, now: number): LockItem | undefined {
+  if (cur?.owner === undefined) return undefined;
+  if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user) return undefined;
+  return { ...cur, expiresAt: cur.uberlock ? cur.expiresAt ?? expiresAt : expiresAt, updatedAt: now };
+}
+
+export function applyTakeTicket(cur: LockItem | undefined, name: string, now: number): LockItem {
+  return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, updatedAt: now };
+}
+
+export function applySkipTicket(cur: LockItem | undefined, seenServing: number, now: number): LockItem | undefined {
+  if ((cur?.nowServing ?? 0) !== seenServing || (cur?.nextTicket ?? 0) <= seenServing || !cur) return undefined;
+  return { ...cur, nowServing: seenServing + 1, updatedAt: now };
+}
+
+export function applyUberPending(cur: LockItem | undefined, name: string, until: number, now: number): LockItem {
+  const next: LockItem = { ...(cur ?? { name, fence: 0 }), name, updatedAt: now };
+  if (until > 0) next.uberPendingUntil = until;
+  else delete next.uberPendingUntil;
+  return next;
 }

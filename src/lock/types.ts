@@ -15,6 +15,15 @@ export interface LockItem {
   lastOwner?: string;
   lastUser?: string;
   releasedAt?: number;
+  /** Ticket lock (FIFO queue): tickets issued so far, and the last ticket served or skipped. */
+  nextTicket?: number;
+  nowServing?: number;
+  /** An uberlock is waiting to take the env: normal acquisitions hold back until then. */
+  uberPendingUntil?: number;
+  /** The holder an acquisition replaced (set by every acquire, from the item before it). */
+  prevOwner?: string;
+  prevUser?: string;
+  prevExpiresAt?: number;
   /** Set when the lock was taken by force. */
   forcedBy?: string;
   forcedFrom?: string;
@@ -27,6 +36,8 @@ export interface Claim {
   meta: string;
   uberlock: boolean;
   leaseMs: number;
+  /** The waiter's queue ticket: it may take the lock only when it is the head (nowServing = ticket - 1). */
+  ticket?: number;
   /** Take the lock whoever holds it (break-glass); `seenOwner` must still hold it. */
   force?: { seenOwner: string | undefined; reason: string };
 }
@@ -37,6 +48,50 @@ export type ReleaseBy = { lockId: string } | { user: string };
 export type WriteOutcome =
   | { ok: true; item: LockItem }
   | { ok: false; current: LockItem | undefined };
+
+/** A waiter's place in the queue, kept alive by the waiter while it waits. */
+export interface QueueEntry {
+  name: string;
+  ticket: number;
+  lockId: string;
+  user: string;
+  meta: string;
+  enqueuedAt: number;
+  /** The waiter refreshes this; past it (plus skew) the entry counts as dead. */
+  expiresAt: number;
+  /** Written by a waiter that gave up, so the queue skips it at once. */
+  cancelled?: boolean;
+}
+
+export type HistoryKind = 'acquired' | 'released' | 'expired' | 'forced' | 'force-released' | 'extended';
+
+/** Events in the same millisecond are told in the order they happen in the protocol. */
+const KIND_ORDER: Record<HistoryKind, number> = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+export function byTime(a: HistoryEvent, b: HistoryEvent): number {
+  return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+}
+
+export interface HistoryEvent {
+  name: string;
+  at: number;
+  id: string;
+  kind: HistoryKind;
+  user: string;
+  lockId?: string;
+  fence?: number;
+  meta?: string;
+  uberlock?: boolean;
+  waitedMs?: number;
+  heldMs?: number;
+  /** For releases: how the job ended, as the CI reported it. */
+  outcome?: string;
+  /** For forced takeovers and releases: who forced, whom, and why. */
+  by?: string;
+  from?: string;
+  reason?: string;
+  /** When the store may forget the event (TTL). */
+  keepUntil: number;
+}
 
 /**
  * Storage for locks. Each method is exactly one conditional write (or one read);
@@ -49,8 +104,21 @@ export interface LockStore {
   acquire(name: string, claim: Claim, now: number, skewMs: number): Promise<WriteOutcome>;
   renew(name: string, lockId: string, fence: number, expiresAt: number, now: number): Promise<WriteOutcome>;
   release(name: string, by: ReleaseBy, now: number): Promise<WriteOutcome>;
+  /** Extends the lease of a held lock (by lock id or user). */
+  extend(name: string, by: ReleaseBy, expiresAt: number, now: number): Promise<WriteOutcome>;
   get(name: string): Promise<LockItem | undefined>;
   list(): Promise<LockItem[]>;
+  /** Announces an uberlock waiting for the env until `until` (0 clears it). */
+  markUberPending(name: string, until: number, now: number): Promise<void>;
+  /** Issues the next queue ticket (one write). */
+  takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }>;
+  /** Skips the head ticket (dead or cancelled waiter) if nowServing is still `seenServing`. */
+  skipTicket(name: string, seenServing: number, now: number): Promise<boolean>;
+  putQueueEntry(entry: QueueEntry): Promise<void>;
+  getQueueEntry(name: string, ticket: number): Promise<QueueEntry | undefined>;
+  listQueue(name: string): Promise<QueueEntry[]>;
+  addHistory(event: HistoryEvent): Promise<void>;
+  listHistory(name?: string): Promise<HistoryEvent[]>;
   /** Create the backing storage; returns false when it already existed. */
   init(): Promise<boolean>;
   close?(): void;

@@ -4,6 +4,8 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   UpdateTimeToLiveCommand,
@@ -12,7 +14,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { NEVER, StoreError, type Claim, type LockItem, type LockStore, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
+import { byTime, NEVER, StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 export interface DynamoStoreConfig {
   table: string;
@@ -91,9 +93,12 @@ export class DynamoStore implements LockStore {
       ':exp': { N: String(c.uberlock ? NEVER : now + c.leaseMs) },
       ':zero': { N: '0' },
       ':one': { N: '1' },
+      ':none': { S: 'none' },
     };
-    let set = 'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, fence = if_not_exists(fence, :zero) + :one';
-    let remove = ' REMOVE forcedBy, forcedFrom, forceReason';
+    let set =
+      'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, fence = if_not_exists(fence, :zero) + :one, ' +
+      'prevOwner = if_not_exists(#owner, :none), prevUser = if_not_exists(#user, :none), prevExpiresAt = if_not_exists(expiresAt, :zero)';
+    let remove = ` REMOVE forcedBy, forcedFrom, forceReason${c.uberlock ? ', uberPendingUntil' : ''}`;
     let condition: string;
     if (c.force) {
       if (c.force.seenOwner === undefined) {
@@ -107,7 +112,17 @@ export class DynamoStore implements LockStore {
       values[':reason'] = { S: c.force.reason };
       remove = '';
     } else {
-      condition = 'attribute_not_exists(#owner) OR #owner = :me OR expiresAt < :stale';
+      // Ours (a retried write that landed), or free/lapsed and we are next in line.
+      let next = c.uberlock ? '' : ' AND (attribute_not_exists(uberPendingUntil) OR uberPendingUntil < :now)';
+      if (c.ticket !== undefined) {
+        next += ' AND nowServing = :prev';
+        values[':prev'] = { N: String(c.ticket - 1) };
+        values[':ticket'] = { N: String(c.ticket) };
+        set += ', nowServing = :ticket';
+      } else if (!c.uberlock) {
+        next += ' AND (attribute_not_exists(nextTicket) OR nextTicket = nowServing)';
+      }
+      condition = next ? `#owner = :me OR ((attribute_not_exists(#owner) OR expiresAt < :stale)${next})` : '#owner = :me OR attribute_not_exists(#owner) OR expiresAt < :stale';
       values[':stale'] = { N: String(now - skewMs) };
     }
     return this.update(name, {
@@ -147,6 +162,142 @@ export class DynamoStore implements LockStore {
       ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
       ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
     });
+  }
+
+  extend(name: string, by: ReleaseBy, expiresAt: number, now: number): Promise<WriteOutcome> {
+    const byLock = 'lockId' in by;
+    return this.update(name, {
+      UpdateExpression: 'SET expiresAt = :exp, updatedAt = :now',
+      ConditionExpression: `${byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who'} AND (attribute_not_exists(uberlock) OR uberlock = :false)`,
+      ExpressionAttributeNames: { '#owner': 'owner', ...(byLock ? {} : { '#user': 'user' }) },
+      ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':exp': { N: String(expiresAt) }, ':now': { N: String(now) }, ':false': { BOOL: false } },
+    });
+  }
+
+  async markUberPending(name: string, until: number, now: number): Promise<void> {
+    await this.update(name, {
+      UpdateExpression: until > 0 ? 'SET uberPendingUntil = :until, updatedAt = :now' : 'SET updatedAt = :now REMOVE uberPendingUntil',
+      ExpressionAttributeValues: until > 0 ? { ':until': { N: String(until) }, ':now': { N: String(now) } } : { ':now': { N: String(now) } },
+    });
+  }
+
+  async takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }> {
+    const r = await this.update(name, {
+      UpdateExpression:
+        'SET nextTicket = if_not_exists(nextTicket, :zero) + :one, nowServing = if_not_exists(nowServing, :zero), fence = if_not_exists(fence, :zero), updatedAt = :now',
+      ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) } },
+    });
+    if (!r.ok) throw new StoreError('other', 'could not take a queue ticket', false);
+    return { ticket: r.item.nextTicket as number, item: r.item };
+  }
+
+  async skipTicket(name: string, seenServing: number, now: number): Promise<boolean> {
+    const r = await this.update(name, {
+      UpdateExpression: 'SET nowServing = :next, updatedAt = :now',
+      ConditionExpression: 'nowServing = :seen AND nextTicket > :seen',
+      ExpressionAttributeValues: { ':seen': { N: String(seenServing) }, ':next': { N: String(seenServing + 1) }, ':now': { N: String(now) } },
+    });
+    return r.ok;
+  }
+
+  private async put(item: Item): Promise<void> {
+    try {
+      await this.client.send(new PutItemCommand({ TableName: this.config.table, Item: item }));
+    } catch (err) {
+      throw classify(err, this.config);
+    }
+  }
+
+  private async query(name: string, prefix: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.config.table,
+            ConsistentRead: true,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': { S: name }, ':prefix': { S: prefix } },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+    } catch (err) {
+      throw classify(err, this.config);
+    }
+    return items;
+  }
+
+  putQueueEntry(entry: QueueEntry): Promise<void> {
+    return this.put({
+      pk: { S: entry.name },
+      sk: { S: `Q#${String(entry.ticket).padStart(20, '0')}` },
+      entry: { S: JSON.stringify(entry) },
+      // Garbage collection only; liveness is judged by expiresAt inside the entry.
+      ttl: { N: String(Math.floor(entry.expiresAt / 1000) + 86_400) },
+    });
+  }
+
+  async getQueueEntry(name: string, ticket: number): Promise<QueueEntry | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({
+          TableName: this.config.table,
+          Key: { pk: { S: name }, sk: { S: `Q#${String(ticket).padStart(20, '0')}` } },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item?.entry?.S ? (JSON.parse(out.Item.entry.S) as QueueEntry) : undefined;
+    } catch (err) {
+      throw classify(err, this.config);
+    }
+  }
+
+  async listQueue(name: string): Promise<QueueEntry[]> {
+    return (await this.query(name, 'Q#')).map((i) => JSON.parse(i.entry?.S ?? '{}') as QueueEntry);
+  }
+
+  addHistory(event: HistoryEvent): Promise<void> {
+    return this.put({
+      pk: { S: event.name },
+      sk: { S: `H#${new Date(event.at).toISOString()}#${event.id}` },
+      event: { S: JSON.stringify(event) },
+      ttl: { N: String(Math.floor(event.keepUntil / 1000)) },
+    });
+  }
+
+  async listHistory(name?: string): Promise<HistoryEvent[]> {
+    let items: Item[];
+    if (name) items = await this.query(name, 'H#');
+    else {
+      items = [];
+      let start: Item | undefined;
+      try {
+        do {
+          const out = await this.client.send(
+            new ScanCommand({
+              TableName: this.config.table,
+              ConsistentRead: true,
+              FilterExpression: 'begins_with(sk, :h)',
+              ExpressionAttributeValues: { ':h': { S: 'H#' } },
+              ExclusiveStartKey: start,
+            }),
+          );
+          items.push(...(out.Items ?? []));
+          start = out.LastEvaluatedKey;
+        } while (start);
+      } catch (err) {
+        throw classify(err, this.config);
+      }
+    }
+    const now = Date.now();
+    return items
+      .map((i) => JSON.parse(i.event?.S ?? '{}') as HistoryEvent)
+      .filter((e) => e.keepUntil > now)
+      .sort(byTime);
   }
 
   async get(name: string): Promise<LockItem | undefined> {
@@ -242,8 +393,8 @@ function fromItem(it: Item, name: string): LockItem {
     const v = num(it[k]);
     if (v !== undefined) (item as unknown as Record<string, unknown>)[k] = v;
   };
-  for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason'] as const) str(k);
-  for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt'] as const) n(k);
+  for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'] as const) str(k);
+  for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil'] as const) n(k);
   if (it.uberlock?.BOOL !== undefined) item.uberlock = it.uberlock.BOOL;
   return item;
 }

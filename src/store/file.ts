@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { applyAcquire, applyRelease, applyRenew } from '../lock/rules.js';
-import { StoreError, type Claim, type LockItem, type LockStore, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
+import { applyAcquire, applyExtend, applyRelease, applyRenew, applySkipTicket, applyTakeTicket, applyUberPending } from '../lock/rules.js';
+import { byTime, StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 const STALE_READ_MS = 30_000;
 const PRUNE_AGE_MS = 10 * 60_000;
@@ -104,6 +104,72 @@ export class FileStore implements LockStore {
   }
   release(name: string, by: ReleaseBy, now: number): Promise<WriteOutcome> {
     return this.cas(name, (cur) => applyRelease(cur, by, now));
+  }
+  extend(name: string, by: ReleaseBy, expiresAt: number, now: number): Promise<WriteOutcome> {
+    return this.cas(name, (cur) => applyExtend(cur, by, expiresAt, now));
+  }
+  async markUberPending(name: string, until: number, now: number): Promise<void> {
+    await this.cas(name, (cur) => applyUberPending(cur, name, until, now));
+  }
+  async takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }> {
+    const r = await this.cas(name, (cur) => applyTakeTicket(cur, name, now));
+    if (!r.ok) throw new StoreError('other', 'could not take a queue ticket', false);
+    return { ticket: r.item.nextTicket as number, item: r.item };
+  }
+  async skipTicket(name: string, seenServing: number, now: number): Promise<boolean> {
+    return (await this.cas(name, (cur) => applySkipTicket(cur, seenServing, now))).ok;
+  }
+
+  /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
+  private async writeSide(sub: string, file: string, value: unknown): Promise<void> {
+    const dir = path.join(this.dir, sub);
+    await fs.mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await fs.writeFile(tmp, JSON.stringify(value));
+    await fs.rename(tmp, path.join(dir, file));
+  }
+  private async readSide<T>(sub: string): Promise<T[]> {
+    const dir = path.join(this.dir, sub);
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const out: T[] = [];
+    for (const n of names.filter((x) => x.endsWith('.json'))) {
+      try {
+        out.push(JSON.parse(await fs.readFile(path.join(dir, n), 'utf8')) as T);
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return out;
+  }
+  async putQueueEntry(entry: QueueEntry): Promise<void> {
+    await this.writeSide(path.join('.queue', entry.name), `${String(entry.ticket).padStart(20, '0')}.json`, entry);
+    // Entries far behind the line are garbage.
+    const item = await this.get(entry.name);
+    const served = item?.nowServing ?? 0;
+    const dir = path.join(this.dir, '.queue', entry.name);
+    for (const n of await fs.readdir(dir).catch(() => [] as string[])) {
+      if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100) await fs.unlink(path.join(dir, n)).catch(() => undefined);
+    }
+  }
+  async getQueueEntry(name: string, ticket: number): Promise<QueueEntry | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(path.join(this.dir, '.queue', name, `${String(ticket).padStart(20, '0')}.json`), 'utf8')) as QueueEntry;
+    } catch {
+      return undefined;
+    }
+  }
+  async listQueue(name: string): Promise<QueueEntry[]> {
+    return (await this.readSide<QueueEntry>(path.join('.queue', name))).sort((a, b) => a.ticket - b.ticket);
+  }
+  async addHistory(event: HistoryEvent): Promise<void> {
+    await this.writeSide(path.join('.history', event.name), `${new Date(event.at).toISOString()}-${event.id}.json`, event);
+  }
+  async listHistory(name?: string): Promise<HistoryEvent[]> {
+    const names = name ? [name] : await fs.readdir(path.join(this.dir, '.history')).catch(() => [] as string[]);
+    const now = Date.now();
+    const all: HistoryEvent[] = [];
+    for (const n of names) all.push(...(await this.readSide<HistoryEvent>(path.join('.history', n))));
+    return all.filter((e) => e.keepUntil > now).sort(byTime);
   }
   async get(name: string): Promise<LockItem | undefined> {
     return (await this.latest(name)).item;

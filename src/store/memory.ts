@@ -1,10 +1,12 @@
-import { applyAcquire, applyRelease, applyRenew } from '../lock/rules.js';
-import type { Claim, LockItem, LockStore, ReleaseBy, WriteOutcome } from '../lock/types.js';
+import { applyAcquire, applyExtend, applyRelease, applyRenew, applySkipTicket, applyTakeTicket, applyUberPending } from '../lock/rules.js';
+import { byTime, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 /** In-process store for unit and property tests: the rules applied to a Map. */
 export class MemoryStore implements LockStore {
   readonly description = 'in-memory store';
   readonly items = new Map<string, LockItem>();
+  readonly queue = new Map<string, QueueEntry>();
+  readonly history: HistoryEvent[] = [];
 
   private cas(name: string, next: LockItem | undefined): WriteOutcome {
     if (!next) return { ok: false, current: this.copy(name) };
@@ -31,6 +33,36 @@ export class MemoryStore implements LockStore {
   }
   async list(): Promise<LockItem[]> {
     return [...this.items.values()].map((i) => ({ ...i }));
+  }
+  async extend(name: string, by: ReleaseBy, expiresAt: number, now: number): Promise<WriteOutcome> {
+    return this.cas(name, applyExtend(this.items.get(name), by, expiresAt, now));
+  }
+  async markUberPending(name: string, until: number, now: number): Promise<void> {
+    this.items.set(name, applyUberPending(this.items.get(name), name, until, now));
+  }
+  async takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }> {
+    const next = applyTakeTicket(this.items.get(name), name, now);
+    this.items.set(name, next);
+    return { ticket: next.nextTicket as number, item: { ...next } };
+  }
+  async skipTicket(name: string, seenServing: number, now: number): Promise<boolean> {
+    return this.cas(name, applySkipTicket(this.items.get(name), seenServing, now)).ok;
+  }
+  async putQueueEntry(entry: QueueEntry): Promise<void> {
+    this.queue.set(`${entry.name}#${entry.ticket}`, { ...entry });
+  }
+  async getQueueEntry(name: string, ticket: number): Promise<QueueEntry | undefined> {
+    const e = this.queue.get(`${name}#${ticket}`);
+    return e ? { ...e } : undefined;
+  }
+  async listQueue(name: string): Promise<QueueEntry[]> {
+    return [...this.queue.values()].filter((e) => e.name === name).sort((a, b) => a.ticket - b.ticket);
+  }
+  async addHistory(event: HistoryEvent): Promise<void> {
+    this.history.push({ ...event });
+  }
+  async listHistory(name?: string): Promise<HistoryEvent[]> {
+    return this.history.filter((e) => name === undefined || e.name === name).sort(byTime);
   }
   async init(): Promise<boolean> {
     return false;

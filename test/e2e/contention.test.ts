@@ -15,7 +15,7 @@ const CONTENDERS = 20;
  */
 async function contend(env: Record<string, string>) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'daplaya-contend-'));
-  const marker = path.join(dir, 'inside');
+  const marker = dir;
   const log = path.join(dir, 'log');
   writeFileSync(log, '');
   const codes = await Promise.all(
@@ -37,6 +37,7 @@ function checkRun({ codes, lines }: { codes: (number | null)[]; lines: string[] 
   expect(entries).toHaveLength(CONTENDERS);
   expect(new Set(entries.map((e) => e[1])).size).toBe(CONTENDERS);
   // Entries are appended while holding the lock, so file order is acquisition order.
+  // One env here: the fences must rise strictly in acquisition order.
   const fences = entries.map((e) => Number(e[2]));
   for (let i = 1; i < fences.length; i++) expect(fences[i]).toBeGreaterThan(fences[i - 1] as number);
 }

@@ -210,5 +210,149 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
       expect(byName.get(y)?.owner).toBeUndefined();
       expect(byName.get(y)?.lastUser).toBe('job-y@example.com');
     });
+
+    describe('queue', () => {
+      const fast = { ttlMs: 60_000, refreshMs: 200, headPollMs: 40, maxPollMs: 150, missingGraceMs: 300 };
+      async function queued(policy: Partial<typeof fast> = {}) {
+        const store = await makeStore();
+        return { store, client: new LockClient(store, { skewMs: 100, queue: { ...fast, ...policy }, backoff: { initialMs: 20, maxMs: 80, jitter: 0.5 } }) };
+      }
+      /** Starts a waiter and resolves once its ticket is issued, so arrival order is known. */
+      async function enqueue(store: LockStore, client: LockClient, name: string, id: string, extra: Partial<Parameters<LockClient['acquire']>[0]> = {}) {
+        const before = (await store.get(name))?.nextTicket ?? 0;
+        const p = client.acquire(req(name, id, { waitMs: 30_000, ...extra }));
+        for (let i = 0; i < 400 && ((await store.get(name))?.nextTicket ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 10));
+        return { done: p };
+      }
+
+      it('waiters acquire in the order they arrived', async () => {
+        const { store, client } = await queued();
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        const order: string[] = [];
+        const waits = [];
+        for (const id of ['w1', 'w2', 'w3', 'w4', 'w5']) {
+          const p = (await enqueue(store, client, name, id)).done;
+          waits.push(
+            p.then(async (r) => {
+              if (!r.acquired) throw new Error(`${id} did not acquire`);
+              order.push(id);
+              await new Promise((res) => setTimeout(res, 20));
+              await client.release(name, { lockId: id });
+            }),
+          );
+        }
+        expect((await client.waiters(name)).map((e) => e.lockId)).toEqual(['w1', 'w2', 'w3', 'w4', 'w5']);
+        await client.release(name, { lockId: 'holder' });
+        await Promise.all(waits);
+        expect(order).toEqual(['w1', 'w2', 'w3', 'w4', 'w5']);
+      });
+
+      it('a new arrival never jumps a live queue, not even with wait 0 on a free lock', async () => {
+        const { store, client } = await queued({ headPollMs: 2000, maxPollMs: 2000 });
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        const w = (await enqueue(store, client, name, 'waiter')).done;
+        await client.release(name, { lockId: 'holder' });
+        // The lock is free now but the waiter has not polled yet: the newcomer must not take it.
+        const n = await client.acquire(req(name, 'newcomer'));
+        expect(n.acquired).toBe(false);
+        expect((await w).acquired).toBe(true);
+      });
+
+      it('a cancelled waiter drops out at once, without waiting for its entry to expire', async () => {
+        const { store, client } = await queued();
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        const ac = new AbortController();
+        const a = (await enqueue(store, client, name, 'a', { signal: ac.signal })).done;
+        const b = (await enqueue(store, client, name, 'b', { waitMs: 10_000 })).done;
+        ac.abort();
+        expect(await a).toMatchObject({ acquired: false, reason: 'cancelled' });
+        expect((await client.waiters(name)).map((e) => e.lockId)).toEqual(['b']);
+        await client.release(name, { lockId: 'holder' });
+        // The queue entry TTL is 60 s and b waits 10 s: only the cancellation lets b in.
+        expect((await b).acquired).toBe(true);
+      });
+
+      it('a dead waiter (entry not refreshed) is skipped once its entry expires', async () => {
+        const { store, client } = await queued();
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        const { ticket } = await store.takeTicket(name, Date.now());
+        await store.putQueueEntry({ name, ticket, lockId: 'dead', user: 'dead@example.com', meta: '', enqueuedAt: Date.now(), expiresAt: Date.now() + 300 });
+        const b = (await enqueue(store, client, name, 'b', { waitMs: 10_000 })).done;
+        await client.release(name, { lockId: 'holder' });
+        expect((await b).acquired).toBe(true);
+        expect((await store.get(name))?.nowServing).toBe(ticket + 1);
+      });
+
+      it('a ticket whose waiter never wrote its entry is skipped after a grace period', async () => {
+        const { store, client } = await queued();
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        await store.takeTicket(name, Date.now());
+        const b = (await enqueue(store, client, name, 'b', { waitMs: 10_000 })).done;
+        await client.release(name, { lockId: 'holder' });
+        expect((await b).acquired).toBe(true);
+      });
+
+      it('an uberlock goes ahead of queued waiters, blocks new ones, and they follow in order after it', async () => {
+        const { store, client } = await queued();
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        const order: string[] = [];
+        const w1 = (await enqueue(store, client, name, 'w1')).done.then((r) => r.acquired && order.push('w1'));
+        const w2 = (await enqueue(store, client, name, 'w2')).done.then((r) => r.acquired && order.push('w2'));
+        const u = client.acquire(req(name, 'freezer', { uberlock: true, waitMs: 30_000 }));
+        for (let i = 0; i < 200 && ((await store.get(name))?.uberPendingUntil ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        await client.release(name, { lockId: 'holder' });
+        const ur = await u;
+        expect(ur.acquired).toBe(true);
+        order.push('freezer');
+        const newcomer = await client.acquire(req(name, 'newcomer'));
+        expect(newcomer).toMatchObject({ acquired: false, holder: { uberlock: true, user: 'freezer@example.com' } });
+        await new Promise((r) => setTimeout(r, 300));
+        expect(order).toEqual(['freezer']);
+        await client.release(name, { lockId: 'freezer' });
+        await w1;
+        await client.release(name, { lockId: 'w1' });
+        await w2;
+        expect(order).toEqual(['freezer', 'w1', 'w2']);
+      });
+    });
+
+    it('history records every event of a scripted scenario', async () => {
+      const { client, clock } = await setup();
+      const name = env();
+      await client.acquire(req(name, 'a'));
+      clock.advance(1000);
+      await client.release(name, { lockId: 'a' }, { outcome: 'success' });
+      clock.advance(1);
+      await client.acquire(req(name, 'b', { leaseMs: 2000 }));
+      clock.advance(2000 + SKEW + 1);
+      await client.acquire(req(name, 'c'));
+      clock.advance(1);
+      await client.extend(name, { lockId: 'c' }, 120_000);
+      clock.advance(10);
+      await client.acquire(req(name, 'd', { force: { reason: 'hotfix' } }));
+      clock.advance(10);
+      await client.release(name, { user: 'x' }, { force: { user: 'admin@example.com', reason: 'stuck' } });
+      const h = await client.historyOf(name);
+      expect(h.map((e) => `${e.kind}:${e.lockId}`)).toEqual([
+        'acquired:a',
+        'released:a',
+        'acquired:b',
+        'expired:b',
+        'acquired:c',
+        'extended:c',
+        'forced:d',
+        'acquired:d',
+        'force-released:d',
+      ]);
+      expect(h[1]).toMatchObject({ outcome: 'success', heldMs: 1000, user: 'a@example.com' });
+      expect(h[6]).toMatchObject({ by: 'd@example.com', from: 'c@example.com', reason: 'hotfix' });
+      expect(h[8]).toMatchObject({ by: 'admin@example.com', from: 'd@example.com', reason: 'stuck' });
+    });
   });
 }
