@@ -53,8 +53,8 @@ async function runHeartbeat(client, locks, opts, clock = Date.now) {
 var format = __webpack_require__(6719);
 // EXTERNAL MODULE: ./src/cli/exit-codes.ts
 var exit_codes = __webpack_require__(8551);
-// EXTERNAL MODULE: ./src/cli/main.ts + 12 modules
-var main = __webpack_require__(9045);
+// EXTERNAL MODULE: ./src/cli/main.ts + 11 modules
+var main = __webpack_require__(1980);
 ;// CONCATENATED MODULE: ./src/cli/run.ts
 
 

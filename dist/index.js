@@ -84,7 +84,7 @@ function progressLine(env, b, now) {
 
 /***/ }),
 
-/***/ 9045:
+/***/ 1980:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96,363 +96,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: VERSION, reportError
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __nccwpck_require__(6139);
-;// CONCATENATED MODULE: ./src/config.ts
-
-
-
-
-
-const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'init', 'help', 'version'];
-const DEFAULT_TABLE = 'DaPlayaLocks';
-const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
-const DEFAULT_RENEWED_LEASE_MS = 2 * 60_000;
-/** A renewer outliving a forgotten job should not hold an env for days. */
-const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
-class UsageError extends names/* InvalidInputError */.oC {
-    name = 'UsageError';
-}
-const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome']));
-const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'];
-const STORE_FLAGS = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
-/** Which flags each command accepts (beyond the store flags). */
-const COMMAND_FLAGS = {
-    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
-    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
-    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
-    history: ['env'],
-    locks: ['env'],
-    status: ['env'],
-    wait: ['env', 'wait'],
-    init: [],
-    help: [],
-    version: [],
-};
-function parseArgs(argv) {
-    const [first, ...tail] = argv;
-    if (first === undefined || first === '--help' || first === '-h')
-        return { command: 'help', values: {}, bools: {}, rest: [] };
-    if (first === '--version' || first === '-v')
-        return { command: 'version', values: {}, bools: {}, rest: [] };
-    if (!COMMANDS.includes(first)) {
-        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
-    }
-    const command = first;
-    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
-    const parsed = { command, values: {}, bools: {}, rest: [] };
-    for (let i = 0; i < tail.length; i++) {
-        const arg = tail[i];
-        if (arg === '--') {
-            parsed.rest = tail.slice(i + 1);
-            break;
-        }
-        if (arg === '-h') {
-            parsed.bools.help = true;
-            continue;
-        }
-        if (!arg.startsWith('--'))
-            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
-        const eq = arg.indexOf('=');
-        const name = arg.slice(2, eq === -1 ? undefined : eq);
-        if (!allowed.has(name))
-            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
-        if (BOOL_FLAGS.includes(name)) {
-            if (eq !== -1)
-                throw new UsageError(`--${name} takes no value`);
-            parsed.bools[name] = true;
-            continue;
-        }
-        let value;
-        if (eq !== -1)
-            value = arg.slice(eq + 1);
-        else {
-            value = tail[++i];
-            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
-            if (value === undefined)
-                throw new UsageError(`--${name} needs a value`);
-        }
-        parsed.values[name] = value;
-    }
-    return parsed;
-}
-function nonEmpty(v) {
-    return v !== undefined && v.trim() !== '' ? v : undefined;
-}
-/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
-function isGitLabJob(env) {
-    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
-}
-function isCI(env) {
-    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
-}
-/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
-function defaultStoreDir(env) {
-    return external_node_path_default().join(env.HOME ?? external_node_os_default().homedir(), '.daplaya', 'locks');
-}
-function resolveStore(opts, env) {
-    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
-    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
-    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
-        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
-    }
-    if (kind === 'file') {
-        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
-    }
-    if (table === undefined && kind !== 'dynamodb') {
-        if (isCI(env)) {
-            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
-                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
-        }
-        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
-    }
-    const name = table ?? DEFAULT_TABLE;
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
-        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
-    const spec = { kind: 'dynamodb', table: name };
-    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-    if (region)
-        spec.region = region;
-    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
-    if (endpoint) {
-        try {
-            new URL(endpoint);
-        }
-        catch {
-            throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
-        }
-        spec.endpoint = endpoint;
-    }
-    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
-    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
-    if ((keyId === undefined) !== (secret === undefined)) {
-        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
-    }
-    if (keyId && secret) {
-        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
-        if (token)
-            spec.credentials.sessionToken = token;
-    }
-    return spec;
-}
-const DEFAULT_HISTORY_DAYS = 30;
-/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
-function parseHistoryDays(env) {
-    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
-    if (raw === undefined)
-        return DEFAULT_HISTORY_DAYS * 86_400_000;
-    if (!/^\d+$/.test(raw))
-        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
-    return Number(raw) * 86_400_000;
-}
-/** Committer email from git, else the OS user. */
-function defaultUser(env) {
-    const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
-    if (fromEnv)
-        return fromEnv;
-    try {
-        const email = (0,external_node_child_process_.execFileSync)('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
-        if (email)
-            return email;
-    }
-    catch {
-        // No git, or no email configured.
-    }
-    try {
-        return external_node_os_default().userInfo().username;
-    }
-    catch {
-        return env.USER ?? 'unknown';
-    }
-}
-/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
-function defaultLockId(env, user) {
-    const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
-    if (explicit)
-        return explicit;
-    if (isGitLabJob(env) && env.CI_JOB_ID) {
-        return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
-    }
-    return `cli:${user}:${external_node_os_default().hostname()}:${process.pid}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-}
-const MAX_META = 1000;
-const MAX_USER = 256;
-function validateText(what, value, max) {
-    if (value.length > max)
-        throw new names/* InvalidInputError */.oC(`${what} is ${value.length} characters long; the limit is ${max}`);
-    return value;
-}
-function loadCliConfig(argv, env) {
-    const a = parseArgs(argv);
-    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
-    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
-    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
-    let envs = [];
-    if (!help && needsEnv && envValue === undefined)
-        throw new UsageError(`\`${a.command}\` needs --env ENV`);
-    if (envValue !== undefined)
-        envs = (0,names/* parseEnvList */.N7)(envValue);
-    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
-        throw new UsageError(`\`${a.command}\` takes one env`);
-    }
-    for (const e of envs)
-        (0,names/* validateEnvName */.zf)(e);
-    const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
-    if (user.trim() === '')
-        throw new names/* InvalidInputError */.oC('user is empty');
-    const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${external_node_os_default().hostname()}`, MAX_META);
-    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
-    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
-    const waitMs = (0,names/* parseDuration */.E9)(waitText, '--wait');
-    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
-    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
-    const renewed = a.command === 'run' || heartbeat;
-    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : (0,names/* parseDuration */.E9)(leaseText, '--lease');
-    if (leaseText !== undefined && leaseMs < 1000)
-        throw new names/* InvalidInputError */.oC(`--lease must be at least 1s, got ${leaseText}`);
-    const config = {
-        command: a.command,
-        store: help
-            ? { kind: 'file', dir: defaultStoreDir(env) }
-            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env),
-        envs,
-        user,
-        meta,
-        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
-        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
-        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
-        waitMs,
-        leaseMs,
-        heartbeat,
-        json: a.bools.json === true,
-        runArgs: a.rest,
-        help,
-        historyMs: parseHistoryDays(env),
-    };
-    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
-    if (queueTtl !== undefined) {
-        config.queueTtlMs = (0,names/* parseDuration */.E9)(queueTtl, 'DAPLAYA_QUEUE_TTL');
-        if (config.queueTtlMs < 1000)
-            throw new names/* InvalidInputError */.oC('DAPLAYA_QUEUE_TTL must be at least 1s');
-    }
-    if (a.values.extend !== undefined) {
-        config.extendMs = (0,names/* parseDuration */.E9)(a.values.extend, '--extend');
-        if (config.extendMs < 1000)
-            throw new names/* InvalidInputError */.oC('--extend must be at least 1s');
-    }
-    if (a.command === 'release') {
-        const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
-        const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
-        if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o))
-            config.outcome = o;
-        else if (a.values.outcome !== undefined)
-            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
-    }
-    if (a.bools.force) {
-        const reason = nonEmpty(a.values.reason);
-        if (!reason)
-            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
-        config.force = { reason: validateText('reason', reason, MAX_META) };
-    }
-    else if (a.values.reason !== undefined) {
-        throw new UsageError('--reason goes with --force');
-    }
-    if (a.command === 'run' && !help && config.runArgs.length === 0)
-        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
-    if (a.command !== 'run' && a.rest.length > 0)
-        throw new UsageError(`\`${a.command}\` takes no command after --`);
-    return config;
-}
-const DEFAULT_ACTION_WAIT = '1h';
-const DEFAULT_ACTION_LEASE = '2m';
-/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
-function actionInput(env, name) {
-    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-function boolInput(env, name) {
-    const v = actionInput(env, name);
-    if (v === '' || /^(false|no|0)$/i.test(v))
-        return false;
-    if (/^(true|yes|1)$/i.test(v))
-        return true;
-    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
-}
-function loadActionConfig(env, defaults) {
-    const envText = actionInput(env, 'env');
-    if (envText === '')
-        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
-    const envs = parseEnvList(envText);
-    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
-    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
-    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
-    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
-    if (leaseMs < 1000)
-        throw new InvalidInputError('input lease must be at least 1s');
-    const store = resolveStore({
-        table: actionInput(env, 'table') || DEFAULT_TABLE,
-        region: actionInput(env, 'region'),
-        endpoint: actionInput(env, 'endpoint'),
-        store: 'dynamodb',
-    }, env);
-    const role = actionInput(env, 'role-to-assume');
-    const config = {
-        envs,
-        user,
-        meta,
-        uberlock: boolInput(env, 'uberlock'),
-        waitMs,
-        leaseMs,
-        store,
-        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
-        lockIdPrefix: defaults.lockIdPrefix,
-    };
-    if (role) {
-        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
-            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
-        config.roleToAssume = role;
-    }
-    return config;
-}
-/** True when the pre phase ran in this job (it records that before anything else). */
-function preRan(env) {
-    return env.STATE_pre_ran === 'true';
-}
-function readActionState(env) {
-    const raw = env.STATE_daplaya;
-    if (!raw)
-        return undefined;
-    try {
-        return JSON.parse(raw);
-    }
-    catch {
-        return undefined;
-    }
-}
-const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
-function loadHeartbeatConfig(env) {
-    const raw = env[HEARTBEAT_ENV];
-    if (!raw)
-        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
-    const cfg = JSON.parse(raw);
-    if (cfg.store.kind === 'dynamodb') {
-        // Credentials travel in the environment, never in argv or the settings blob.
-        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
-        cfg.store = again;
-    }
-    return cfg;
-}
-
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
 const objectToString = Object.prototype.toString;
 
@@ -1284,8 +929,15 @@ async function acquireAll(client, names, req, clock = Date.now) {
     return { ok: true, locks: taken, waitedMs: clock() - start };
 }
 
+// EXTERNAL MODULE: ./src/lock/names.ts
+var names = __nccwpck_require__(6139);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/store/file.ts
 
 
@@ -1558,6 +1210,9 @@ Exit codes: 0 done; 1 failure (no such table, access denied, no region, engine u
             2 bad usage or input; 3 lock busy or held by someone else.
 `;
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/heartbeat/pidfile.ts
 
 
@@ -1583,6 +1238,8 @@ function takeHeartbeatRecord(lockId) {
     }
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/heartbeat/spawn.ts
 
 
@@ -1594,7 +1251,7 @@ function startHeartbeat(script, config, env) {
     const child = (0,external_node_child_process_.spawn)(process.execPath, [script], {
         detached: true,
         stdio: 'ignore',
-        env: { ...env, [HEARTBEAT_ENV]: JSON.stringify(config) },
+        env: { ...env, [src_config/* HEARTBEAT_ENV */.tt]: JSON.stringify(config) },
     });
     child.unref();
     if (child.pid === undefined)
@@ -1668,7 +1325,7 @@ const VERSION = '0.1.0';
 async function main(argv, env, io) {
     let store;
     try {
-        const config = loadCliConfig(argv, env);
+        const config = (0,src_config/* loadCliConfig */.XY)(argv, env);
         if (config.command === 'version') {
             io.out(VERSION);
             return exit_codes/* EXIT */.d.ok;
@@ -1698,6 +1355,10 @@ async function main(argv, env, io) {
                 return await waitFree(client, config, io);
             case 'history':
                 return await main_history(client, config, io);
+            case 'slack': {
+                const { serveSlack } = await __nccwpck_require__.e(/* import() */ 350).then(__nccwpck_require__.bind(__nccwpck_require__, 6350));
+                return await serveSlack(client, config, env, io);
+            }
             case 'run': {
                 const { runCommand } = await __nccwpck_require__.e(/* import() */ 984).then(__nccwpck_require__.bind(__nccwpck_require__, 5984));
                 return await runCommand(client, config, io);
@@ -1789,7 +1450,7 @@ async function lock(client, config, io) {
             store: config.store,
             locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence })),
             leaseMs: config.leaseMs,
-            maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
+            maxLifetimeMs: src_config/* HEARTBEAT_MAX_LIFETIME_MS */.Ng,
             statusFile,
         }, io.env ?? {});
         saveHeartbeatRecord(config.lockId, { pid, statusFile });
@@ -1939,6 +1600,401 @@ async function main_history(client, config, io) {
 
 /***/ }),
 
+/***/ 2973:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ng: () => (/* binding */ HEARTBEAT_MAX_LIFETIME_MS),
+/* harmony export */   XY: () => (/* binding */ loadCliConfig),
+/* harmony export */   ly: () => (/* binding */ loadSlackConfig),
+/* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV)
+/* harmony export */ });
+/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, loadActionConfig, preRan, readActionState, loadHeartbeatConfig, DEFAULT_SLACK_LEASE */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6139);
+
+
+
+
+
+const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version'];
+const DEFAULT_TABLE = 'DaPlayaLocks';
+const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
+const DEFAULT_RENEWED_LEASE_MS = 2 * 60_000;
+/** A renewer outliving a forgotten job should not hold an env for days. */
+const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
+class UsageError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
+    name = 'UsageError';
+}
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
+const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'];
+const STORE_FLAGS = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS = {
+    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
+    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
+    history: ['env'],
+    slack: ['port'],
+    locks: ['env'],
+    status: ['env'],
+    wait: ['env', 'wait'],
+    init: [],
+    help: [],
+    version: [],
+};
+function parseArgs(argv) {
+    const [first, ...tail] = argv;
+    if (first === undefined || first === '--help' || first === '-h')
+        return { command: 'help', values: {}, bools: {}, rest: [] };
+    if (first === '--version' || first === '-v')
+        return { command: 'version', values: {}, bools: {}, rest: [] };
+    if (!COMMANDS.includes(first)) {
+        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+    }
+    const command = first;
+    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+    const parsed = { command, values: {}, bools: {}, rest: [] };
+    for (let i = 0; i < tail.length; i++) {
+        const arg = tail[i];
+        if (arg === '--') {
+            parsed.rest = tail.slice(i + 1);
+            break;
+        }
+        if (arg === '-h') {
+            parsed.bools.help = true;
+            continue;
+        }
+        if (command === 'slack' && i === 0 && arg === 'serve')
+            continue;
+        if (!arg.startsWith('--'))
+            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq === -1 ? undefined : eq);
+        if (!allowed.has(name))
+            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+        if (BOOL_FLAGS.includes(name)) {
+            if (eq !== -1)
+                throw new UsageError(`--${name} takes no value`);
+            parsed.bools[name] = true;
+            continue;
+        }
+        let value;
+        if (eq !== -1)
+            value = arg.slice(eq + 1);
+        else {
+            value = tail[++i];
+            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+            if (value === undefined)
+                throw new UsageError(`--${name} needs a value`);
+        }
+        parsed.values[name] = value;
+    }
+    return parsed;
+}
+function nonEmpty(v) {
+    return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
+}
+function isCI(env) {
+    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+function defaultStoreDir(env) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(env.HOME ?? node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir(), '.daplaya', 'locks');
+}
+function resolveStore(opts, env) {
+    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
+    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
+    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+    }
+    if (kind === 'file') {
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    if (table === undefined && kind !== 'dynamodb') {
+        if (isCI(env)) {
+            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
+        }
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    const name = table ?? DEFAULT_TABLE;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+    const spec = { kind: 'dynamodb', table: name };
+    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+    if (region)
+        spec.region = region;
+    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+    if (endpoint) {
+        try {
+            new URL(endpoint);
+        }
+        catch {
+            throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+        }
+        spec.endpoint = endpoint;
+    }
+    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
+    if ((keyId === undefined) !== (secret === undefined)) {
+        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+    }
+    if (keyId && secret) {
+        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
+        if (token)
+            spec.credentials.sessionToken = token;
+    }
+    return spec;
+}
+const DEFAULT_HISTORY_DAYS = 30;
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+function parseHistoryDays(env) {
+    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
+    if (raw === undefined)
+        return DEFAULT_HISTORY_DAYS * 86_400_000;
+    if (!/^\d+$/.test(raw))
+        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+    return Number(raw) * 86_400_000;
+}
+/** Committer email from git, else the OS user. */
+function defaultUser(env) {
+    const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
+    if (fromEnv)
+        return fromEnv;
+    try {
+        const email = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFileSync)('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+        if (email)
+            return email;
+    }
+    catch {
+        // No git, or no email configured.
+    }
+    try {
+        return node_os__WEBPACK_IMPORTED_MODULE_2___default().userInfo().username;
+    }
+    catch {
+        return env.USER ?? 'unknown';
+    }
+}
+/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
+function defaultLockId(env, user) {
+    const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
+    if (explicit)
+        return explicit;
+    if (isGitLabJob(env) && env.CI_JOB_ID) {
+        return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+    }
+    return `cli:${user}:${node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()}:${process.pid}:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(4).toString('hex')}`;
+}
+const MAX_META = 1000;
+const MAX_USER = 256;
+function validateText(what, value, max) {
+    if (value.length > max)
+        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`${what} is ${value.length} characters long; the limit is ${max}`);
+    return value;
+}
+function loadCliConfig(argv, env) {
+    const a = parseArgs(argv);
+    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
+    let envs = [];
+    if (!help && needsEnv && envValue === undefined)
+        throw new UsageError(`\`${a.command}\` needs --env ENV`);
+    if (envValue !== undefined)
+        envs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseEnvList */ .N7)(envValue);
+    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+        throw new UsageError(`\`${a.command}\` takes one env`);
+    }
+    for (const e of envs)
+        (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .validateEnvName */ .zf)(e);
+    const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
+    if (user.trim() === '')
+        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('user is empty');
+    const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()}`, MAX_META);
+    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
+    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
+    const waitMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(waitText, '--wait');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
+    const renewed = a.command === 'run' || heartbeat;
+    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(leaseText, '--lease');
+    if (leaseText !== undefined && leaseMs < 1000)
+        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`--lease must be at least 1s, got ${leaseText}`);
+    const config = {
+        command: a.command,
+        store: help
+            ? { kind: 'file', dir: defaultStoreDir(env) }
+            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env),
+        envs,
+        user,
+        meta,
+        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
+        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+        waitMs,
+        leaseMs,
+        heartbeat,
+        json: a.bools.json === true,
+        runArgs: a.rest,
+        help,
+        historyMs: parseHistoryDays(env),
+    };
+    if (a.values.port !== undefined)
+        config.port = a.values.port;
+    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
+        throw new UsageError('usage: daplaya slack serve --port N');
+    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
+    if (queueTtl !== undefined) {
+        config.queueTtlMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        if (config.queueTtlMs < 1000)
+            throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('DAPLAYA_QUEUE_TTL must be at least 1s');
+    }
+    if (a.values.extend !== undefined) {
+        config.extendMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(a.values.extend, '--extend');
+        if (config.extendMs < 1000)
+            throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('--extend must be at least 1s');
+    }
+    if (a.command === 'release') {
+        const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
+        const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
+        if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o))
+            config.outcome = o;
+        else if (a.values.outcome !== undefined)
+            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
+    }
+    if (a.bools.force) {
+        const reason = nonEmpty(a.values.reason);
+        if (!reason)
+            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
+        config.force = { reason: validateText('reason', reason, MAX_META) };
+    }
+    else if (a.values.reason !== undefined) {
+        throw new UsageError('--reason goes with --force');
+    }
+    if (a.command === 'run' && !help && config.runArgs.length === 0)
+        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+    if (a.command !== 'run' && a.rest.length > 0)
+        throw new UsageError(`\`${a.command}\` takes no command after --`);
+    return config;
+}
+const DEFAULT_ACTION_WAIT = '1h';
+const DEFAULT_ACTION_LEASE = '2m';
+/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
+function actionInput(env, name) {
+    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function boolInput(env, name) {
+    const v = actionInput(env, name);
+    if (v === '' || /^(false|no|0)$/i.test(v))
+        return false;
+    if (/^(true|yes|1)$/i.test(v))
+        return true;
+    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+function loadActionConfig(env, defaults) {
+    const envText = actionInput(env, 'env');
+    if (envText === '')
+        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
+    const envs = parseEnvList(envText);
+    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
+    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
+    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
+    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
+    if (leaseMs < 1000)
+        throw new InvalidInputError('input lease must be at least 1s');
+    const store = resolveStore({
+        table: actionInput(env, 'table') || DEFAULT_TABLE,
+        region: actionInput(env, 'region'),
+        endpoint: actionInput(env, 'endpoint'),
+        store: 'dynamodb',
+    }, env);
+    const role = actionInput(env, 'role-to-assume');
+    const config = {
+        envs,
+        user,
+        meta,
+        uberlock: boolInput(env, 'uberlock'),
+        waitMs,
+        leaseMs,
+        store,
+        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
+        lockIdPrefix: defaults.lockIdPrefix,
+    };
+    if (role) {
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
+            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
+        config.roleToAssume = role;
+    }
+    return config;
+}
+/** True when the pre phase ran in this job (it records that before anything else). */
+function preRan(env) {
+    return env.STATE_pre_ran === 'true';
+}
+function readActionState(env) {
+    const raw = env.STATE_daplaya;
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+}
+const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
+function loadHeartbeatConfig(env) {
+    const raw = env[HEARTBEAT_ENV];
+    if (!raw)
+        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
+    const cfg = JSON.parse(raw);
+    if (cfg.store.kind === 'dynamodb') {
+        // Credentials travel in the environment, never in argv or the settings blob.
+        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+        cfg.store = again;
+    }
+    return cfg;
+}
+const DEFAULT_SLACK_LEASE = '8h';
+/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
+function loadSlackConfig(env, port) {
+    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
+    if (!signingSecret)
+        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+    const config = {
+        signingSecret,
+        store: resolveStore({}, env),
+        leaseMs: (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULT_SLACK_LEASE, 'DAPLAYA_SLACK_LEASE'),
+        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? '0.0.0.0',
+    };
+    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
+    if (appId)
+        config.appId = appId;
+    if (port !== undefined) {
+        if (!/^\d+$/.test(port) || Number(port) > 65535)
+            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
+        config.port = Number(port);
+    }
+    return config;
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -1947,7 +2003,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9045);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1980);
 
 
 

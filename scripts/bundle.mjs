@@ -10,6 +10,7 @@ const entries = [
   ['src/action/main.ts', 'dist/main'],
   ['src/action/post.ts', 'dist/post'],
   ['src/heartbeat/index.ts', 'dist/heartbeat'],
+  ['src/slack/lambda.ts', 'dist/slack-lambda'], // AWS Lambda handler: dist/slack-lambda/index.handler
 ];
 rmSync('dist', { recursive: true, force: true });
 // Two at a time: the machines have two cores.

@@ -21,7 +21,7 @@ export type StoreSpec =
     }
   | { kind: 'file'; dir: string };
 
-export const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'init', 'help', 'version'] as const;
+export const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface Config {
@@ -52,6 +52,8 @@ export interface Config {
   /** The command after `--` for `run`. */
   runArgs: string[];
   help: boolean;
+  /** `slack serve --port N`. */
+  port?: string;
 }
 
 export const DEFAULT_TABLE = 'DaPlayaLocks';
@@ -64,7 +66,7 @@ export class UsageError extends InvalidInputError {
   override name = 'UsageError';
 }
 
-const VALUE_FLAGS = ['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome'] as const;
+const VALUE_FLAGS = ['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port'] as const;
 const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 type BoolFlag = (typeof BOOL_FLAGS)[number];
@@ -76,6 +78,7 @@ const COMMAND_FLAGS: Record<Command, readonly string[]> = {
   run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
   release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
   history: ['env'],
+  slack: ['port'],
   locks: ['env'],
   status: ['env'],
   wait: ['env', 'wait'],
@@ -111,6 +114,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       parsed.bools.help = true;
       continue;
     }
+    if (command === 'slack' && i === 0 && arg === 'serve') continue;
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
@@ -294,6 +298,8 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     help,
     historyMs: parseHistoryDays(env),
   };
+  if (a.values.port !== undefined) config.port = a.values.port;
+  if (a.command === 'slack' && argv[1] !== 'serve' && !help) throw new UsageError('usage: daplaya slack serve --port N');
   const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
   if (queueTtl !== undefined) {
     config.queueTtlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
@@ -443,4 +449,34 @@ export function loadHeartbeatConfig(env: Env): HeartbeatConfig {
     cfg.store = again;
   }
   return cfg;
+}
+
+export interface SlackConfig {
+  signingSecret: string;
+  appId?: string;
+  store: StoreSpec;
+  leaseMs: number;
+  port?: number;
+  host: string;
+}
+
+export const DEFAULT_SLACK_LEASE = '8h';
+
+/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
+export function loadSlackConfig(env: Env, port?: string): SlackConfig {
+  const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
+  if (!signingSecret) throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+  const config: SlackConfig = {
+    signingSecret,
+    store: resolveStore({}, env),
+    leaseMs: parseDuration(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULT_SLACK_LEASE, 'DAPLAYA_SLACK_LEASE'),
+    host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? '0.0.0.0',
+  };
+  const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
+  if (appId) config.appId = appId;
+  if (port !== undefined) {
+    if (!/^\d+$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
+    config.port = Number(port);
+  }
+  return config;
 }

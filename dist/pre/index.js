@@ -35657,7 +35657,7 @@ __webpack_async_result__();
 /* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV),
 /* harmony export */   zl: () => (/* binding */ loadActionConfig)
 /* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, preRan, readActionState, loadHeartbeatConfig */
+/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, preRan, readActionState, loadHeartbeatConfig, DEFAULT_SLACK_LEASE, loadSlackConfig */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
@@ -35672,7 +35672,7 @@ __webpack_async_result__();
 
 
 
-const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'init', 'help', 'version']));
+const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version']));
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
 const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
@@ -35681,7 +35681,7 @@ const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
 class UsageError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
     name = 'UsageError';
 }
-const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome']));
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
 const BOOL_FLAGS = (/* unused pure expression or super */ null && (['uberlock', 'json', 'force', 'help']));
 const STORE_FLAGS = (/* unused pure expression or super */ null && (['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help']));
 /** Which flags each command accepts (beyond the store flags). */
@@ -35690,6 +35690,7 @@ const COMMAND_FLAGS = {
     run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
     release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
     history: ['env'],
+    slack: ['port'],
     locks: ['env'],
     status: ['env'],
     wait: ['env', 'wait'],
@@ -35719,6 +35720,8 @@ function parseArgs(argv) {
             parsed.bools.help = true;
             continue;
         }
+        if (command === 'slack' && i === 0 && arg === 'serve')
+            continue;
         if (!arg.startsWith('--'))
             throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
         const eq = arg.indexOf('=');
@@ -35898,6 +35901,10 @@ function loadCliConfig(argv, env) {
         help,
         historyMs: parseHistoryDays(env),
     };
+    if (a.values.port !== undefined)
+        config.port = a.values.port;
+    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
+        throw new UsageError('usage: daplaya slack serve --port N');
     const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
     if (queueTtl !== undefined) {
         config.queueTtlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
@@ -36009,6 +36016,28 @@ function loadHeartbeatConfig(env) {
         cfg.store = again;
     }
     return cfg;
+}
+const DEFAULT_SLACK_LEASE = '8h';
+/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
+function loadSlackConfig(env, port) {
+    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
+    if (!signingSecret)
+        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+    const config = {
+        signingSecret,
+        store: resolveStore({}, env),
+        leaseMs: parseDuration(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULT_SLACK_LEASE, 'DAPLAYA_SLACK_LEASE'),
+        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? '0.0.0.0',
+    };
+    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
+    if (appId)
+        config.appId = appId;
+    if (port !== undefined) {
+        if (!/^\d+$/.test(port) || Number(port) > 65535)
+            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
+        config.port = Number(port);
+    }
+    return config;
 }
 
 

@@ -62,6 +62,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
         return await waitFree(client, config, io);
       case 'history':
         return await history(client, config, io);
+      case 'slack': {
+        const { serveSlack } = await import('./slack-serve.js');
+        return await serveSlack(client, config, env, io);
+      }
       case 'run': {
         const { runCommand } = await import('./run.js');
         return await runCommand(client, config, io);

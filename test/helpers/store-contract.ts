@@ -219,9 +219,9 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
       }
       /** Starts a waiter and resolves once its ticket is issued, so arrival order is known. */
       async function enqueue(store: LockStore, client: LockClient, name: string, id: string, extra: Partial<Parameters<LockClient['acquire']>[0]> = {}) {
-        const before = (await store.get(name))?.nextTicket ?? 0;
         const p = client.acquire(req(name, id, { waitMs: 30_000, ...extra }));
-        for (let i = 0; i < 400 && ((await store.get(name))?.nextTicket ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 10));
+        // Queued once its entry is written (the ticket comes just before).
+        for (let i = 0; i < 400 && !(await store.listQueue(name)).some((e) => e.lockId === id); i++) await new Promise((r) => setTimeout(r, 10));
         return { done: p };
       }
 

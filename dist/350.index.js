@@ -1,0 +1,277 @@
+export const id = 350;
+export const ids = [350];
+export const modules = {
+
+/***/ 6350:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  serveSlack: () => (/* binding */ serveSlack)
+});
+
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __webpack_require__(2973);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./src/lock/names.ts
+var names = __webpack_require__(6139);
+// EXTERNAL MODULE: ./src/cli/format.ts
+var format = __webpack_require__(6719);
+;// CONCATENATED MODULE: ./src/slack/blocks.ts
+
+const section = (text) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+function reply(kind, text, extra = []) {
+    return { response_type: kind, text, blocks: [section(text), ...extra.map(section)] };
+}
+/** Slack mrkdwn: escape the three control characters; links stay links when meta is a URL. */
+function esc(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** A lock's user, escaped, with Slack mentions (<@U123>) kept live. */
+function userText(u) {
+    return esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+}
+function metaLink(meta) {
+    return /^https?:\/\/\S+$/.test(meta) ? `<${meta}|${esc(meta)}>` : esc(meta);
+}
+/** The holder line, with the user kept as a Slack mention when it is one. */
+function holderText(h, now) {
+    const user = userText(h.user);
+    return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${(0,format/* iso */.KH)(h.since)}, ${(0,format/* expiresText */.Q7)(h.expiresAt, now)})`;
+}
+function leasesReply(items, queues, now) {
+    const held = items.filter((i) => i.owner !== undefined && (i.expiresAt ?? 0) >= now);
+    if (held.length === 0)
+        return reply('ephemeral', 'No env is locked.');
+    const lines = held.map((i) => {
+        const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? 0, fence: i.fence };
+        const q = queues.get(i.name) ?? [];
+        return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+    });
+    return reply('ephemeral', `${held.length} env(s) locked`, lines);
+}
+
+
+;// CONCATENATED MODULE: ./src/slack/verify.ts
+
+const MAX_AGE_SECONDS = 5 * 60;
+/**
+ * Slack's signing-secret check: X-Slack-Signature is `v0=` + hex HMAC-SHA256 of
+ * `v0:<timestamp>:<raw body>`, and the timestamp must be within five minutes.
+ */
+function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
+    const ts = headers['x-slack-request-timestamp'];
+    const sig = headers['x-slack-signature'];
+    if (!ts || !sig)
+        return { ok: false, reason: 'missing Slack signature headers' };
+    if (!/^\d+$/.test(ts))
+        return { ok: false, reason: 'bad timestamp' };
+    if (Math.abs(nowSeconds - Number(ts)) > MAX_AGE_SECONDS)
+        return { ok: false, reason: 'stale timestamp' };
+    const expected = Buffer.from(`v0=${(0,external_node_crypto_.createHmac)('sha256', signingSecret).update(`v0:${ts}:${rawBody}`).digest('hex')}`);
+    const given = Buffer.from(sig);
+    if (given.length !== expected.length || !(0,external_node_crypto_.timingSafeEqual)(given, expected))
+        return { ok: false, reason: 'bad signature' };
+    return { ok: true };
+}
+
+;// CONCATENATED MODULE: ./src/slack/handler.ts
+
+
+
+
+const HELP = [
+    '`/daplaya lock ENV [META]` take the lock on ENV',
+    '`/daplaya uberlock ENV [META]` freeze ENV (outranks normal locks, never expires)',
+    '`/daplaya release ENV` give your lock back (`release ENV --force REASON` for someone else\'s)',
+    '`/daplaya leases [ENV]` who holds what',
+];
+const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function defaultPost(url, r) {
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...r, replace_original: false }) });
+}
+/** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
+async function handleSlack(req, deps) {
+    const now = deps.nowMs ?? Date.now;
+    const verdict = verifySlackSignature(req.headers, req.body, deps.signingSecret, Math.floor(now() / 1000));
+    if (!verdict.ok)
+        return json(401, { error: verdict.reason });
+    const form = new URLSearchParams(req.body);
+    if (deps.appId && form.get('api_app_id') !== deps.appId)
+        return json(401, { error: 'request is for a different Slack app' });
+    const userId = form.get('user_id');
+    const userName = form.get('user_name') ?? '';
+    const text = form.get('text');
+    if (!userId || text === null || !form.get('command')) {
+        return json(400, reply('ephemeral', 'Malformed slash command: user_id, command and text are required.'));
+    }
+    const work = perform(text, { userId, userName, teamId: form.get('team_id') ?? '' }, deps, now);
+    const ackAfter = deps.ackAfterMs ?? 2500;
+    let timer;
+    const timeout = new Promise((r) => {
+        timer = setTimeout(() => r('late'), ackAfter);
+    });
+    const first = await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    if (first !== 'late')
+        return json(200, first);
+    const responseUrl = form.get('response_url');
+    const post = deps.postToResponseUrl ?? defaultPost;
+    const finish = work.then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined);
+    deps.onDeferred?.(finish);
+    return json(200, reply('ephemeral', ':hourglass_flowing_sand: Working on it; the answer follows in a moment.'));
+}
+async function perform(text, who, deps, now) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    const [sub, envName, ...rest] = words;
+    try {
+        switch (sub?.toLowerCase()) {
+            case undefined:
+            case 'help':
+                return reply('ephemeral', 'daplaya: deployment locks', HELP);
+            case 'lock':
+            case 'uberlock':
+                return await lock(sub.toLowerCase() === 'uberlock', envArg(envName), rest.join(' '), who, deps, now);
+            case 'release':
+                return await release(envArg(envName), rest, who, deps, now);
+            case 'leases':
+                return await leases(envName === undefined ? undefined : envArg(envName), deps, now);
+            default:
+                return reply('ephemeral', `Unknown command \`${esc(sub ?? '')}\`.`, HELP);
+        }
+    }
+    catch (err) {
+        if (err instanceof names/* InvalidInputError */.oC)
+            return reply('ephemeral', `:x: ${esc(err.message)}`);
+        return reply('ephemeral', `:x: daplaya could not do that: ${esc(err.message)}`);
+    }
+}
+function envArg(name) {
+    if (name === undefined)
+        throw new names/* InvalidInputError */.oC('name an env, e.g. `/daplaya lock production`');
+    return (0,names/* validateEnvName */.zf)(name);
+}
+const mention = (w) => `<@${w.userId}>`;
+const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
+async function lock(uber, name, metaText, who, deps, now) {
+    const client = await deps.client();
+    const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
+    const r = await client.acquire({
+        name,
+        lockId: `slack:${who.teamId}:${who.userId}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
+        user: slackUser(who),
+        meta,
+        uberlock: uber,
+        leaseMs: deps.leaseMs,
+        waitMs: 0,
+    });
+    if (!r.acquired) {
+        return reply('ephemeral', r.holder ? `:no_entry: *${esc(name)}* is locked by ${holderText(r.holder, now())}` : `:no_entry: *${esc(name)}* has a queue of waiting jobs; try again later.`);
+    }
+    return reply('in_channel', `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`);
+}
+async function release(name, rest, who, deps, now) {
+    const client = await deps.client();
+    const holder = await client.holder(name);
+    if (!holder)
+        return reply('ephemeral', `*${esc(name)}* is not locked.`);
+    if (holder.user.includes(mention(who))) {
+        const r = await client.release(name, { lockId: holder.lockId });
+        if (r.outcome !== 'released')
+            return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
+        return reply('in_channel', `:unlock: ${mention(who)} released *${esc(name)}*`);
+    }
+    const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
+    if (forceAt === -1) {
+        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${name} --force REASON\``);
+    }
+    const reason = rest.slice(forceAt + 1).join(' ').trim();
+    if (!reason)
+        return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force REASON`');
+    const r = await client.release(name, { lockId: holder.lockId }, { force: { user: slackUser(who), reason } });
+    if (r.outcome !== 'released')
+        return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
+    return reply('in_channel', `:warning: ${mention(who)} force-released *${esc(name)}* from ${userText(holder.user)}: ${esc(reason)}`);
+}
+async function leases(name, deps, now) {
+    const client = await deps.client();
+    let items = await client.list();
+    if (name)
+        items = items.filter((i) => i.name === name);
+    const queues = new Map();
+    for (const i of items)
+        if (i.owner !== undefined)
+            queues.set(i.name, await client.waiters(i.name));
+    if (name && items.every((i) => i.owner === undefined || (i.expiresAt ?? 0) < now()))
+        return reply('ephemeral', `*${esc(name)}* is not locked.`);
+    return leasesReply(items, queues, now());
+}
+
+;// CONCATENATED MODULE: ./src/slack/http.ts
+
+
+const MAX_BODY = 64 * 1024;
+/** `daplaya slack serve`: the slash-command handler on plain node:http. */
+function createSlackServer(deps) {
+    return external_node_http_default().createServer((req, res) => {
+        if (req.method !== 'POST') {
+            res.writeHead(405, { 'content-type': 'text/plain' }).end('POST slash commands here\n');
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        req.on('data', (c) => {
+            size += c.length;
+            if (size > MAX_BODY)
+                req.destroy();
+            else
+                chunks.push(c);
+        });
+        req.on('end', () => {
+            const headers = {};
+            for (const [k, v] of Object.entries(req.headers))
+                headers[k.toLowerCase()] = Array.isArray(v) ? v[0] : v;
+            handleSlack({ headers, body: Buffer.concat(chunks).toString('utf8') }, deps).then((r) => res.writeHead(r.status, r.headers).end(r.body), () => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}'));
+        });
+    });
+}
+
+// EXTERNAL MODULE: ./src/cli/exit-codes.ts
+var exit_codes = __webpack_require__(8551);
+;// CONCATENATED MODULE: ./src/cli/slack-serve.ts
+
+
+
+/** `daplaya slack serve --port N`: serve slash commands until SIGINT/SIGTERM. */
+async function serveSlack(client, config, env, io) {
+    const slack = (0,src_config/* loadSlackConfig */.ly)(env, config.port ?? '3000');
+    const server = createSlackServer({
+        signingSecret: slack.signingSecret,
+        ...(slack.appId ? { appId: slack.appId } : {}),
+        leaseMs: slack.leaseMs,
+        client: async () => client,
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(slack.port, slack.host, () => resolve());
+    });
+    const addr = server.address();
+    io.out(`daplaya slack: listening on http://${addr.address}:${addr.port}/`);
+    await new Promise((resolve) => {
+        if (io.signal?.aborted)
+            return resolve();
+        io.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await new Promise((resolve) => server.close(() => resolve()));
+    return exit_codes/* EXIT */.d.ok;
+}
+
+
+/***/ })
+
+};

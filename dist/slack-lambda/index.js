@@ -1,0 +1,2105 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 1254:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AD: () => (/* binding */ StoreError),
+/* harmony export */   XL: () => (/* binding */ byTime),
+/* harmony export */   tm: () => (/* binding */ NEVER)
+/* harmony export */ });
+/** Events in the same millisecond are told in the order they happen in the protocol. */
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+function byTime(a, b) {
+    return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+}
+/** A store failure named by cause. `transient` ones may be retried with the same write. */
+class StoreError extends Error {
+    kind;
+    transient;
+    constructor(kind, message, transient) {
+        super(message);
+        this.kind = kind;
+        this.transient = transient;
+        this.name = 'StoreError';
+    }
+}
+/** Expiry used for uberlocks: they never lapse on their own. */
+const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  R: () => (/* binding */ handler)
+});
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/lock/names.ts
+/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
+const MAX_NAME_LENGTH = 64;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+class names_InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+function names_validateEnvName(name) {
+    if (name.length === 0)
+        throw new names_InvalidInputError('env name is empty');
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new names_InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    }
+    if (!NAME.test(name)) {
+        throw new names_InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    return name;
+}
+/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
+function names_parseEnvList(value) {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names)
+        names_validateEnvName(n);
+    return [...new Set(names)].sort();
+}
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
+function names_parseDuration(value, what = 'duration') {
+    const text = value.trim();
+    if (text.startsWith('-'))
+        throw new names_InvalidInputError(`${what} must not be negative: ${value}`);
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    let rest = text;
+    let total = 0;
+    if (rest === '')
+        throw new names_InvalidInputError(`${what} is empty`);
+    while (rest !== '') {
+        const m = DURATION.exec(rest);
+        if (!m)
+            throw new names_InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+        total += Number(m[1]) * UNITS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+function names_formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/config.ts
+
+
+
+
+
+const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version']));
+const DEFAULT_TABLE = 'DaPlayaLocks';
+const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
+const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
+/** A renewer outliving a forgotten job should not hold an env for days. */
+const HEARTBEAT_MAX_LIFETIME_MS = (/* unused pure expression or super */ null && (24 * 3_600_000));
+class UsageError extends names_InvalidInputError {
+    name = 'UsageError';
+}
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
+const BOOL_FLAGS = (/* unused pure expression or super */ null && (['uberlock', 'json', 'force', 'help']));
+const STORE_FLAGS = (/* unused pure expression or super */ null && (['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help']));
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS = {
+    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
+    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
+    history: ['env'],
+    slack: ['port'],
+    locks: ['env'],
+    status: ['env'],
+    wait: ['env', 'wait'],
+    init: [],
+    help: [],
+    version: [],
+};
+function parseArgs(argv) {
+    const [first, ...tail] = argv;
+    if (first === undefined || first === '--help' || first === '-h')
+        return { command: 'help', values: {}, bools: {}, rest: [] };
+    if (first === '--version' || first === '-v')
+        return { command: 'version', values: {}, bools: {}, rest: [] };
+    if (!COMMANDS.includes(first)) {
+        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+    }
+    const command = first;
+    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+    const parsed = { command, values: {}, bools: {}, rest: [] };
+    for (let i = 0; i < tail.length; i++) {
+        const arg = tail[i];
+        if (arg === '--') {
+            parsed.rest = tail.slice(i + 1);
+            break;
+        }
+        if (arg === '-h') {
+            parsed.bools.help = true;
+            continue;
+        }
+        if (command === 'slack' && i === 0 && arg === 'serve')
+            continue;
+        if (!arg.startsWith('--'))
+            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq === -1 ? undefined : eq);
+        if (!allowed.has(name))
+            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+        if (BOOL_FLAGS.includes(name)) {
+            if (eq !== -1)
+                throw new UsageError(`--${name} takes no value`);
+            parsed.bools[name] = true;
+            continue;
+        }
+        let value;
+        if (eq !== -1)
+            value = arg.slice(eq + 1);
+        else {
+            value = tail[++i];
+            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+            if (value === undefined)
+                throw new UsageError(`--${name} needs a value`);
+        }
+        parsed.values[name] = value;
+    }
+    return parsed;
+}
+function nonEmpty(v) {
+    return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
+}
+function isCI(env) {
+    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+function defaultStoreDir(env) {
+    return external_node_path_default().join(env.HOME ?? external_node_os_default().homedir(), '.daplaya', 'locks');
+}
+function resolveStore(opts, env) {
+    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
+    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
+    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+    }
+    if (kind === 'file') {
+        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    if (table === undefined && kind !== 'dynamodb') {
+        if (isCI(env)) {
+            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
+        }
+        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    const name = table ?? DEFAULT_TABLE;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+    const spec = { kind: 'dynamodb', table: name };
+    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+    if (region)
+        spec.region = region;
+    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+    if (endpoint) {
+        try {
+            new URL(endpoint);
+        }
+        catch {
+            throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+        }
+        spec.endpoint = endpoint;
+    }
+    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
+    if ((keyId === undefined) !== (secret === undefined)) {
+        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+    }
+    if (keyId && secret) {
+        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
+        if (token)
+            spec.credentials.sessionToken = token;
+    }
+    return spec;
+}
+const DEFAULT_HISTORY_DAYS = 30;
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+function parseHistoryDays(env) {
+    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
+    if (raw === undefined)
+        return DEFAULT_HISTORY_DAYS * 86_400_000;
+    if (!/^\d+$/.test(raw))
+        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+    return Number(raw) * 86_400_000;
+}
+/** Committer email from git, else the OS user. */
+function defaultUser(env) {
+    const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
+    if (fromEnv)
+        return fromEnv;
+    try {
+        const email = execFileSync('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+        if (email)
+            return email;
+    }
+    catch {
+        // No git, or no email configured.
+    }
+    try {
+        return os.userInfo().username;
+    }
+    catch {
+        return env.USER ?? 'unknown';
+    }
+}
+/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
+function defaultLockId(env, user) {
+    const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
+    if (explicit)
+        return explicit;
+    if (isGitLabJob(env) && env.CI_JOB_ID) {
+        return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+    }
+    return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+const MAX_META = 1000;
+const MAX_USER = 256;
+function validateText(what, value, max) {
+    if (value.length > max)
+        throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
+    return value;
+}
+function loadCliConfig(argv, env) {
+    const a = parseArgs(argv);
+    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
+    let envs = [];
+    if (!help && needsEnv && envValue === undefined)
+        throw new UsageError(`\`${a.command}\` needs --env ENV`);
+    if (envValue !== undefined)
+        envs = parseEnvList(envValue);
+    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+        throw new UsageError(`\`${a.command}\` takes one env`);
+    }
+    for (const e of envs)
+        validateEnvName(e);
+    const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
+    if (user.trim() === '')
+        throw new InvalidInputError('user is empty');
+    const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`, MAX_META);
+    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
+    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
+    const waitMs = parseDuration(waitText, '--wait');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
+    const renewed = a.command === 'run' || heartbeat;
+    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
+    if (leaseText !== undefined && leaseMs < 1000)
+        throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+    const config = {
+        command: a.command,
+        store: help
+            ? { kind: 'file', dir: defaultStoreDir(env) }
+            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env),
+        envs,
+        user,
+        meta,
+        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
+        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+        waitMs,
+        leaseMs,
+        heartbeat,
+        json: a.bools.json === true,
+        runArgs: a.rest,
+        help,
+        historyMs: parseHistoryDays(env),
+    };
+    if (a.values.port !== undefined)
+        config.port = a.values.port;
+    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
+        throw new UsageError('usage: daplaya slack serve --port N');
+    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
+    if (queueTtl !== undefined) {
+        config.queueTtlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        if (config.queueTtlMs < 1000)
+            throw new InvalidInputError('DAPLAYA_QUEUE_TTL must be at least 1s');
+    }
+    if (a.values.extend !== undefined) {
+        config.extendMs = parseDuration(a.values.extend, '--extend');
+        if (config.extendMs < 1000)
+            throw new InvalidInputError('--extend must be at least 1s');
+    }
+    if (a.command === 'release') {
+        const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
+        const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
+        if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o))
+            config.outcome = o;
+        else if (a.values.outcome !== undefined)
+            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
+    }
+    if (a.bools.force) {
+        const reason = nonEmpty(a.values.reason);
+        if (!reason)
+            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
+        config.force = { reason: validateText('reason', reason, MAX_META) };
+    }
+    else if (a.values.reason !== undefined) {
+        throw new UsageError('--reason goes with --force');
+    }
+    if (a.command === 'run' && !help && config.runArgs.length === 0)
+        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+    if (a.command !== 'run' && a.rest.length > 0)
+        throw new UsageError(`\`${a.command}\` takes no command after --`);
+    return config;
+}
+const DEFAULT_ACTION_WAIT = '1h';
+const DEFAULT_ACTION_LEASE = '2m';
+/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
+function actionInput(env, name) {
+    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function boolInput(env, name) {
+    const v = actionInput(env, name);
+    if (v === '' || /^(false|no|0)$/i.test(v))
+        return false;
+    if (/^(true|yes|1)$/i.test(v))
+        return true;
+    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+function loadActionConfig(env, defaults) {
+    const envText = actionInput(env, 'env');
+    if (envText === '')
+        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
+    const envs = parseEnvList(envText);
+    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
+    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
+    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
+    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
+    if (leaseMs < 1000)
+        throw new InvalidInputError('input lease must be at least 1s');
+    const store = resolveStore({
+        table: actionInput(env, 'table') || DEFAULT_TABLE,
+        region: actionInput(env, 'region'),
+        endpoint: actionInput(env, 'endpoint'),
+        store: 'dynamodb',
+    }, env);
+    const role = actionInput(env, 'role-to-assume');
+    const config = {
+        envs,
+        user,
+        meta,
+        uberlock: boolInput(env, 'uberlock'),
+        waitMs,
+        leaseMs,
+        store,
+        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
+        lockIdPrefix: defaults.lockIdPrefix,
+    };
+    if (role) {
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
+            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
+        config.roleToAssume = role;
+    }
+    return config;
+}
+/** True when the pre phase ran in this job (it records that before anything else). */
+function preRan(env) {
+    return env.STATE_pre_ran === 'true';
+}
+function readActionState(env) {
+    const raw = env.STATE_daplaya;
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+}
+const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
+function loadHeartbeatConfig(env) {
+    const raw = env[HEARTBEAT_ENV];
+    if (!raw)
+        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
+    const cfg = JSON.parse(raw);
+    if (cfg.store.kind === 'dynamodb') {
+        // Credentials travel in the environment, never in argv or the settings blob.
+        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+        cfg.store = again;
+    }
+    return cfg;
+}
+const DEFAULT_SLACK_LEASE = '8h';
+/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
+function loadSlackConfig(env, port) {
+    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
+    if (!signingSecret)
+        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+    const config = {
+        signingSecret,
+        store: resolveStore({}, env),
+        leaseMs: names_parseDuration(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULT_SLACK_LEASE, 'DAPLAYA_SLACK_LEASE'),
+        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? '0.0.0.0',
+    };
+    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
+    if (appId)
+        config.appId = appId;
+    if (port !== undefined) {
+        if (!/^\d+$/.test(port) || Number(port) > 65535)
+            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
+        config.port = Number(port);
+    }
+    return config;
+}
+
+;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
+const objectToString = Object.prototype.toString;
+
+const isError = value => objectToString.call(value) === '[object Error]';
+
+const errorMessages = new Set([
+	'network error', // Chrome
+	'NetworkError when attempting to fetch resource.', // Firefox
+	'The Internet connection appears to be offline.', // Safari 16
+	'Network request failed', // `cross-fetch`
+	'fetch failed', // Undici (Node.js)
+	'terminated', // Undici (Node.js)
+	' A network error occurred.', // Bun (WebKit)
+	'Network connection lost', // Cloudflare Workers (fetch)
+]);
+
+function isNetworkError(error) {
+	const isValid = error
+		&& isError(error)
+		&& error.name === 'TypeError'
+		&& typeof error.message === 'string';
+
+	if (!isValid) {
+		return false;
+	}
+
+	const {message, stack} = error;
+
+	// Safari 17+ has generic message but no stack for network errors
+	if (message === 'Load failed' || (message.startsWith('Load failed (') && message.endsWith(')'))) {
+		return stack === undefined
+			// Sentry adds its own stack trace to the fetch error, so also check for that
+			|| '__sentry_captured__' in error;
+	}
+
+	// Deno network errors start with specific text
+	if (message.startsWith('error sending request for url')) {
+		return true;
+	}
+
+	// Chrome: exact "Failed to fetch" or with hostname: "Failed to fetch (example.com)"
+	if (message === 'Failed to fetch' || (message.startsWith('Failed to fetch (') && message.endsWith(')'))) {
+		return true;
+	}
+
+	// Standard network error messages
+	return errorMessages.has(message);
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-retry/index.js
+
+
+function validateRetries(retries) {
+	if (typeof retries === 'number') {
+		if (retries < 0) {
+			throw new TypeError('Expected `retries` to be a non-negative number.');
+		}
+
+		if (Number.isNaN(retries)) {
+			throw new TypeError('Expected `retries` to be a valid number or Infinity, got NaN.');
+		}
+	} else if (retries !== undefined) {
+		throw new TypeError('Expected `retries` to be a number or Infinity.');
+	}
+}
+
+function validateNumberOption(name, value, {min = 0, allowInfinity = false} = {}) {
+	if (value === undefined) {
+		return;
+	}
+
+	if (typeof value !== 'number' || Number.isNaN(value)) {
+		throw new TypeError(`Expected \`${name}\` to be a number${allowInfinity ? ' or Infinity' : ''}.`);
+	}
+
+	if (!allowInfinity && !Number.isFinite(value)) {
+		throw new TypeError(`Expected \`${name}\` to be a finite number.`);
+	}
+
+	if (value < min) {
+		throw new TypeError(`Expected \`${name}\` to be \u2265 ${min}.`);
+	}
+}
+
+class AbortError extends Error {
+	constructor(message) {
+		super();
+
+		if (message instanceof Error) {
+			this.originalError = message;
+			({message} = message);
+		} else {
+			this.originalError = new Error(message);
+			this.originalError.stack = this.stack;
+		}
+
+		this.name = 'AbortError';
+		this.message = message;
+	}
+}
+
+function calculateDelay(retriesConsumed, options) {
+	const attempt = Math.max(1, retriesConsumed + 1);
+	const random = options.randomize ? (Math.random() + 1) : 1;
+
+	let timeout = Math.round(random * options.minTimeout * (options.factor ** (attempt - 1)));
+	timeout = Math.min(timeout, options.maxTimeout);
+
+	return timeout;
+}
+
+function calculateRemainingTime(start, max) {
+	if (!Number.isFinite(max)) {
+		return max;
+	}
+
+	return max - (performance.now() - start);
+}
+
+async function onAttemptFailure({error, attemptNumber, retriesConsumed, startTime, options}) {
+	const normalizedError = error instanceof Error
+		? error
+		: new TypeError(`Non-error was thrown: "${error}". You should only throw errors.`);
+
+	if (normalizedError instanceof AbortError) {
+		throw normalizedError.originalError;
+	}
+
+	const retriesLeft = Number.isFinite(options.retries)
+		? Math.max(0, options.retries - retriesConsumed)
+		: options.retries;
+
+	const maxRetryTime = options.maxRetryTime ?? Number.POSITIVE_INFINITY;
+
+	const context = Object.freeze({
+		error: normalizedError,
+		attemptNumber,
+		retriesLeft,
+		retriesConsumed,
+	});
+
+	await options.onFailedAttempt(context);
+
+	if (calculateRemainingTime(startTime, maxRetryTime) <= 0) {
+		throw normalizedError;
+	}
+
+	const consumeRetry = await options.shouldConsumeRetry(context);
+
+	const remainingTime = calculateRemainingTime(startTime, maxRetryTime);
+
+	if (remainingTime <= 0 || retriesLeft <= 0) {
+		throw normalizedError;
+	}
+
+	if (normalizedError instanceof TypeError && !isNetworkError(normalizedError)) {
+		if (consumeRetry) {
+			throw normalizedError;
+		}
+
+		options.signal?.throwIfAborted();
+		return false;
+	}
+
+	if (!await options.shouldRetry(context)) {
+		throw normalizedError;
+	}
+
+	if (!consumeRetry) {
+		options.signal?.throwIfAborted();
+		return false;
+	}
+
+	const delayTime = calculateDelay(retriesConsumed, options);
+	const finalDelay = Math.min(delayTime, remainingTime);
+
+	options.signal?.throwIfAborted();
+
+	if (finalDelay > 0) {
+		await new Promise((resolve, reject) => {
+			const onAbort = () => {
+				clearTimeout(timeoutToken);
+				options.signal?.removeEventListener('abort', onAbort);
+				reject(options.signal.reason);
+			};
+
+			const timeoutToken = setTimeout(() => {
+				options.signal?.removeEventListener('abort', onAbort);
+				resolve();
+			}, finalDelay);
+
+			if (options.unref) {
+				timeoutToken.unref?.();
+			}
+
+			options.signal?.addEventListener('abort', onAbort, {once: true});
+		});
+	}
+
+	options.signal?.throwIfAborted();
+
+	return true;
+}
+
+async function pRetry(input, options = {}) {
+	options = {...options};
+
+	validateRetries(options.retries);
+
+	if (Object.hasOwn(options, 'forever')) {
+		throw new Error('The `forever` option is no longer supported. For many use-cases, you can set `retries: Infinity` instead.');
+	}
+
+	options.retries ??= 10;
+	options.factor ??= 2;
+	options.minTimeout ??= 1000;
+	options.maxTimeout ??= Number.POSITIVE_INFINITY;
+	options.maxRetryTime ??= Number.POSITIVE_INFINITY;
+	options.randomize ??= false;
+	options.onFailedAttempt ??= () => {};
+	options.shouldRetry ??= () => true;
+	options.shouldConsumeRetry ??= () => true;
+
+	// Validate numeric options and normalize edge cases
+	validateNumberOption('factor', options.factor, {min: 0, allowInfinity: false});
+	validateNumberOption('minTimeout', options.minTimeout, {min: 0, allowInfinity: false});
+	validateNumberOption('maxTimeout', options.maxTimeout, {min: 0, allowInfinity: true});
+	validateNumberOption('maxRetryTime', options.maxRetryTime, {min: 0, allowInfinity: true});
+
+	// Treat non-positive factor as 1 to avoid zero backoff or negative behavior
+	if (!(options.factor > 0)) {
+		options.factor = 1;
+	}
+
+	options.signal?.throwIfAborted();
+
+	let attemptNumber = 0;
+	let retriesConsumed = 0;
+	const startTime = performance.now();
+
+	while (Number.isFinite(options.retries) ? retriesConsumed <= options.retries : true) {
+		attemptNumber++;
+
+		try {
+			options.signal?.throwIfAborted();
+
+			const result = await input(attemptNumber);
+
+			options.signal?.throwIfAborted();
+
+			return result;
+		} catch (error) {
+			if (await onAttemptFailure({
+				error,
+				attemptNumber,
+				retriesConsumed,
+				startTime,
+				options,
+			})) {
+				retriesConsumed++;
+			}
+		}
+	}
+
+	// Should not reach here, but in case it does, throw an error
+	throw new Error('Retry attempts exhausted without throwing an error.');
+}
+
+function makeRetriable(function_, options) {
+	return function (...arguments_) {
+		return pRetry(() => function_.apply(this, arguments_), options);
+	};
+}
+
+;// CONCATENATED MODULE: ./src/lock/backoff.ts
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
+/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
+function backoffDelay(attempt, p, random = Math.random) {
+    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
+    return base * (1 - p.jitter) + base * p.jitter * random();
+}
+/** Sleeps, waking early (and resolving false) if the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve(false);
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+        };
+        const onAbort = () => done(false);
+        const timer = setTimeout(() => done(true), Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __nccwpck_require__(1254);
+;// CONCATENATED MODULE: ./src/lock/rules.ts
+
+/**
+ * The conditions of every write, as pure functions over the current item.
+ * In-process stores (file, memory) apply these directly; the DynamoDB store
+ * writes the same conditions as expressions. Each returns the new item, or
+ * undefined when the condition fails.
+ */
+function isHeld(item, now, skewMs = 0) {
+    return item?.owner !== undefined && (item.expiresAt ?? 0) >= now - skewMs;
+}
+/** True when no ticket is outstanding: nobody is queued. */
+function queueEmpty(item) {
+    return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
+}
+function applyAcquire(cur, name, c, now, skewMs) {
+    if (c.force) {
+        if (cur?.owner !== c.force.seenOwner)
+            return undefined;
+    }
+    else if (cur?.owner !== c.lockId) {
+        // Ours (a retried write that already landed) passes; otherwise the lock must be free or
+        // its lease lapsed, and the caller must be next: the queue's head, an uberlock
+        // (which goes ahead of queued waiters), or anyone when nobody is queued.
+        const free = cur?.owner === undefined || (cur.expiresAt ?? 0) < now - skewMs;
+        if (!free)
+            return undefined;
+        if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now)
+            return undefined;
+        if (c.ticket !== undefined) {
+            if ((cur?.nowServing ?? 0) !== c.ticket - 1)
+                return undefined;
+        }
+        else if (!c.uberlock && !queueEmpty(cur))
+            return undefined;
+    }
+    const next = {
+        ...(cur ?? { name, fence: 0 }),
+        name,
+        owner: c.lockId,
+        user: c.user,
+        meta: c.meta,
+        uberlock: c.uberlock,
+        acquiredAt: now,
+        updatedAt: now,
+        expiresAt: c.uberlock ? types/* NEVER */.tm : now + c.leaseMs,
+        fence: (cur?.fence ?? 0) + 1,
+        prevOwner: cur?.owner ?? 'none',
+        prevUser: cur?.user ?? 'none',
+        prevExpiresAt: cur?.expiresAt ?? 0,
+    };
+    if (c.uberlock)
+        delete next.uberPendingUntil;
+    if (c.ticket !== undefined)
+        next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
+    delete next.forcedBy;
+    delete next.forcedFrom;
+    delete next.forceReason;
+    if (c.force) {
+        next.forcedBy = c.user;
+        next.forcedFrom = cur?.user ?? '';
+        next.forceReason = c.force.reason;
+    }
+    return next;
+}
+function applyRenew(cur, lockId, fence, expiresAt, now) {
+    if (cur?.owner !== lockId || cur.fence !== fence)
+        return undefined;
+    return { ...cur, expiresAt: cur.uberlock ? types/* NEVER */.tm : expiresAt, updatedAt: now };
+}
+function applyRelease(cur, by, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    return { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+}
+function applyExtend(cur, by, expiresAt, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    return { ...cur, expiresAt: cur.uberlock ? cur.expiresAt ?? expiresAt : expiresAt, updatedAt: now };
+}
+function applyTakeTicket(cur, name, now) {
+    return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, updatedAt: now };
+}
+function applySkipTicket(cur, seenServing, now) {
+    if ((cur?.nowServing ?? 0) !== seenServing || (cur?.nextTicket ?? 0) <= seenServing || !cur)
+        return undefined;
+    return { ...cur, nowServing: seenServing + 1, updatedAt: now };
+}
+function applyUberPending(cur, name, until, now) {
+    const next = { ...(cur ?? { name, fence: 0 }), name, updatedAt: now };
+    if (until > 0)
+        next.uberPendingUntil = until;
+    else
+        delete next.uberPendingUntil;
+    return next;
+}
+
+;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
+
+
+const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
+const DEFAULT_SKEW_MS = 5_000;
+function toHolder(item) {
+    return {
+        name: item.name,
+        lockId: item.owner,
+        user: item.user ?? 'unknown',
+        meta: item.meta ?? '',
+        uberlock: item.uberlock === true,
+        since: item.acquiredAt ?? 0,
+        expiresAt: item.expiresAt ?? 0,
+        fence: item.fence,
+    };
+}
+/**
+ * The lock protocol: acquire (waiting with capped exponential backoff and jitter),
+ * renew, release and reads over any LockStore. No printing, no CI specifics:
+ * callers learn about progress through callbacks and results.
+ */
+class LockClient {
+    store;
+    clock;
+    skewMs;
+    backoff;
+    random;
+    retries;
+    retryMinMs;
+    queue;
+    historyMs;
+    constructor(store, opts = {}) {
+        this.store = store;
+        this.clock = opts.clock ?? Date.now;
+        this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
+        this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+        this.random = opts.random ?? Math.random;
+        this.retries = opts.transientRetries ?? 4;
+        this.retryMinMs = opts.transientMinDelayMs ?? 200;
+        this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
+        this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+    }
+    /**
+     * Settles an ambiguous write by repeating it: every write here is idempotent
+     * for its own caller (acquire accepts `owner = me`, release records `lastOwner`).
+     */
+    write(op, signal) {
+        return pRetry(op, {
+            retries: this.retries,
+            minTimeout: this.retryMinMs,
+            factor: 2,
+            randomize: true,
+            signal,
+            shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
+        });
+    }
+    async acquire(req) {
+        const start = this.clock();
+        const result = await this.acquireInner(req, start);
+        if (result.acquired)
+            await this.recordAcquired(req, result);
+        return result;
+    }
+    claim(req, extra = {}) {
+        return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    }
+    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
+    async tryAcquire(req, claim) {
+        try {
+            return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
+        }
+        catch (err) {
+            await this.bestEffortRelease(req.name, req.lockId);
+            throw err;
+        }
+    }
+    acquired(item, start, attempts, extra = {}) {
+        const r = { acquired: true, lock: toHolder(item), waitedMs: this.clock() - start, attempts };
+        if (extra.tookOverFrom)
+            r.tookOverFrom = extra.tookOverFrom;
+        return r;
+    }
+    async acquireInner(req, start) {
+        if (req.signal?.aborted)
+            return this.cancelled(req, 0, undefined, start);
+        if (req.force)
+            return this.acquireByForce(req, start);
+        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
+        const first = await this.tryAcquire(req, this.claim(req));
+        if (first.ok)
+            return this.acquired(first.item, start, 1);
+        const holder = heldBy(first.current);
+        const now = this.clock();
+        if (now >= start + req.waitMs) {
+            if (holder)
+                req.onBusy?.({ holder, attempt: 1, waitedMs: now - start, nextAttemptInMs: 0 });
+            return holder ? { acquired: false, reason: 'busy', holder, waitedMs: now - start, attempts: 1 } : { acquired: false, reason: 'busy', waitedMs: now - start, attempts: 1 };
+        }
+        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
+        if (req.uberlock)
+            return this.acquireByPolling(req, start, holder);
+        return this.acquireInQueue(req, start);
+    }
+    async acquireByForce(req, start) {
+        let seen = heldBy(await this.store.get(req.name));
+        for (let attempt = 1; attempt <= 5; attempt++) {
+            const outcome = await this.tryAcquire(req, this.claim(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
+            if (outcome.ok)
+                return this.acquired(outcome.item, start, attempt, seen && seen.lockId !== req.lockId ? { tookOverFrom: seen } : {});
+            seen = heldBy(outcome.current);
+        }
+        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
+    }
+    /**
+     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
+     * normal waiters hold back, and poll with capped exponential backoff and jitter.
+     */
+    async acquireByPolling(req, start, holder) {
+        const deadline = start + req.waitMs;
+        let attempt = 1;
+        let lastHolder = holder;
+        let announcedUntil = 0;
+        const announce = async () => {
+            if (announcedUntil - this.clock() > this.queue.ttlMs / 2)
+                return;
+            announcedUntil = this.clock() + this.queue.ttlMs;
+            await this.store.markUberPending(req.name, announcedUntil, this.clock()).catch(() => undefined);
+        };
+        const withdraw = async () => {
+            await this.store.markUberPending(req.name, 0, this.clock()).catch(() => undefined);
+        };
+        for (;;) {
+            await announce();
+            const now = this.clock();
+            // A freeze in waiting keeps normal waiters back, so it polls briskly.
+            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+            if (lastHolder) {
+                const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
+                if (lapse > 0 && lapse < delay)
+                    delay = lapse;
+                req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
+            }
+            if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+                await withdraw();
+                return this.cancelled(req, attempt, lastHolder, start);
+            }
+            const outcome = await this.tryAcquire(req, this.claim(req));
+            attempt++;
+            if (outcome.ok)
+                return this.acquired(outcome.item, start, attempt);
+            lastHolder = heldBy(outcome.current) ?? lastHolder;
+            if (this.clock() >= deadline) {
+                await withdraw();
+                const r = { acquired: false, reason: 'busy', waitedMs: this.clock() - start, attempts: attempt };
+                if (lastHolder)
+                    r.holder = lastHolder;
+                return r;
+            }
+        }
+    }
+    /**
+     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
+     * are the head of the queue and the lock is free. Waiters far back poll slowly, the
+     * head polls fast. A dead or cancelled head is skipped by a conditional advance of
+     * nowServing. Mutual exclusion still rests only on the acquire condition.
+     */
+    async acquireInQueue(req, start) {
+        const deadline = start + req.waitMs;
+        let { ticket } = await this.store.takeTicket(req.name, this.clock());
+        const entry = () => ({
+            name: req.name,
+            ticket,
+            lockId: req.lockId,
+            user: req.user,
+            meta: req.meta,
+            enqueuedAt: start,
+            expiresAt: this.clock() + this.queue.ttlMs,
+        });
+        await this.store.putQueueEntry(entry());
+        let refreshedAt = this.clock();
+        let attempts = 1;
+        let lastHolder;
+        let servingSeen = -1;
+        let servingSince = this.clock();
+        const missingSince = new Map();
+        const giveUp = async (reason) => {
+            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
+            await this.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: this.clock() }).catch(() => undefined);
+            await this.store.skipTicket(req.name, ticket - 1, this.clock()).catch(() => false);
+            const r = { acquired: false, reason, waitedMs: this.clock() - start, attempts };
+            if (lastHolder)
+                r.holder = lastHolder;
+            return r;
+        };
+        for (;;) {
+            if (req.signal?.aborted)
+                return giveUp('cancelled');
+            const item = await this.readForQueue(req.name);
+            const now = this.clock();
+            const serving = item?.nowServing ?? 0;
+            if (serving !== servingSeen) {
+                servingSeen = serving;
+                servingSince = now;
+            }
+            lastHolder = isHeld(item, now, this.skewMs) ? toHolder(item) : undefined;
+            let delay;
+            if (serving >= ticket) {
+                // We were skipped (our entry looked dead): rejoin at the back.
+                ({ ticket } = await this.store.takeTicket(req.name, now));
+                await this.store.putQueueEntry(entry());
+                refreshedAt = now;
+                continue;
+            }
+            const position = ticket - serving;
+            if (position === 1) {
+                if (!lastHolder) {
+                    const outcome = await this.tryAcquire(req, this.claim(req, { ticket }));
+                    attempts++;
+                    if (outcome.ok)
+                        return this.acquired(outcome.item, start, attempts);
+                    // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
+                    lastHolder = heldBy(outcome.current);
+                }
+                delay = this.queue.headPollMs;
+                const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
+                if (lapse > 0 && lapse < delay)
+                    delay = lapse;
+            }
+            else {
+                delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+                // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
+                if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
+                    const head = serving + 1;
+                    const e = await this.store.getQueueEntry(req.name, head);
+                    let dead = e?.cancelled === true || (e !== undefined && e.expiresAt < now - this.skewMs);
+                    if (!e) {
+                        const since = missingSince.get(head) ?? now;
+                        missingSince.set(head, since);
+                        // A ticket is written to the queue right after it is issued; give the issuer a moment.
+                        dead = now - since > this.queue.missingGraceMs;
+                    }
+                    if (dead) {
+                        await this.store.skipTicket(req.name, serving, now);
+                        continue;
+                    }
+                }
+            }
+            const waitedMs = now - start;
+            if (now >= deadline) {
+                if (lastHolder)
+                    req.onBusy?.({ holder: lastHolder, attempt: attempts, waitedMs, nextAttemptInMs: 0, position });
+                return giveUp('busy');
+            }
+            delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * this.random()), deadline - now));
+            req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: attempts, waitedMs, nextAttemptInMs: delay, position });
+            if (now - refreshedAt >= this.queue.refreshMs) {
+                await this.store.putQueueEntry(entry()).catch(() => undefined);
+                refreshedAt = now;
+            }
+            if (!(await sleep(delay, req.signal)))
+                return giveUp('cancelled');
+        }
+    }
+    async readForQueue(name) {
+        return pRetry(() => this.store.get(name), {
+            retries: this.retries,
+            minTimeout: this.retryMinMs,
+            shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
+        });
+    }
+    async recordAcquired(req, r) {
+        const item = await this.store.get(req.name).catch(() => undefined);
+        const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        if (r.tookOverFrom) {
+            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+        }
+        else if (item?.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== req.lockId) {
+            // We replaced a holder whose lease had lapsed: that holder's job died or hung.
+            await this.history({ name: req.name, kind: 'expired', user: item.prevUser ?? 'unknown', lockId: item.prevOwner, at: item.prevExpiresAt ?? this.clock() });
+        }
+        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+    }
+    /** Appends to the history; best-effort, never in the way of the lock itself. */
+    async history(e) {
+        if (this.historyMs <= 0)
+            return;
+        const at = e.at ?? this.clock();
+        try {
+            await this.store.addHistory({ ...e, at, id: Math.random().toString(36).slice(2, 10), keepUntil: this.clock() + this.historyMs });
+        }
+        catch {
+            // History is a record, not the lock.
+        }
+    }
+    async cancelled(req, attempts, holder, start) {
+        const r = { acquired: false, reason: 'cancelled', waitedMs: this.clock() - start, attempts };
+        if (holder)
+            r.holder = holder;
+        return r;
+    }
+    async bestEffortRelease(name, lockId) {
+        try {
+            await this.store.release(name, { lockId }, this.clock());
+        }
+        catch {
+            // The short lease frees it if even this fails.
+        }
+    }
+    /** Extends the lease of a lock we hold. A failure means the lock was lost: the result says to whom. */
+    async renew(lock, leaseMs, signal) {
+        const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()), signal);
+        if (outcome.ok)
+            return { renewed: true, lock: toHolder(outcome.item) };
+        const cur = outcome.current;
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+    }
+    /**
+     * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
+     * With `force`, releases whoever holds it (conditioned on the holder just seen).
+     */
+    async release(name, by, opts = {}) {
+        let seen;
+        try {
+            seen = await this.store.get(name);
+        }
+        catch {
+            seen = undefined;
+        }
+        let target = by;
+        if (opts.force) {
+            if (!isHeldAtAll(seen))
+                return { outcome: 'not-held' };
+            target = { lockId: seen.owner };
+        }
+        const outcome = await this.write(() => this.store.release(name, target, this.clock()));
+        if (outcome.ok) {
+            const released = isHeldAtAll(seen) ? toHolder(seen) : undefined;
+            const heldMs = released ? this.clock() - released.since : undefined;
+            const base = { name, user: released?.user ?? ('user' in by ? by.user : 'unknown'), lockId: released?.lockId ?? ('lockId' in by ? by.lockId : undefined), ...(released ? { fence: released.fence } : {}), ...(heldMs !== undefined ? { heldMs } : {}) };
+            if (opts.force)
+                await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
+            else
+                await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            return { outcome: 'released', released };
+        }
+        const cur = outcome.current;
+        if (!isHeldAtAll(cur)) {
+            // A retried release whose first try landed finds our own token in lastOwner.
+            if ('lockId' in target && cur?.lastOwner === target.lockId)
+                return { outcome: 'released', released: undefined };
+            return { outcome: 'not-held' };
+        }
+        return { outcome: 'held-by-other', holder: toHolder(cur) };
+    }
+    /** Extends the lease of a held lock to `leaseMs` from now. */
+    async extend(name, by, leaseMs) {
+        const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
+        if (outcome.ok) {
+            const lock = toHolder(outcome.item);
+            await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
+            return { renewed: true, lock };
+        }
+        const cur = outcome.current;
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+    }
+    async waiters(name) {
+        const item = await this.store.get(name);
+        const served = item?.nowServing ?? 0;
+        const now = this.clock();
+        return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
+    }
+    async historyOf(name) {
+        return this.store.listHistory(name);
+    }
+    /** The current holder, or undefined when free (an expired lease counts as free). */
+    async holder(name) {
+        const item = await this.store.get(name);
+        return isHeld(item, this.clock()) ? toHolder(item) : undefined;
+    }
+    async item(name) {
+        return this.store.get(name);
+    }
+    async list() {
+        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+    }
+    /** Waits until the lock is free (without taking it). Returns the last holder seen if it never freed. */
+    async waitUntilFree(name, waitMs, onBusy, signal) {
+        const start = this.clock();
+        for (let attempt = 0;; attempt++) {
+            const h = await this.holder(name);
+            const now = this.clock();
+            if (!h)
+                return { free: true, waitedMs: now - start };
+            onBusy?.(h, now - start);
+            if (now >= start + waitMs)
+                return { free: false, holder: h, waitedMs: now - start };
+            const delay = Math.min(backoffDelay(attempt, this.backoff, this.random), start + waitMs - now);
+            if (!(await sleep(delay, signal)))
+                return { free: false, holder: h, waitedMs: this.clock() - start };
+        }
+    }
+    isExpired(item) {
+        return item.owner !== undefined && !isHeld(item, this.clock());
+    }
+}
+function heldBy(item) {
+    return isHeldAtAll(item) ? toHolder(item) : undefined;
+}
+function isHeldAtAll(item) {
+    return item?.owner !== undefined;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/store/file.ts
+
+
+
+
+
+const STALE_READ_MS = 30_000;
+const PRUNE_AGE_MS = 10 * 60_000;
+/**
+ * Embedded store for one machine. Each lock is a directory of numbered versions;
+ * a write is a compare-and-swap: the new version is written to a temporary file
+ * and hard-linked to the next number, and link(2) fails if another process took
+ * that number first. No lock files, so a crashed process leaves nothing stale.
+ */
+class FileStore {
+    dir;
+    description;
+    constructor(dir) {
+        this.dir = dir;
+        this.description = `embedded file store at ${dir}`;
+    }
+    lockDir(name) {
+        return external_node_path_default().join(this.dir, name);
+    }
+    async latest(name) {
+        for (let tries = 0;; tries++) {
+            let entries;
+            try {
+                entries = await external_node_fs_.promises.readdir(this.lockDir(name));
+            }
+            catch (err) {
+                if (err.code === 'ENOENT')
+                    return { version: 0, item: undefined };
+                throw this.wrap(err);
+            }
+            const versions = entries.filter((e) => /^v\d{12}\.json$/.test(e)).sort();
+            const top = versions.at(-1);
+            if (!top)
+                return { version: 0, item: undefined };
+            try {
+                const item = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(this.lockDir(name), top), 'utf8'));
+                return { version: Number(top.slice(1, 13)), item };
+            }
+            catch (err) {
+                // Pruned by a writer between readdir and read: look again.
+                if (err.code === 'ENOENT' && tries < 50)
+                    continue;
+                throw this.wrap(err);
+            }
+        }
+    }
+    async cas(name, update) {
+        for (;;) {
+            const readAt = performance.now();
+            const { version, item } = await this.latest(name);
+            const next = update(item);
+            if (!next)
+                return { ok: false, current: item };
+            const dir = this.lockDir(name);
+            await external_node_fs_.promises.mkdir(dir, { recursive: true }).catch((e) => {
+                throw this.wrap(e);
+            });
+            const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+            await external_node_fs_.promises.writeFile(tmp, JSON.stringify(next));
+            const target = external_node_path_default().join(dir, `v${String(version + 1).padStart(12, '0')}.json`);
+            try {
+                // A version file can be pruned only once it is PRUNE_AGE_MS old; a writer whose
+                // read is older than STALE_READ_MS re-reads, so it never links into a pruned gap.
+                if (performance.now() - readAt > STALE_READ_MS)
+                    continue;
+                await external_node_fs_.promises.link(tmp, target);
+            }
+            catch (err) {
+                if (err.code === 'EEXIST')
+                    continue; // lost the race: re-read and re-judge
+                throw this.wrap(err);
+            }
+            finally {
+                await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            }
+            await this.prune(name, version);
+            return { ok: true, item: next };
+        }
+    }
+    /** Removes old versions below the newest two; readers retry on ENOENT. */
+    async prune(name, below) {
+        const dir = this.lockDir(name);
+        const entries = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const now = Date.now();
+        for (const e of entries) {
+            const m = /^v(\d{12})\.json$/.exec(e);
+            if (!m || Number(m[1]) >= below)
+                continue;
+            const file = external_node_path_default().join(dir, e);
+            const st = await external_node_fs_.promises.stat(file).catch(() => undefined);
+            if (st && now - st.mtimeMs > PRUNE_AGE_MS)
+                await external_node_fs_.promises.unlink(file).catch(() => undefined);
+        }
+    }
+    wrap(err) {
+        const e = err;
+        if (e.code === 'EACCES' || e.code === 'EPERM')
+            return new types/* StoreError */.AD('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${e.message}`, false);
+    }
+    acquire(name, claim, now, skewMs) {
+        return this.cas(name, (cur) => applyAcquire(cur, name, claim, now, skewMs));
+    }
+    renew(name, lockId, fence, expiresAt, now) {
+        return this.cas(name, (cur) => applyRenew(cur, lockId, fence, expiresAt, now));
+    }
+    release(name, by, now) {
+        return this.cas(name, (cur) => applyRelease(cur, by, now));
+    }
+    extend(name, by, expiresAt, now) {
+        return this.cas(name, (cur) => applyExtend(cur, by, expiresAt, now));
+    }
+    async markUberPending(name, until, now) {
+        await this.cas(name, (cur) => applyUberPending(cur, name, until, now));
+    }
+    async takeTicket(name, now) {
+        const r = await this.cas(name, (cur) => applyTakeTicket(cur, name, now));
+        if (!r.ok)
+            throw new types/* StoreError */.AD('other', 'could not take a queue ticket', false);
+        return { ticket: r.item.nextTicket, item: r.item };
+    }
+    async skipTicket(name, seenServing, now) {
+        return (await this.cas(name, (cur) => applySkipTicket(cur, seenServing, now))).ok;
+    }
+    /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
+    async writeSide(sub, file, value) {
+        const dir = external_node_path_default().join(this.dir, sub);
+        await external_node_fs_.promises.mkdir(dir, { recursive: true });
+        const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        await external_node_fs_.promises.writeFile(tmp, JSON.stringify(value));
+        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file));
+    }
+    async readSide(sub) {
+        const dir = external_node_path_default().join(this.dir, sub);
+        const names = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const out = [];
+        for (const n of names.filter((x) => x.endsWith('.json'))) {
+            try {
+                out.push(JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(dir, n), 'utf8')));
+            }
+            catch {
+                // removed meanwhile
+            }
+        }
+        return out;
+    }
+    async putQueueEntry(entry) {
+        await this.writeSide(external_node_path_default().join('.queue', entry.name), `${String(entry.ticket).padStart(20, '0')}.json`, entry);
+        // Entries far behind the line are garbage.
+        const item = await this.get(entry.name);
+        const served = item?.nowServing ?? 0;
+        const dir = external_node_path_default().join(this.dir, '.queue', entry.name);
+        for (const n of await external_node_fs_.promises.readdir(dir).catch(() => [])) {
+            if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100)
+                await external_node_fs_.promises.unlink(external_node_path_default().join(dir, n)).catch(() => undefined);
+        }
+    }
+    async getQueueEntry(name, ticket) {
+        try {
+            return JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(this.dir, '.queue', name, `${String(ticket).padStart(20, '0')}.json`), 'utf8'));
+        }
+        catch {
+            return undefined;
+        }
+    }
+    async listQueue(name) {
+        return (await this.readSide(external_node_path_default().join('.queue', name))).sort((a, b) => a.ticket - b.ticket);
+    }
+    async addHistory(event) {
+        await this.writeSide(external_node_path_default().join('.history', event.name), `${new Date(event.at).toISOString()}-${event.id}.json`, event);
+    }
+    async listHistory(name) {
+        const names = name ? [name] : await external_node_fs_.promises.readdir(external_node_path_default().join(this.dir, '.history')).catch(() => []);
+        const now = Date.now();
+        const all = [];
+        for (const n of names)
+            all.push(...(await this.readSide(external_node_path_default().join('.history', n))));
+        return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
+    }
+    async get(name) {
+        return (await this.latest(name)).item;
+    }
+    async list() {
+        let names;
+        try {
+            names = await external_node_fs_.promises.readdir(this.dir);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return [];
+            throw this.wrap(err);
+        }
+        const items = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => this.get(n)));
+        return items.filter((i) => i !== undefined);
+    }
+    async init() {
+        try {
+            await external_node_fs_.promises.mkdir(this.dir, { recursive: false });
+            return true;
+        }
+        catch (err) {
+            if (err.code === 'EEXIST')
+                return false;
+            if (err.code === 'ENOENT') {
+                await external_node_fs_.promises.mkdir(this.dir, { recursive: true });
+                return true;
+            }
+            throw this.wrap(err);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/open.ts
+
+/** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */
+async function openStore(spec, credentials) {
+    if (spec.kind === 'file')
+        return new FileStore(spec.dir);
+    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
+    const cfg = { table: spec.table };
+    if (spec.region)
+        cfg.region = spec.region;
+    if (spec.endpoint)
+        cfg.endpoint = spec.endpoint;
+    if (spec.credentials)
+        cfg.credentials = spec.credentials;
+    if (credentials)
+        cfg.credentials = credentials;
+    return new DynamoStore(cfg);
+}
+
+;// CONCATENATED MODULE: ./src/cli/format.ts
+
+
+function iso(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function expiresText(expiresAt, now) {
+    if (expiresAt >= types/* NEVER */.tm)
+        return 'never expires';
+    return expiresAt >= now ? `expires in ${names_formatDuration(expiresAt - now)}` : `expired ${names_formatDuration(now - expiresAt)} ago`;
+}
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+function describeHolder(h, now) {
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${formatDuration(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+function busyLine(h, now) {
+    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+function itemToJson(it, now) {
+    const held = it.owner !== undefined && (it.expiresAt ?? 0) >= now;
+    return {
+        env: it.name,
+        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
+        user: it.owner !== undefined ? it.user : undefined,
+        meta: it.owner !== undefined ? it.meta : undefined,
+        lockId: it.owner,
+        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+        expiresAt: it.expiresAt !== undefined && it.owner !== undefined ? (it.expiresAt >= NEVER ? null : iso(it.expiresAt)) : undefined,
+        fence: it.fence,
+        lastUser: it.lastUser,
+        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+        forcedBy: it.forcedBy,
+        forceReason: it.forceReason,
+    };
+}
+function table(rows) {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+function progressLine(env, b, now) {
+    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+    if (b.holder)
+        return `${busyLine(b.holder, now)}${place}${next}`;
+    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
+}
+
+;// CONCATENATED MODULE: ./src/slack/blocks.ts
+
+const section = (text) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+function reply(kind, text, extra = []) {
+    return { response_type: kind, text, blocks: [section(text), ...extra.map(section)] };
+}
+/** Slack mrkdwn: escape the three control characters; links stay links when meta is a URL. */
+function esc(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** A lock's user, escaped, with Slack mentions (<@U123>) kept live. */
+function userText(u) {
+    return esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+}
+function metaLink(meta) {
+    return /^https?:\/\/\S+$/.test(meta) ? `<${meta}|${esc(meta)}>` : esc(meta);
+}
+/** The holder line, with the user kept as a Slack mention when it is one. */
+function holderText(h, now) {
+    const user = userText(h.user);
+    return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${iso(h.since)}, ${expiresText(h.expiresAt, now)})`;
+}
+function leasesReply(items, queues, now) {
+    const held = items.filter((i) => i.owner !== undefined && (i.expiresAt ?? 0) >= now);
+    if (held.length === 0)
+        return reply('ephemeral', 'No env is locked.');
+    const lines = held.map((i) => {
+        const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? 0, fence: i.fence };
+        const q = queues.get(i.name) ?? [];
+        return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+    });
+    return reply('ephemeral', `${held.length} env(s) locked`, lines);
+}
+
+
+;// CONCATENATED MODULE: ./src/slack/verify.ts
+
+const MAX_AGE_SECONDS = 5 * 60;
+/**
+ * Slack's signing-secret check: X-Slack-Signature is `v0=` + hex HMAC-SHA256 of
+ * `v0:<timestamp>:<raw body>`, and the timestamp must be within five minutes.
+ */
+function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
+    const ts = headers['x-slack-request-timestamp'];
+    const sig = headers['x-slack-signature'];
+    if (!ts || !sig)
+        return { ok: false, reason: 'missing Slack signature headers' };
+    if (!/^\d+$/.test(ts))
+        return { ok: false, reason: 'bad timestamp' };
+    if (Math.abs(nowSeconds - Number(ts)) > MAX_AGE_SECONDS)
+        return { ok: false, reason: 'stale timestamp' };
+    const expected = Buffer.from(`v0=${(0,external_node_crypto_.createHmac)('sha256', signingSecret).update(`v0:${ts}:${rawBody}`).digest('hex')}`);
+    const given = Buffer.from(sig);
+    if (given.length !== expected.length || !(0,external_node_crypto_.timingSafeEqual)(given, expected))
+        return { ok: false, reason: 'bad signature' };
+    return { ok: true };
+}
+
+;// CONCATENATED MODULE: ./src/slack/handler.ts
+
+
+
+
+const HELP = [
+    '`/daplaya lock ENV [META]` take the lock on ENV',
+    '`/daplaya uberlock ENV [META]` freeze ENV (outranks normal locks, never expires)',
+    '`/daplaya release ENV` give your lock back (`release ENV --force REASON` for someone else\'s)',
+    '`/daplaya leases [ENV]` who holds what',
+];
+const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function defaultPost(url, r) {
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...r, replace_original: false }) });
+}
+/** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
+async function handleSlack(req, deps) {
+    const now = deps.nowMs ?? Date.now;
+    const verdict = verifySlackSignature(req.headers, req.body, deps.signingSecret, Math.floor(now() / 1000));
+    if (!verdict.ok)
+        return json(401, { error: verdict.reason });
+    const form = new URLSearchParams(req.body);
+    if (deps.appId && form.get('api_app_id') !== deps.appId)
+        return json(401, { error: 'request is for a different Slack app' });
+    const userId = form.get('user_id');
+    const userName = form.get('user_name') ?? '';
+    const text = form.get('text');
+    if (!userId || text === null || !form.get('command')) {
+        return json(400, reply('ephemeral', 'Malformed slash command: user_id, command and text are required.'));
+    }
+    const work = perform(text, { userId, userName, teamId: form.get('team_id') ?? '' }, deps, now);
+    const ackAfter = deps.ackAfterMs ?? 2500;
+    let timer;
+    const timeout = new Promise((r) => {
+        timer = setTimeout(() => r('late'), ackAfter);
+    });
+    const first = await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    if (first !== 'late')
+        return json(200, first);
+    const responseUrl = form.get('response_url');
+    const post = deps.postToResponseUrl ?? defaultPost;
+    const finish = work.then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined);
+    deps.onDeferred?.(finish);
+    return json(200, reply('ephemeral', ':hourglass_flowing_sand: Working on it; the answer follows in a moment.'));
+}
+async function perform(text, who, deps, now) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    const [sub, envName, ...rest] = words;
+    try {
+        switch (sub?.toLowerCase()) {
+            case undefined:
+            case 'help':
+                return reply('ephemeral', 'daplaya: deployment locks', HELP);
+            case 'lock':
+            case 'uberlock':
+                return await lock(sub.toLowerCase() === 'uberlock', envArg(envName), rest.join(' '), who, deps, now);
+            case 'release':
+                return await release(envArg(envName), rest, who, deps, now);
+            case 'leases':
+                return await leases(envName === undefined ? undefined : envArg(envName), deps, now);
+            default:
+                return reply('ephemeral', `Unknown command \`${esc(sub ?? '')}\`.`, HELP);
+        }
+    }
+    catch (err) {
+        if (err instanceof names_InvalidInputError)
+            return reply('ephemeral', `:x: ${esc(err.message)}`);
+        return reply('ephemeral', `:x: daplaya could not do that: ${esc(err.message)}`);
+    }
+}
+function envArg(name) {
+    if (name === undefined)
+        throw new names_InvalidInputError('name an env, e.g. `/daplaya lock production`');
+    return names_validateEnvName(name);
+}
+const mention = (w) => `<@${w.userId}>`;
+const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
+async function lock(uber, name, metaText, who, deps, now) {
+    const client = await deps.client();
+    const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
+    const r = await client.acquire({
+        name,
+        lockId: `slack:${who.teamId}:${who.userId}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
+        user: slackUser(who),
+        meta,
+        uberlock: uber,
+        leaseMs: deps.leaseMs,
+        waitMs: 0,
+    });
+    if (!r.acquired) {
+        return reply('ephemeral', r.holder ? `:no_entry: *${esc(name)}* is locked by ${holderText(r.holder, now())}` : `:no_entry: *${esc(name)}* has a queue of waiting jobs; try again later.`);
+    }
+    return reply('in_channel', `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`);
+}
+async function release(name, rest, who, deps, now) {
+    const client = await deps.client();
+    const holder = await client.holder(name);
+    if (!holder)
+        return reply('ephemeral', `*${esc(name)}* is not locked.`);
+    if (holder.user.includes(mention(who))) {
+        const r = await client.release(name, { lockId: holder.lockId });
+        if (r.outcome !== 'released')
+            return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
+        return reply('in_channel', `:unlock: ${mention(who)} released *${esc(name)}*`);
+    }
+    const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
+    if (forceAt === -1) {
+        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${name} --force REASON\``);
+    }
+    const reason = rest.slice(forceAt + 1).join(' ').trim();
+    if (!reason)
+        return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force REASON`');
+    const r = await client.release(name, { lockId: holder.lockId }, { force: { user: slackUser(who), reason } });
+    if (r.outcome !== 'released')
+        return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
+    return reply('in_channel', `:warning: ${mention(who)} force-released *${esc(name)}* from ${userText(holder.user)}: ${esc(reason)}`);
+}
+async function leases(name, deps, now) {
+    const client = await deps.client();
+    let items = await client.list();
+    if (name)
+        items = items.filter((i) => i.name === name);
+    const queues = new Map();
+    for (const i of items)
+        if (i.owner !== undefined)
+            queues.set(i.name, await client.waiters(i.name));
+    if (name && items.every((i) => i.owner === undefined || (i.expiresAt ?? 0) < now()))
+        return reply('ephemeral', `*${esc(name)}* is not locked.`);
+    return leasesReply(items, queues, now());
+}
+
+;// CONCATENATED MODULE: ./src/slack/lambda.ts
+
+
+
+
+// AWS Lambda entry (function URL or API Gateway, payload v1 or v2).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+let client;
+async function handler(event) {
+    const config = loadSlackConfig(process.env);
+    const headers = {};
+    for (const [k, v] of Object.entries(event.headers ?? {}))
+        headers[k.toLowerCase()] = v ?? undefined;
+    const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+    const deferred = [];
+    const res = await handleSlack({ headers, body }, {
+        signingSecret: config.signingSecret,
+        ...(config.appId ? { appId: config.appId } : {}),
+        leaseMs: config.leaseMs,
+        client: () => (client ??= openStore(config.store).then((s) => new LockClient(s))),
+        onDeferred: (w) => deferred.push(w),
+    });
+    // A frozen Lambda cannot post later: finish the slow work before answering.
+    await Promise.all(deferred);
+    return { statusCode: res.status, headers: res.headers, body: res.body };
+}
+
+var __webpack_exports__handler = __webpack_exports__.R;
+export { __webpack_exports__handler as handler };

@@ -1,0 +1,49 @@
+import { describeHolder, expiresText, iso } from '../cli/format.js';
+import type { Holder } from '../lock/client.js';
+import type { LockItem, QueueEntry } from '../lock/types.js';
+
+/** A Slack reply: Block Kit blocks plus the plain-text fallback Slack wants. */
+export interface SlackReply {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+  blocks: unknown[];
+}
+
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+export function reply(kind: 'ephemeral' | 'in_channel', text: string, extra: string[] = []): SlackReply {
+  return { response_type: kind, text, blocks: [section(text), ...extra.map(section)] };
+}
+
+/** Slack mrkdwn: escape the three control characters; links stay links when meta is a URL. */
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A lock's user, escaped, with Slack mentions (<@U123>) kept live. */
+export function userText(u: string): string {
+  return esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+}
+
+export function metaLink(meta: string): string {
+  return /^https?:\/\/\S+$/.test(meta) ? `<${meta}|${esc(meta)}>` : esc(meta);
+}
+
+/** The holder line, with the user kept as a Slack mention when it is one. */
+export function holderText(h: Holder, now: number): string {
+  const user = userText(h.user);
+  return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${iso(h.since)}, ${expiresText(h.expiresAt, now)})`;
+}
+
+export function leasesReply(items: LockItem[], queues: Map<string, QueueEntry[]>, now: number): SlackReply {
+  const held = items.filter((i) => i.owner !== undefined && (i.expiresAt ?? 0) >= now);
+  if (held.length === 0) return reply('ephemeral', 'No env is locked.');
+  const lines = held.map((i) => {
+    const h = { name: i.name, lockId: i.owner as string, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? 0, fence: i.fence };
+    const q = queues.get(i.name) ?? [];
+    return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+  });
+  return reply('ephemeral', `${held.length} env(s) locked`, lines);
+}
+
+export { describeHolder };

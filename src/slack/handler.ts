@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { LockClient } from '../lock/client.js';
+import { InvalidInputError, validateEnvName } from '../lock/names.js';
+import { esc, holderText, leasesReply, metaLink, reply, userText, type SlackReply } from './blocks.js';
+import { verifySlackSignature } from './verify.js';
+
+export interface SlackHttpRequest {
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface SlackHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SlackDeps {
+  signingSecret: string;
+  appId?: string;
+  leaseMs: number;
+  /** Opened on first use, so bad signatures never reach the store. */
+  client: () => Promise<LockClient>;
+  nowMs?: () => number;
+  /** Answer Slack by this time; finish later through response_url. */
+  ackAfterMs?: number;
+  postToResponseUrl?: (url: string, reply: SlackReply) => Promise<void>;
+  /** Lambda cannot work after it answers: it waits, and posts late results to response_url. */
+  onDeferred?: (work: Promise<void>) => void;
+}
+
+const HELP = [
+  '`/daplaya lock ENV [META]` take the lock on ENV',
+  '`/daplaya uberlock ENV [META]` freeze ENV (outranks normal locks, never expires)',
+  '`/daplaya release ENV` give your lock back (`release ENV --force REASON` for someone else\'s)',
+  '`/daplaya leases [ENV]` who holds what',
+];
+
+const json = (status: number, body: unknown): SlackHttpResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+export async function defaultPost(url: string, r: SlackReply): Promise<void> {
+  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...r, replace_original: false }) });
+}
+
+/** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
+export async function handleSlack(req: SlackHttpRequest, deps: SlackDeps): Promise<SlackHttpResponse> {
+  const now = deps.nowMs ?? Date.now;
+  const verdict = verifySlackSignature(req.headers, req.body, deps.signingSecret, Math.floor(now() / 1000));
+  if (!verdict.ok) return json(401, { error: verdict.reason });
+  const form = new URLSearchParams(req.body);
+  if (deps.appId && form.get('api_app_id') !== deps.appId) return json(401, { error: 'request is for a different Slack app' });
+  const userId = form.get('user_id');
+  const userName = form.get('user_name') ?? '';
+  const text = form.get('text');
+  if (!userId || text === null || !form.get('command')) {
+    return json(400, reply('ephemeral', 'Malformed slash command: user_id, command and text are required.'));
+  }
+  const work = perform(text, { userId, userName, teamId: form.get('team_id') ?? '' }, deps, now);
+  const ackAfter = deps.ackAfterMs ?? 2500;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), ackAfter);
+  });
+  const first = await Promise.race([work, timeout]);
+  clearTimeout(timer);
+  if (first !== 'late') return json(200, first);
+  const responseUrl = form.get('response_url');
+  const post = deps.postToResponseUrl ?? defaultPost;
+  const finish = work.then(
+    (r) => (responseUrl ? post(responseUrl, r) : undefined),
+    () => undefined,
+  );
+  deps.onDeferred?.(finish);
+  return json(200, reply('ephemeral', ':hourglass_flowing_sand: Working on it; the answer follows in a moment.'));
+}
+
+interface SlackUser {
+  userId: string;
+  userName: string;
+  teamId: string;
+}
+
+async function perform(text: string, who: SlackUser, deps: SlackDeps, now: () => number): Promise<SlackReply> {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [sub, envName, ...rest] = words;
+  try {
+    switch (sub?.toLowerCase()) {
+      case undefined:
+      case 'help':
+        return reply('ephemeral', 'daplaya: deployment locks', HELP);
+      case 'lock':
+      case 'uberlock':
+        return await lock(sub.toLowerCase() === 'uberlock', envArg(envName), rest.join(' '), who, deps, now);
+      case 'release':
+        return await release(envArg(envName), rest, who, deps, now);
+      case 'leases':
+        return await leases(envName === undefined ? undefined : envArg(envName), deps, now);
+      default:
+        return reply('ephemeral', `Unknown command \`${esc(sub ?? '')}\`.`, HELP);
+    }
+  } catch (err) {
+    if (err instanceof InvalidInputError) return reply('ephemeral', `:x: ${esc(err.message)}`);
+    return reply('ephemeral', `:x: daplaya could not do that: ${esc((err as Error).message)}`);
+  }
+}
+
+function envArg(name: string | undefined): string {
+  if (name === undefined) throw new InvalidInputError('name an env, e.g. `/daplaya lock production`');
+  return validateEnvName(name);
+}
+
+const mention = (w: SlackUser) => `<@${w.userId}>`;
+const slackUser = (w: SlackUser) => `${w.userName || w.userId} (${mention(w)})`;
+
+async function lock(uber: boolean, name: string, metaText: string, who: SlackUser, deps: SlackDeps, now: () => number): Promise<SlackReply> {
+  const client = await deps.client();
+  const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
+  const r = await client.acquire({
+    name,
+    lockId: `slack:${who.teamId}:${who.userId}:${randomBytes(4).toString('hex')}`,
+    user: slackUser(who),
+    meta,
+    uberlock: uber,
+    leaseMs: deps.leaseMs,
+    waitMs: 0,
+  });
+  if (!r.acquired) {
+    return reply('ephemeral', r.holder ? `:no_entry: *${esc(name)}* is locked by ${holderText(r.holder, now())}` : `:no_entry: *${esc(name)}* has a queue of waiting jobs; try again later.`);
+  }
+  return reply(
+    'in_channel',
+    `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`,
+  );
+}
+
+async function release(name: string, rest: string[], who: SlackUser, deps: SlackDeps, now: () => number): Promise<SlackReply> {
+  const client = await deps.client();
+  const holder = await client.holder(name);
+  if (!holder) return reply('ephemeral', `*${esc(name)}* is not locked.`);
+  if (holder.user.includes(mention(who))) {
+    const r = await client.release(name, { lockId: holder.lockId });
+    if (r.outcome !== 'released') return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
+    return reply('in_channel', `:unlock: ${mention(who)} released *${esc(name)}*`);
+  }
+  const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
+  if (forceAt === -1) {
+    return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${name} --force REASON\``);
+  }
+  const reason = rest.slice(forceAt + 1).join(' ').trim();
+  if (!reason) return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force REASON`');
+  const r = await client.release(name, { lockId: holder.lockId }, { force: { user: slackUser(who), reason } });
+  if (r.outcome !== 'released') return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
+  return reply('in_channel', `:warning: ${mention(who)} force-released *${esc(name)}* from ${userText(holder.user)}: ${esc(reason)}`);
+}
+
+async function leases(name: string | undefined, deps: SlackDeps, now: () => number): Promise<SlackReply> {
+  const client = await deps.client();
+  let items = await client.list();
+  if (name) items = items.filter((i) => i.name === name);
+  const queues = new Map<string, Awaited<ReturnType<LockClient['waiters']>>>();
+  for (const i of items) if (i.owner !== undefined) queues.set(i.name, await client.waiters(i.name));
+  if (name && items.every((i) => i.owner === undefined || (i.expiresAt ?? 0) < now())) return reply('ephemeral', `*${esc(name)}* is not locked.`);
+  return leasesReply(items, queues, now());
+}

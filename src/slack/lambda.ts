@@ -1,0 +1,36 @@
+import { loadSlackConfig } from '../config.js';
+import { LockClient } from '../lock/client.js';
+import { openStore } from '../store/open.js';
+import { handleSlack } from './handler.js';
+
+// AWS Lambda entry (function URL or API Gateway, payload v1 or v2).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+interface ApiGatewayEvent {
+  headers?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+let client: Promise<LockClient> | undefined;
+
+export async function handler(event: ApiGatewayEvent) {
+  const config = loadSlackConfig(process.env);
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v ?? undefined;
+  const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const deferred: Promise<void>[] = [];
+  const res = await handleSlack(
+    { headers, body },
+    {
+      signingSecret: config.signingSecret,
+      ...(config.appId ? { appId: config.appId } : {}),
+      leaseMs: config.leaseMs,
+      client: () => (client ??= openStore(config.store).then((s) => new LockClient(s))),
+      onDeferred: (w) => deferred.push(w),
+    },
+  );
+  // A frozen Lambda cannot post later: finish the slow work before answering.
+  await Promise.all(deferred);
+  return { statusCode: res.status, headers: res.headers, body: res.body };
+}
