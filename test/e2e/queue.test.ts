@@ -26,7 +26,8 @@ function contender(env: Record<string, string>, envs: string, id: string, dir: s
 
 async function ticketIssued(store: DynamoStore, name: string, atLeast: number) {
   for (let i = 0; i < 600; i++) {
-    if (((await store.get(name))?.nextTicket ?? 0) >= atLeast) return;
+    // The ticket is issued first, then the queue entry written: wait for both.
+    if (((await store.get(name))?.nextTicket ?? 0) >= atLeast && (await store.listQueue(name)).length >= atLeast) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`ticket ${atLeast} was never issued`);
