@@ -143,7 +143,7 @@ class DynamoStore {
     release(name, by, now) {
         const byLock = 'lockId' in by;
         return this.update(name, {
-            UpdateExpression: 'SET lastOwner = #owner, lastUser = #user, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, forcedBy, forcedFrom, forceReason',
+            UpdateExpression: 'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, forcedBy, forcedFrom, forceReason',
             ConditionExpression: byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who',
             ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
             ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
@@ -366,7 +366,7 @@ function fromItem(it, name) {
     };
     for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'])
         str(k);
-    for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil'])
+    for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt'])
         n(k);
     if (it.uberlock?.BOOL !== undefined)
         item.uberlock = it.uberlock.BOOL;

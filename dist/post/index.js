@@ -35717,6 +35717,9 @@ class LockClient {
         const r = { acquired: true, lock: toHolder(item), waitedMs: this.clock() - start, attempts };
         if (extra.tookOverFrom)
             r.tookOverFrom = extra.tookOverFrom;
+        if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
+            r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
+        }
         return r;
     }
     async acquireInner(req, start) {
@@ -35908,14 +35911,13 @@ class LockClient {
         });
     }
     async recordAcquired(req, r) {
-        const item = await this.store.get(req.name).catch(() => undefined);
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
         if (r.tookOverFrom) {
             await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
         }
-        else if (item?.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== req.lockId) {
+        else if (r.replaced) {
             // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-            await this.history({ name: req.name, kind: 'expired', user: item.prevUser ?? 'unknown', lockId: item.prevOwner, at: item.prevExpiresAt ?? this.clock() });
+            await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
         }
         await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
     }
@@ -35958,24 +35960,25 @@ class LockClient {
      * With `force`, releases whoever holds it (conditioned on the holder just seen).
      */
     async release(name, by, opts = {}) {
-        let seen;
-        try {
-            seen = await this.store.get(name);
-        }
-        catch {
-            seen = undefined;
-        }
         let target = by;
+        let forcedFrom;
         if (opts.force) {
+            // Break-glass: release whoever holds it now, conditioned on that holder.
+            const seen = await this.store.get(name);
             if (!isHeldAtAll(seen))
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
+            forcedFrom = toHolder(seen);
         }
         const outcome = await this.write(() => this.store.release(name, target, this.clock()));
         if (outcome.ok) {
-            const released = isHeldAtAll(seen) ? toHolder(seen) : undefined;
-            const heldMs = released ? this.clock() - released.since : undefined;
-            const base = { name, user: released?.user ?? ('user' in by ? by.user : 'unknown'), lockId: released?.lockId ?? ('lockId' in by ? by.lockId : undefined), ...(released ? { fence: released.fence } : {}), ...(heldMs !== undefined ? { heldMs } : {}) };
+            // The item after release names who held it (last*): no read needed for the record.
+            const it = outcome.item;
+            const released = forcedFrom ??
+                (it.lastOwner
+                    ? { name, lockId: it.lastOwner, user: it.lastUser ?? 'unknown', meta: '', uberlock: false, since: it.lastAcquiredAt ?? 0, expiresAt: 0, fence: it.fence }
+                    : undefined);
+            const base = { name, user: released?.user ?? 'unknown', fence: it.fence, ...(released ? { lockId: released.lockId, heldMs: this.clock() - released.since } : {}) };
             if (opts.force)
                 await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
             else
@@ -36219,7 +36222,10 @@ function applyRelease(cur, by, now) {
     if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
         return undefined;
     const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
-    return { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+    const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+    if (cur.acquiredAt !== undefined)
+        out.lastAcquiredAt = cur.acquiredAt;
+    return out;
 }
 function applyExtend(cur, by, expiresAt, now) {
     if (cur?.owner === undefined)

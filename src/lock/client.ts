@@ -44,7 +44,15 @@ export interface BusyReport {
 }
 
 export type AcquireResult =
-  | { acquired: true; lock: HeldLock; waitedMs: number; attempts: number; tookOverFrom?: Holder }
+  | {
+      acquired: true;
+      lock: HeldLock;
+      waitedMs: number;
+      attempts: number;
+      tookOverFrom?: Holder;
+      /** The holder this acquisition replaced (its lease had lapsed, or it was forced out). */
+      replaced?: { lockId: string; user: string; expiresAt: number };
+    }
   | { acquired: false; reason: 'busy' | 'cancelled'; holder?: Holder; waitedMs: number; attempts: number };
 
 export type RenewResult = { renewed: true; lock: HeldLock } | { renewed: false; holder?: Holder };
@@ -164,6 +172,9 @@ export class LockClient {
   private acquired(item: LockItem, start: number, attempts: number, extra: { tookOverFrom?: Holder; position?: number } = {}): AcquireResult {
     const r: AcquireResult = { acquired: true, lock: toHolder(item as LockItem & { owner: string }), waitedMs: this.clock() - start, attempts };
     if (extra.tookOverFrom) r.tookOverFrom = extra.tookOverFrom;
+    if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
+      r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
+    }
     return r;
   }
 
@@ -346,13 +357,12 @@ export class LockClient {
   }
 
   private async recordAcquired(req: AcquireRequest, r: Extract<AcquireResult, { acquired: true }>): Promise<void> {
-    const item = await this.store.get(req.name).catch(() => undefined);
     const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
     if (r.tookOverFrom) {
       await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
-    } else if (item?.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== req.lockId) {
+    } else if (r.replaced) {
       // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-      await this.history({ name: req.name, kind: 'expired', user: item.prevUser ?? 'unknown', lockId: item.prevOwner, at: item.prevExpiresAt ?? this.clock() });
+      await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
     }
     await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
   }
@@ -398,22 +408,25 @@ export class LockClient {
    * With `force`, releases whoever holds it (conditioned on the holder just seen).
    */
   async release(name: string, by: ReleaseBy, opts: { outcome?: string; force?: { user: string; reason: string } } = {}): Promise<ReleaseResult> {
-    let seen: LockItem | undefined;
-    try {
-      seen = await this.store.get(name);
-    } catch {
-      seen = undefined;
-    }
     let target = by;
+    let forcedFrom: Holder | undefined;
     if (opts.force) {
+      // Break-glass: release whoever holds it now, conditioned on that holder.
+      const seen = await this.store.get(name);
       if (!isHeldAtAll(seen)) return { outcome: 'not-held' };
       target = { lockId: seen.owner };
+      forcedFrom = toHolder(seen);
     }
     const outcome = await this.write(() => this.store.release(name, target, this.clock()));
     if (outcome.ok) {
-      const released = isHeldAtAll(seen) ? toHolder(seen) : undefined;
-      const heldMs = released ? this.clock() - released.since : undefined;
-      const base = { name, user: released?.user ?? ('user' in by ? by.user : 'unknown'), lockId: released?.lockId ?? ('lockId' in by ? by.lockId : undefined), ...(released ? { fence: released.fence } : {}), ...(heldMs !== undefined ? { heldMs } : {}) };
+      // The item after release names who held it (last*): no read needed for the record.
+      const it = outcome.item;
+      const released: Holder | undefined =
+        forcedFrom ??
+        (it.lastOwner
+          ? { name, lockId: it.lastOwner, user: it.lastUser ?? 'unknown', meta: '', uberlock: false, since: it.lastAcquiredAt ?? 0, expiresAt: 0, fence: it.fence }
+          : undefined);
+      const base = { name, user: released?.user ?? 'unknown', fence: it.fence, ...(released ? { lockId: released.lockId, heldMs: this.clock() - released.since } : {}) };
       if (opts.force) await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
       else await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
       return { outcome: 'released', released };

@@ -67,7 +67,9 @@ export function applyRelease(cur: LockItem | undefined, by: ReleaseBy, now: numb
   if (cur?.owner === undefined) return undefined;
   if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user) return undefined;
   const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
-  return { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+  const out: LockItem = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+  if (cur.acquiredAt !== undefined) out.lastAcquiredAt = cur.acquiredAt;
+  return out;
 }
 
 export function applyExtend(cur: LockItem | undefined, by: ReleaseBy, expiresAt: number, now: number): LockItem | undefined {

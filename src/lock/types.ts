@@ -14,6 +14,7 @@ export interface LockItem {
   /** Kept after release so a retried release can tell that it already landed. */
   lastOwner?: string;
   lastUser?: string;
+  lastAcquiredAt?: number;
   releasedAt?: number;
   /** Ticket lock (FIFO queue): tickets issued so far, and the last ticket served or skipped. */
   nextTicket?: number;

@@ -157,7 +157,7 @@ export class DynamoStore implements LockStore {
     const byLock = 'lockId' in by;
     return this.update(name, {
       UpdateExpression:
-        'SET lastOwner = #owner, lastUser = #user, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, forcedBy, forcedFrom, forceReason',
+        'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, forcedBy, forcedFrom, forceReason',
       ConditionExpression: byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who',
       ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
       ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
@@ -394,7 +394,7 @@ function fromItem(it: Item, name: string): LockItem {
     if (v !== undefined) (item as unknown as Record<string, unknown>)[k] = v;
   };
   for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'] as const) str(k);
-  for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil'] as const) n(k);
+  for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt'] as const) n(k);
   if (it.uberlock?.BOOL !== undefined) item.uberlock = it.uberlock.BOOL;
   return item;
 }
