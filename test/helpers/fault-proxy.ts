@@ -1,0 +1,61 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = 'pass' | 'drop-response' | 'error-500' | 'throttle' | 'delay' | 'reset';
+
+/**
+ * An HTTP proxy on 127.0.0.1 between the SDK and the engine that injects faults:
+ * drop the response after the request reached the engine (the write landed, the
+ * client saw a broken connection), answer 500 or a throttling error without
+ * forwarding, deliver the response after the client's timeout, or reset the
+ * connection before forwarding.
+ */
+export async function startFaultProxy(target: string, opts: { faultRate: number; delayMs: number; random?: () => number }) {
+  const counts: Record<Fault, number> = { pass: 0, 'drop-response': 0, 'error-500': 0, throttle: 0, delay: 0, reset: 0 };
+  const faults: Fault[] = ['drop-response', 'error-500', 'throttle', 'delay', 'reset'];
+  const rnd = opts.random ?? Math.random;
+  const t = new URL(target);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const fault: Fault = rnd() < opts.faultRate ? (faults[Math.floor(rnd() * faults.length)] as Fault) : 'pass';
+      counts[fault]++;
+      if (fault === 'reset') return req.socket.destroy();
+      if (fault === 'error-500' || fault === 'throttle') {
+        const type = fault === 'throttle' ? 'ProvisionedThroughputExceededException' : 'InternalServerError';
+        const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'injected by the fault proxy' });
+        res.writeHead(fault === 'throttle' ? 400 : 500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type }).end(body);
+        return;
+      }
+      const upstream = http.request(
+        { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          const body: Buffer[] = [];
+          up.on('data', (c: Buffer) => body.push(c));
+          up.on('end', () => {
+            if (fault === 'drop-response') return req.socket.destroy();
+            const send = () => {
+              if (res.destroyed || req.socket.destroyed) return;
+              res.writeHead(up.statusCode ?? 500, up.headers).end(Buffer.concat(body));
+            };
+            if (fault === 'delay') setTimeout(send, opts.delayMs);
+            else send();
+          });
+        },
+      );
+      upstream.on('error', () => req.socket.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
