@@ -486,7 +486,7 @@ function applyUberPending(cur, name, until, now) {
 
 
 
-const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 1_500, minPollMs: 100, maxPollMs: 6_000, missingGraceMs: 3_000 };
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 function toHolder(item) {
@@ -623,7 +623,7 @@ class LockClient {
             await announce();
             const now = this.clock();
             // A freeze in waiting keeps normal waiters back, so it polls briskly.
-            let delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+            let delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
             if (lastHolder) {
                 const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
                 if (lapse > 0 && lapse < delay)
@@ -711,13 +711,14 @@ class LockClient {
                     // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
                     lastHolder = heldBy(outcome.current);
                 }
-                delay = this.queue.headPollMs;
+                delay = this.pollBase(lastHolder, now);
                 const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
                 if (lapse > 0 && lapse < delay)
                     delay = lapse;
             }
             else {
-                delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+                // Further back, poll proportionally less: each place ahead is one more handoff away.
+                delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
                 // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
                 if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
                     const head = serving + 1;
@@ -750,6 +751,14 @@ class LockClient {
             if (!(await (0,backoff/* sleep */.yy)(delay, req.signal)))
                 return giveUp('cancelled');
         }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a tenth of the time held so far, within bounds. Short holds
+     * hand over in about a hundred milliseconds; long ones cost few reads.
+     */
+    pollBase(holder, now) {
+        return holder ? clamp((now - holder.since) / 10, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
     async readForQueue(name) {
         return pRetry(() => this.store.get(name), {
@@ -892,6 +901,9 @@ class LockClient {
     isExpired(item) {
         return item.owner !== undefined && !isHeld(item, this.clock());
     }
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
 }
 function heldBy(item) {
     return isHeldAtAll(item) ? toHolder(item) : undefined;
@@ -1343,7 +1355,7 @@ async function main(argv, env, io) {
         store = await openStore(config.store);
         io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
         const client = new LockClient(store, {
-            historyMs: config.historyMs,
+            ...config.protocol,
             ...(config.queueTtlMs ? { queue: { ttlMs: config.queueTtlMs, refreshMs: Math.floor(config.queueTtlMs / 3) } } : {}),
         });
         switch (config.command) {
@@ -1615,7 +1627,7 @@ async function main_history(client, config, io) {
 /* harmony export */   ly: () => (/* binding */ loadSlackConfig),
 /* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV)
 /* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, loadActionConfig, preRan, readActionState, loadHeartbeatConfig, DEFAULT_SLACK_LEASE */
+/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, loadProtocolSettings, parseHistoryDays, defaultUser, defaultLockId, validateText, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, loadActionConfig, preRan, readActionState, loadHeartbeatConfig, DEFAULT_SLACK_LEASE */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
@@ -1766,6 +1778,13 @@ function resolveStore(opts, env) {
     return spec;
 }
 const DEFAULT_HISTORY_DAYS = 30;
+function loadProtocolSettings(env) {
+    const out = { historyMs: parseHistoryDays(env) };
+    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+    if (skew !== undefined)
+        out.skewMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(skew, 'DAPLAYA_CLOCK_SKEW');
+    return out;
+}
 /** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
 function parseHistoryDays(env) {
     const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
@@ -1858,6 +1877,7 @@ function loadCliConfig(argv, env) {
         runArgs: a.rest,
         help,
         historyMs: parseHistoryDays(env),
+        protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
         config.port = a.values.port;

@@ -47,6 +47,7 @@ export interface Config {
   outcome?: string;
   /** How long history is kept. */
   historyMs: number;
+  protocol: ProtocolSettings;
   /** A waiter whose queue entry is not refreshed for this long drops out (DAPLAYA_QUEUE_TTL). */
   queueTtlMs?: number;
   /** The command after `--` for `run`. */
@@ -204,6 +205,23 @@ export function resolveStore(
 
 export const DEFAULT_HISTORY_DAYS = 30;
 
+/**
+ * Protocol settings shared by every surface: DAPLAYA_CLOCK_SKEW (allowance for clock
+ * differences between machines when judging a lease lapsed; default 5s) and
+ * DAPLAYA_HISTORY_DAYS.
+ */
+export interface ProtocolSettings {
+  skewMs?: number;
+  historyMs: number;
+}
+
+export function loadProtocolSettings(env: Env): ProtocolSettings {
+  const out: ProtocolSettings = { historyMs: parseHistoryDays(env) };
+  const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+  if (skew !== undefined) out.skewMs = parseDuration(skew, 'DAPLAYA_CLOCK_SKEW');
+  return out;
+}
+
 /** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
 export function parseHistoryDays(env: Env): number {
   const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
@@ -297,6 +315,7 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     runArgs: a.rest,
     help,
     historyMs: parseHistoryDays(env),
+    protocol: loadProtocolSettings(env),
   };
   if (a.values.port !== undefined) config.port = a.values.port;
   if (a.command === 'slack' && argv[1] !== 'serve' && !help) throw new UsageError('usage: daplaya slack serve --port N');

@@ -7,7 +7,8 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  lK: () => (/* binding */ loadHeartbeatConfig)
+  lK: () => (/* binding */ loadHeartbeatConfig),
+  kh: () => (/* binding */ loadProtocolSettings)
 });
 
 // UNUSED EXPORTS: COMMANDS, DEFAULT_ACTION_LEASE, DEFAULT_ACTION_WAIT, DEFAULT_CLI_LEASE_MS, DEFAULT_HISTORY_DAYS, DEFAULT_RENEWED_LEASE_MS, DEFAULT_SLACK_LEASE, DEFAULT_TABLE, HEARTBEAT_ENV, HEARTBEAT_MAX_LIFETIME_MS, UsageError, actionInput, defaultLockId, defaultStoreDir, defaultUser, isCI, isGitLabJob, loadActionConfig, loadCliConfig, loadSlackConfig, parseArgs, parseHistoryDays, preRan, readActionState, resolveStore, validateText
@@ -229,6 +230,13 @@ function resolveStore(opts, env) {
     return spec;
 }
 const DEFAULT_HISTORY_DAYS = 30;
+function loadProtocolSettings(env) {
+    const out = { historyMs: parseHistoryDays(env) };
+    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+    if (skew !== undefined)
+        out.skewMs = names_parseDuration(skew, 'DAPLAYA_CLOCK_SKEW');
+    return out;
+}
 /** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
 function parseHistoryDays(env) {
     const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
@@ -321,6 +329,7 @@ function loadCliConfig(argv, env) {
         runArgs: a.rest,
         help,
         historyMs: parseHistoryDays(env),
+        protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
         config.port = a.values.port;
@@ -497,7 +506,7 @@ if (config.roleToAssume) {
     });
 }
 const store = await (0,_store_open_js__WEBPACK_IMPORTED_MODULE_3__/* .openStore */ .C)(config.store, credentials);
-const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_1__/* .LockClient */ .pM(store);
+const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_1__/* .LockClient */ .pM(store, (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .loadProtocolSettings */ .kh)(process.env));
 let lastRenewedAt;
 (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { state: 'running', pid: process.pid });
 try {
@@ -890,7 +899,7 @@ var types = __nccwpck_require__(1254);
 
 
 
-const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 1_500, minPollMs: 100, maxPollMs: 6_000, missingGraceMs: 3_000 };
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 function toHolder(item) {
@@ -1027,7 +1036,7 @@ class LockClient {
             await announce();
             const now = this.clock();
             // A freeze in waiting keeps normal waiters back, so it polls briskly.
-            let delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+            let delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
             if (lastHolder) {
                 const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
                 if (lapse > 0 && lapse < delay)
@@ -1115,13 +1124,14 @@ class LockClient {
                     // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
                     lastHolder = heldBy(outcome.current);
                 }
-                delay = this.queue.headPollMs;
+                delay = this.pollBase(lastHolder, now);
                 const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
                 if (lapse > 0 && lapse < delay)
                     delay = lapse;
             }
             else {
-                delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+                // Further back, poll proportionally less: each place ahead is one more handoff away.
+                delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
                 // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
                 if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
                     const head = serving + 1;
@@ -1154,6 +1164,14 @@ class LockClient {
             if (!(await (0,backoff/* sleep */.yy)(delay, req.signal)))
                 return giveUp('cancelled');
         }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a tenth of the time held so far, within bounds. Short holds
+     * hand over in about a hundred milliseconds; long ones cost few reads.
+     */
+    pollBase(holder, now) {
+        return holder ? clamp((now - holder.since) / 10, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
     async readForQueue(name) {
         return pRetry(() => this.store.get(name), {
@@ -1296,6 +1314,9 @@ class LockClient {
     isExpired(item) {
         return item.owner !== undefined && !(0,rules/* isHeld */.i7)(item, this.clock());
     }
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
 }
 function heldBy(item) {
     return isHeldAtAll(item) ? toHolder(item) : undefined;

@@ -34587,7 +34587,7 @@ async function openActionStore(config) {
 async function lockForJob(config, env, heartbeatScript, signal) {
     const store = await openActionStore(config);
     core.info(`daplaya: using ${store.description}`);
-    const client = new LockClient(store);
+    const client = new LockClient(store, loadProtocolSettings(env));
     const lockId = `${config.lockIdPrefix}:${randomBytes(4).toString('hex')}`;
     let grouped = false;
     const warned = new Set();
@@ -34714,7 +34714,7 @@ async function post() {
     const hb = (0,_heartbeat_status_js__WEBPACK_IMPORTED_MODULE_5__/* .readStatus */ .r)(state.heartbeatStatusFile);
     const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_7__/* .githubDefaults */ .Q)());
     const store = await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_8__/* .openActionStore */ .Mb)(config);
-    const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store);
+    const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store, (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .loadProtocolSettings */ .kh)(process.env));
     const problems = [];
     const releasedAt = Date.now();
     try {
@@ -34844,6 +34844,7 @@ function progressLine(env, b, now) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   kh: () => (/* binding */ loadProtocolSettings),
 /* harmony export */   sf: () => (/* binding */ readActionState),
 /* harmony export */   zl: () => (/* binding */ loadActionConfig)
 /* harmony export */ });
@@ -34998,6 +34999,13 @@ function resolveStore(opts, env) {
     return spec;
 }
 const DEFAULT_HISTORY_DAYS = 30;
+function loadProtocolSettings(env) {
+    const out = { historyMs: parseHistoryDays(env) };
+    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+    if (skew !== undefined)
+        out.skewMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(skew, 'DAPLAYA_CLOCK_SKEW');
+    return out;
+}
 /** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
 function parseHistoryDays(env) {
     const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
@@ -35090,6 +35098,7 @@ function loadCliConfig(argv, env) {
         runArgs: a.rest,
         help,
         historyMs: parseHistoryDays(env),
+        protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
         config.port = a.values.port;
@@ -35638,7 +35647,7 @@ var types = __nccwpck_require__(1254);
 
 
 
-const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 1_500, minPollMs: 100, maxPollMs: 6_000, missingGraceMs: 3_000 };
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 function toHolder(item) {
@@ -35775,7 +35784,7 @@ class LockClient {
             await announce();
             const now = this.clock();
             // A freeze in waiting keeps normal waiters back, so it polls briskly.
-            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
             if (lastHolder) {
                 const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
                 if (lapse > 0 && lapse < delay)
@@ -35863,13 +35872,14 @@ class LockClient {
                     // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
                     lastHolder = heldBy(outcome.current);
                 }
-                delay = this.queue.headPollMs;
+                delay = this.pollBase(lastHolder, now);
                 const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
                 if (lapse > 0 && lapse < delay)
                     delay = lapse;
             }
             else {
-                delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+                // Further back, poll proportionally less: each place ahead is one more handoff away.
+                delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
                 // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
                 if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
                     const head = serving + 1;
@@ -35902,6 +35912,14 @@ class LockClient {
             if (!(await sleep(delay, req.signal)))
                 return giveUp('cancelled');
         }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a tenth of the time held so far, within bounds. Short holds
+     * hand over in about a hundred milliseconds; long ones cost few reads.
+     */
+    pollBase(holder, now) {
+        return holder ? clamp((now - holder.since) / 10, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
     async readForQueue(name) {
         return pRetry(() => this.store.get(name), {
@@ -36044,6 +36062,9 @@ class LockClient {
     isExpired(item) {
         return item.owner !== undefined && !(0,rules/* isHeld */.i7)(item, this.clock());
     }
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
 }
 function heldBy(item) {
     return isHeldAtAll(item) ? toHolder(item) : undefined;

@@ -548,6 +548,13 @@ function resolveStore(opts, env) {
     return spec;
 }
 const DEFAULT_HISTORY_DAYS = 30;
+function loadProtocolSettings(env) {
+    const out = { historyMs: parseHistoryDays(env) };
+    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+    if (skew !== undefined)
+        out.skewMs = names_parseDuration(skew, 'DAPLAYA_CLOCK_SKEW');
+    return out;
+}
 /** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
 function parseHistoryDays(env) {
     const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
@@ -640,6 +647,7 @@ function loadCliConfig(argv, env) {
         runArgs: a.rest,
         help,
         historyMs: parseHistoryDays(env),
+        protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
         config.port = a.values.port;
@@ -1189,7 +1197,7 @@ function applyUberPending(cur, name, until, now) {
 
 
 
-const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 1_500, minPollMs: 100, maxPollMs: 6_000, missingGraceMs: 3_000 };
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 function toHolder(item) {
@@ -1326,7 +1334,7 @@ class LockClient {
             await announce();
             const now = this.clock();
             // A freeze in waiting keeps normal waiters back, so it polls briskly.
-            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
             if (lastHolder) {
                 const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
                 if (lapse > 0 && lapse < delay)
@@ -1414,13 +1422,14 @@ class LockClient {
                     // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
                     lastHolder = heldBy(outcome.current);
                 }
-                delay = this.queue.headPollMs;
+                delay = this.pollBase(lastHolder, now);
                 const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
                 if (lapse > 0 && lapse < delay)
                     delay = lapse;
             }
             else {
-                delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+                // Further back, poll proportionally less: each place ahead is one more handoff away.
+                delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
                 // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
                 if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
                     const head = serving + 1;
@@ -1453,6 +1462,14 @@ class LockClient {
             if (!(await sleep(delay, req.signal)))
                 return giveUp('cancelled');
         }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a tenth of the time held so far, within bounds. Short holds
+     * hand over in about a hundred milliseconds; long ones cost few reads.
+     */
+    pollBase(holder, now) {
+        return holder ? clamp((now - holder.since) / 10, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
     async readForQueue(name) {
         return pRetry(() => this.store.get(name), {
@@ -1595,6 +1612,9 @@ class LockClient {
     isExpired(item) {
         return item.owner !== undefined && !isHeld(item, this.clock());
     }
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
 }
 function heldBy(item) {
     return isHeldAtAll(item) ? toHolder(item) : undefined;
@@ -2099,7 +2119,7 @@ async function handler(event) {
         signingSecret: config.signingSecret,
         ...(config.appId ? { appId: config.appId } : {}),
         leaseMs: config.leaseMs,
-        client: () => (client ??= openStore(config.store).then((s) => new LockClient(s))),
+        client: () => (client ??= openStore(config.store).then((s) => new LockClient(s, loadProtocolSettings(process.env)))),
         onDeferred: (w) => deferred.push(w),
     });
     // A frozen Lambda cannot post later: finish the slow work before answering.

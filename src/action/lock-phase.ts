@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { HEARTBEAT_MAX_LIFETIME_MS, type ActionConfig, type ActionState, type Env } from '../config.js';
+import { HEARTBEAT_MAX_LIFETIME_MS, loadProtocolSettings, type ActionConfig, type ActionState, type Env } from '../config.js';
 import { describeHolder, progressLine } from '../cli/format.js';
 import { LockClient } from '../lock/client.js';
 import { acquireAll } from '../lock/multi.js';
@@ -37,7 +37,7 @@ export async function openActionStore(config: ActionConfig): Promise<LockStore> 
 export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript: string, signal: AbortSignal): Promise<ActionState | undefined> {
   const store = await openActionStore(config);
   core.info(`daplaya: using ${store.description}`);
-  const client = new LockClient(store);
+  const client = new LockClient(store, loadProtocolSettings(env));
   const lockId = `${config.lockIdPrefix}:${randomBytes(4).toString('hex')}`;
   let grouped = false;
   const warned = new Set<string>();

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { loadActionConfig, readActionState } from '../config.js';
+import { loadActionConfig, loadProtocolSettings, readActionState } from '../config.js';
 import { describeHolder } from '../cli/format.js';
 import { LockClient } from '../lock/client.js';
 import { formatDuration } from '../lock/names.js';
@@ -27,7 +27,7 @@ async function post(): Promise<void> {
   const hb = readStatus(state.heartbeatStatusFile);
   const config = loadActionConfig(process.env, githubDefaults());
   const store = await openActionStore(config);
-  const client = new LockClient(store);
+  const client = new LockClient(store, loadProtocolSettings(process.env));
   const problems: string[] = [];
   const releasedAt = Date.now();
   try {

@@ -44,7 +44,7 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     store = await openStore(config.store);
     io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
     const client = new LockClient(store, {
-      historyMs: config.historyMs,
+      ...config.protocol,
       ...(config.queueTtlMs ? { queue: { ttlMs: config.queueTtlMs, refreshMs: Math.floor(config.queueTtlMs / 3) } } : {}),
     });
     switch (config.command) {

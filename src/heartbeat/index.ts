@@ -1,4 +1,4 @@
-import { loadHeartbeatConfig } from '../config.js';
+import { loadHeartbeatConfig, loadProtocolSettings } from '../config.js';
 import { LockClient } from '../lock/client.js';
 import { runHeartbeat } from '../lock/heartbeat.js';
 import { openStore } from '../store/open.js';
@@ -23,7 +23,7 @@ if (config.roleToAssume) {
   });
 }
 const store = await openStore(config.store, credentials);
-const client = new LockClient(store);
+const client = new LockClient(store, loadProtocolSettings(process.env));
 let lastRenewedAt: number | undefined;
 writeStatus(config.statusFile, { state: 'running', pid: process.pid });
 try {

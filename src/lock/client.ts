@@ -80,13 +80,14 @@ export interface QueuePolicy {
   /** A queue entry not refreshed for this long counts as a dead waiter. */
   ttlMs: number;
   refreshMs: number;
-  /** The head of the queue polls this often; a waiter at position p polls p times less often, up to maxPollMs. */
+  /** The head polls between minPollMs and headPollMs apart (see pollBase); a waiter at position p, p times that, up to maxPollMs. */
   headPollMs: number;
+  minPollMs: number;
   maxPollMs: number;
   missingGraceMs: number;
 }
 
-export const DEFAULT_QUEUE: QueuePolicy = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 400, maxPollMs: 6_000, missingGraceMs: 3_000 };
+export const DEFAULT_QUEUE: QueuePolicy = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 1_500, minPollMs: 100, maxPollMs: 6_000, missingGraceMs: 3_000 };
 export const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 
 export const DEFAULT_SKEW_MS = 5_000;
@@ -226,7 +227,7 @@ export class LockClient {
       await announce();
       const now = this.clock();
       // A freeze in waiting keeps normal waiters back, so it polls briskly.
-      let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 2 * this.queue.headPollMs);
+      let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
       if (lastHolder) {
         const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
         if (lapse > 0 && lapse < delay) delay = lapse;
@@ -311,11 +312,12 @@ export class LockClient {
           // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
           lastHolder = heldBy(outcome.current);
         }
-        delay = this.queue.headPollMs;
+        delay = this.pollBase(lastHolder, now);
         const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
         if (lapse > 0 && lapse < delay) delay = lapse;
       } else {
-        delay = Math.min(this.queue.maxPollMs, this.queue.headPollMs * position);
+        // Further back, poll proportionally less: each place ahead is one more handoff away.
+        delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
         // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
         if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
           const head = serving + 1;
@@ -346,6 +348,15 @@ export class LockClient {
       }
       if (!(await sleep(delay, req.signal))) return giveUp('cancelled');
     }
+  }
+
+  /**
+   * The longer the holder has held, the longer it is likely to keep holding (deploys run
+   * for minutes): poll at a tenth of the time held so far, within bounds. Short holds
+   * hand over in about a hundred milliseconds; long ones cost few reads.
+   */
+  private pollBase(holder: Holder | undefined, now: number): number {
+    return holder ? clamp((now - holder.since) / 10, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
   }
 
   private async readForQueue(name: string): Promise<LockItem | undefined> {
@@ -499,6 +510,10 @@ export class LockClient {
   isExpired(item: LockItem): boolean {
     return item.owner !== undefined && !isHeld(item, this.clock());
   }
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, x));
 }
 
 function heldBy(item: LockItem | undefined): Holder | undefined {

@@ -1,4 +1,4 @@
-import { loadSlackConfig } from '../config.js';
+import { loadProtocolSettings, loadSlackConfig } from '../config.js';
 import { LockClient } from '../lock/client.js';
 import { openStore } from '../store/open.js';
 import { handleSlack } from './handler.js';
@@ -26,7 +26,7 @@ export async function handler(event: ApiGatewayEvent) {
       signingSecret: config.signingSecret,
       ...(config.appId ? { appId: config.appId } : {}),
       leaseMs: config.leaseMs,
-      client: () => (client ??= openStore(config.store).then((s) => new LockClient(s))),
+      client: () => (client ??= openStore(config.store).then((s) => new LockClient(s, loadProtocolSettings(process.env)))),
       onDeferred: (w) => deferred.push(w),
     },
   );

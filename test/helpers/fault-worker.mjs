@@ -12,7 +12,7 @@ const client = new LockClient(store, {
   historyMs: 0,
   transientMinDelayMs: 20,
   transientRetries: 8,
-  queue: { ttlMs: 3000, refreshMs: 1000, headPollMs: 25, maxPollMs: 200, missingGraceMs: 1500 },
+  queue: { ttlMs: 3000, refreshMs: 1000, headPollMs: 25, minPollMs: 10, maxPollMs: 200, missingGraceMs: 1500 },
 });
 let done = 0;
 let errors = 0;

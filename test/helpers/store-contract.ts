@@ -212,7 +212,7 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
     });
 
     describe('queue', () => {
-      const fast = { ttlMs: 60_000, refreshMs: 200, headPollMs: 40, maxPollMs: 150, missingGraceMs: 300 };
+      const fast = { ttlMs: 60_000, refreshMs: 200, headPollMs: 40, minPollMs: 20, maxPollMs: 150, missingGraceMs: 300 };
       async function queued(policy: Partial<typeof fast> = {}) {
         const store = await makeStore();
         return { store, client: new LockClient(store, { skewMs: 100, queue: { ...fast, ...policy }, backoff: { initialMs: 20, maxMs: 80, jitter: 0.5 } }) };
