@@ -57,6 +57,23 @@ describe('store failures name their cause with exit code 1', () => {
     await expectCleanFailure(['lock', '--env', 'prod', '--endpoint', `http://127.0.0.1:${port}`], env, 1, /unreachable at http:\/\/127\.0\.0\.1/);
   });
 
+  it('wrong credentials (the endpoint answers UnrecognizedClientException, as DynamoDB does)', async () => {
+    // DynamoDB Local accepts any key, so a loopback stand-in answers the way AWS does for a bad key.
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'UnrecognizedClientException' });
+      res.end(JSON.stringify({ __type: 'com.amazon.coral.service#UnrecognizedClientException', message: 'The security token included in the request is invalid.' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as import('node:net').AddressInfo).port;
+      const env = cleanEnv({ ...LOCAL_AWS_ENV, DAPLAYA_TABLE: 'Locks', AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}` });
+      await expectCleanFailure(['lock', '--env', 'prod'], env, 1, /access denied to DynamoDB table Locks: UnrecognizedClientException: The security token included in the request is invalid/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('no region', async () => {
     const env = cleanEnv({ AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', DAPLAYA_TABLE: 'Locks', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
     await expectCleanFailure(['status', '--env', 'prod'], env, 1, /no AWS region/);
