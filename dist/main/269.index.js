@@ -189,18 +189,13 @@ class DynamoStore {
             throw classify(err, this.config);
         }
     }
-    async query(name, prefix) {
+    /** Every page of a Query or Scan. */
+    async pages(page) {
         const items = [];
         let start;
         try {
             do {
-                const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .QueryCommand */ .sfZ({
-                    TableName: this.config.table,
-                    ConsistentRead: true,
-                    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-                    ExpressionAttributeValues: { ':pk': { S: name }, ':prefix': { S: prefix } },
-                    ExclusiveStartKey: start,
-                }));
+                const out = await page(start);
                 items.push(...(out.Items ?? []));
                 start = out.LastEvaluatedKey;
             } while (start);
@@ -209,6 +204,25 @@ class DynamoStore {
             throw classify(err, this.config);
         }
         return items;
+    }
+    query(name, prefix) {
+        return this.pages((start) => this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .QueryCommand */ .sfZ({
+            TableName: this.config.table,
+            ConsistentRead: true,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': { S: name }, ':prefix': { S: prefix } },
+            ExclusiveStartKey: start,
+        })));
+    }
+    /** Scans the table for items whose sort key starts with `prefix`. */
+    scan(prefix) {
+        return this.pages((start) => this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .ScanCommand */ .Zy5({
+            TableName: this.config.table,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': { S: prefix } },
+            ExclusiveStartKey: start,
+        })));
     }
     putQueueEntry(entry) {
         return this.put({
@@ -244,29 +258,7 @@ class DynamoStore {
         });
     }
     async listHistory(name) {
-        let items;
-        if (name)
-            items = await this.query(name, 'H#');
-        else {
-            items = [];
-            let start;
-            try {
-                do {
-                    const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .ScanCommand */ .Zy5({
-                        TableName: this.config.table,
-                        ConsistentRead: true,
-                        FilterExpression: 'begins_with(sk, :h)',
-                        ExpressionAttributeValues: { ':h': { S: 'H#' } },
-                        ExclusiveStartKey: start,
-                    }));
-                    items.push(...(out.Items ?? []));
-                    start = out.LastEvaluatedKey;
-                } while (start);
-            }
-            catch (err) {
-                throw classify(err, this.config);
-            }
-        }
+        const items = name ? await this.query(name, 'H#') : await this.scan('H#');
         const now = Date.now();
         return items
             .map((i) => JSON.parse(i.event?.S ?? '{}'))
@@ -283,26 +275,7 @@ class DynamoStore {
         }
     }
     async list() {
-        const items = [];
-        let start;
-        try {
-            do {
-                const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .ScanCommand */ .Zy5({
-                    TableName: this.config.table,
-                    ConsistentRead: true,
-                    FilterExpression: 'sk = :lock',
-                    ExpressionAttributeValues: { ':lock': { S: LOCK_SK } },
-                    ExclusiveStartKey: start,
-                }));
-                for (const it of out.Items ?? [])
-                    items.push(fromItem(it, it.pk?.S ?? '?'));
-                start = out.LastEvaluatedKey;
-            } while (start);
-        }
-        catch (err) {
-            throw classify(err, this.config);
-        }
-        return items;
+        return (await this.scan(LOCK_SK)).filter((it) => it.sk?.S === LOCK_SK).map((it) => fromItem(it, it.pk?.S ?? '?'));
     }
     async init() {
         let created = false;

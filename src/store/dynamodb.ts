@@ -208,20 +208,13 @@ export class DynamoStore implements LockStore {
     }
   }
 
-  private async query(name: string, prefix: string): Promise<Item[]> {
+  /** Every page of a Query or Scan. */
+  private async pages(page: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
     try {
       do {
-        const out = await this.client.send(
-          new QueryCommand({
-            TableName: this.config.table,
-            ConsistentRead: true,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': { S: name }, ':prefix': { S: prefix } },
-            ExclusiveStartKey: start,
-          }),
-        );
+        const out = await page(start);
         items.push(...(out.Items ?? []));
         start = out.LastEvaluatedKey;
       } while (start);
@@ -229,6 +222,35 @@ export class DynamoStore implements LockStore {
       throw classify(err, this.config);
     }
     return items;
+  }
+
+  private query(name: string, prefix: string): Promise<Item[]> {
+    return this.pages((start) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.config.table,
+          ConsistentRead: true,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': { S: name }, ':prefix': { S: prefix } },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+  }
+
+  /** Scans the table for items whose sort key starts with `prefix`. */
+  private scan(prefix: string): Promise<Item[]> {
+    return this.pages((start) =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.config.table,
+          ConsistentRead: true,
+          FilterExpression: 'begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':prefix': { S: prefix } },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
   }
 
   putQueueEntry(entry: QueueEntry): Promise<void> {
@@ -270,29 +292,7 @@ export class DynamoStore implements LockStore {
   }
 
   async listHistory(name?: string): Promise<HistoryEvent[]> {
-    let items: Item[];
-    if (name) items = await this.query(name, 'H#');
-    else {
-      items = [];
-      let start: Item | undefined;
-      try {
-        do {
-          const out = await this.client.send(
-            new ScanCommand({
-              TableName: this.config.table,
-              ConsistentRead: true,
-              FilterExpression: 'begins_with(sk, :h)',
-              ExpressionAttributeValues: { ':h': { S: 'H#' } },
-              ExclusiveStartKey: start,
-            }),
-          );
-          items.push(...(out.Items ?? []));
-          start = out.LastEvaluatedKey;
-        } while (start);
-      } catch (err) {
-        throw classify(err, this.config);
-      }
-    }
+    const items = name ? await this.query(name, 'H#') : await this.scan('H#');
     const now = Date.now();
     return items
       .map((i) => JSON.parse(i.event?.S ?? '{}') as HistoryEvent)
@@ -312,26 +312,7 @@ export class DynamoStore implements LockStore {
   }
 
   async list(): Promise<LockItem[]> {
-    const items: LockItem[] = [];
-    let start: Item | undefined;
-    try {
-      do {
-        const out = await this.client.send(
-          new ScanCommand({
-            TableName: this.config.table,
-            ConsistentRead: true,
-            FilterExpression: 'sk = :lock',
-            ExpressionAttributeValues: { ':lock': { S: LOCK_SK } },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const it of out.Items ?? []) items.push(fromItem(it, it.pk?.S ?? '?'));
-        start = out.LastEvaluatedKey;
-      } while (start);
-    } catch (err) {
-      throw classify(err, this.config);
-    }
-    return items;
+    return (await this.scan(LOCK_SK)).filter((it) => it.sk?.S === LOCK_SK).map((it) => fromItem(it, it.pk?.S ?? '?'));
   }
 
   async init(): Promise<boolean> {
