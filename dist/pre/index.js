@@ -34762,7 +34762,7 @@ function applyUberPending(cur, name, until, now) {
 
 
 
-const DEFAULT_QUEUE = { ttlMs: 20_000, refreshMs: 6_000, headPollMs: 1_500, minPollMs: 100, maxPollMs: 6_000, missingGraceMs: 3_000 };
+const DEFAULT_QUEUE = { ttlMs: 24_000, refreshMs: 8_000, headPollMs: 1_500, minPollMs: 150, maxPollMs: 6_000, missingGraceMs: 3_000 };
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 function toHolder(item) {
@@ -35030,11 +35030,11 @@ class LockClient {
     }
     /**
      * The longer the holder has held, the longer it is likely to keep holding (deploys run
-     * for minutes): poll at a tenth of the time held so far, within bounds. Short holds
-     * hand over in about a hundred milliseconds; long ones cost few reads.
+     * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
+     * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
      */
     pollBase(holder, now) {
-        return holder ? clamp((now - holder.since) / 10, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
+        return holder ? clamp((now - holder.since) / 5, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
     async readForQueue(name) {
         return pRetry(() => this.store.get(name), {
