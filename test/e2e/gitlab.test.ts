@@ -97,6 +97,28 @@ ${job('one')}${job('two')}${job('three')}`);
     expect(await client.holder('shared')).toBeUndefined();
   });
 
+  it('after_script reports a forced takeover during the job, naming who took the lock', async () => {
+    const { client, vars } = await setup();
+    const dir = pipelineRepo(`
+include:
+  - local: /gitlab/daplaya.gitlab-ci.yml
+deploy:
+  extends: .daplaya:lock
+  variables:
+    DAPLAYA_ENV: contested
+  script:
+    - DAPLAYA_LOCK_ID=ops-override DAPLAYA_HEARTBEAT_ENABLED=false $DAPLAYA_CLI lock --env contested --user ops@example.com --force --reason "hotfix"
+    - sleep 1
+`);
+    const r = await runPipeline(dir, vars);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/forced env contested away from dev@example.com/);
+    expect(r.output).toMatch(/env contested is held by ops@example.com .*refusing to release it/);
+    expect((await client.holder('contested'))?.user).toBe('ops@example.com');
+    const h = await client.historyOf('contested');
+    expect(h.map((e) => e.kind)).toEqual(['acquired', 'forced', 'acquired']);
+  });
+
   it('a meta with quotes, spaces and $(...) is stored verbatim and runs nothing', async () => {
     const { vars, scratch } = await setup();
     const marker = path.join(scratch, 'pwned');
