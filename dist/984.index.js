@@ -35,7 +35,7 @@ async function runHeartbeat(client, locks, opts, clock = Date.now) {
             return { reason: 'lifetime' };
         for (const lock of locks) {
             try {
-                const r = await client.renew(lock, opts.leaseMs, opts.signal);
+                const r = await client.renew(lock, opts.leaseMs);
                 if (!r.renewed)
                     return r.holder ? { reason: 'lost', name: lock.name, holder: r.holder } : { reason: 'lost', name: lock.name };
                 opts.onRenewed?.(lock.name, r.lock.expiresAt);

@@ -34808,13 +34808,14 @@ class LockClient {
      * Settles an ambiguous write by repeating it: every write here is idempotent
      * for its own caller (acquire accepts `owner = me`, release records `lastOwner`).
      */
-    write(op, signal) {
+    write(op) {
+        // No abort signal here on purpose: a cancelled wait still lets an in-flight write
+        // settle, so a write that landed is known (and given back) rather than dropped.
         return pRetry(op, {
             retries: this.retries,
             minTimeout: this.retryMinMs,
             factor: 2,
             randomize: true,
-            signal,
             shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
         });
     }
@@ -34831,7 +34832,7 @@ class LockClient {
     /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
     async tryAcquire(req, claim) {
         try {
-            return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
+            return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs));
         }
         catch (err) {
             await this.bestEffortRelease(req.name, req.lockId);
@@ -34962,7 +34963,8 @@ class LockClient {
         for (;;) {
             if (req.signal?.aborted)
                 return giveUp('cancelled');
-            const item = await this.readForQueue(req.name);
+            // Reads are idempotent too: the same retry rules settle a transient failure.
+            const item = await this.write(() => this.store.get(req.name));
             const now = this.clock();
             const serving = item?.nowServing ?? 0;
             if (serving !== servingSeen) {
@@ -35037,13 +35039,6 @@ class LockClient {
     pollBase(holder, now) {
         return holder ? clamp((now - holder.since) / 5, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
-    async readForQueue(name) {
-        return pRetry(() => this.store.get(name), {
-            retries: this.retries,
-            minTimeout: this.retryMinMs,
-            shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
-        });
-    }
     async recordAcquired(req, r) {
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
         if (r.tookOverFrom) {
@@ -35082,8 +35077,8 @@ class LockClient {
         }
     }
     /** Extends the lease of a lock we hold. A failure means the lock was lost: the result says to whom. */
-    async renew(lock, leaseMs, signal) {
-        const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()), signal);
+    async renew(lock, leaseMs) {
+        const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
         if (outcome.ok)
             return { renewed: true, lock: toHolder(outcome.item) };
         const cur = outcome.current;

@@ -138,13 +138,14 @@ export class LockClient {
    * Settles an ambiguous write by repeating it: every write here is idempotent
    * for its own caller (acquire accepts `owner = me`, release records `lastOwner`).
    */
-  private write(op: () => Promise<WriteOutcome>, signal?: AbortSignal): Promise<WriteOutcome> {
+  private write<T = WriteOutcome>(op: () => Promise<T>): Promise<T> {
+    // No abort signal here on purpose: a cancelled wait still lets an in-flight write
+    // settle, so a write that landed is known (and given back) rather than dropped.
     return pRetry(op, {
       retries: this.retries,
       minTimeout: this.retryMinMs,
       factor: 2,
       randomize: true,
-      signal,
       shouldRetry: ({ error }) => error instanceof StoreError && error.transient,
     });
   }
@@ -163,7 +164,7 @@ export class LockClient {
   /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
   private async tryAcquire(req: AcquireRequest, claim: Claim): Promise<WriteOutcome> {
     try {
-      return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs), req.signal);
+      return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs));
     } catch (err) {
       await this.bestEffortRelease(req.name, req.lockId);
       throw err;
@@ -287,7 +288,8 @@ export class LockClient {
 
     for (;;) {
       if (req.signal?.aborted) return giveUp('cancelled');
-      const item = await this.readForQueue(req.name);
+      // Reads are idempotent too: the same retry rules settle a transient failure.
+      const item = await this.write(() => this.store.get(req.name));
       const now = this.clock();
       const serving = item?.nowServing ?? 0;
       if (serving !== servingSeen) {
@@ -359,14 +361,6 @@ export class LockClient {
     return holder ? clamp((now - holder.since) / 5, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
   }
 
-  private async readForQueue(name: string): Promise<LockItem | undefined> {
-    return pRetry(() => this.store.get(name), {
-      retries: this.retries,
-      minTimeout: this.retryMinMs,
-      shouldRetry: ({ error }) => error instanceof StoreError && error.transient,
-    });
-  }
-
   private async recordAcquired(req: AcquireRequest, r: Extract<AcquireResult, { acquired: true }>): Promise<void> {
     const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
     if (r.tookOverFrom) {
@@ -404,11 +398,8 @@ export class LockClient {
   }
 
   /** Extends the lease of a lock we hold. A failure means the lock was lost: the result says to whom. */
-  async renew(lock: { name: string; lockId: string; fence: number }, leaseMs: number, signal?: AbortSignal): Promise<RenewResult> {
-    const outcome = await this.write(
-      () => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()),
-      signal,
-    );
+  async renew(lock: { name: string; lockId: string; fence: number }, leaseMs: number): Promise<RenewResult> {
+    const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
     if (outcome.ok) return { renewed: true, lock: toHolder(outcome.item as LockItem & { owner: string }) };
     const cur = outcome.current;
     return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
