@@ -1331,8 +1331,6 @@ function readStatus(file) {
 
 
 
-
-
 const VERSION = '0.1.0';
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 async function main(argv, env, io) {
@@ -1871,7 +1869,6 @@ function loadCliConfig(argv, env) {
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
-        historyMs: parseHistoryDays(env),
         protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
@@ -2020,17 +2017,17 @@ function loadSlackConfig(env, port) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1980);
+/* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1980);
+
 
 
 
 // Entry point of the CLI bundle: wires the process to main().
-// The SDK's multi-line Node-version notice would break the one-line-error contract on Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const controller = new AbortController();
 const listeners = [];
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -2041,13 +2038,13 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
             l(sig);
     });
 }
-const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .iW)(process.argv.slice(2), process.env, {
+const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_3__/* .main */ .iW)(process.argv.slice(2), process.env, {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
     signal: controller.signal,
     onSignal: (l) => listeners.push(l),
     env: process.env,
-    heartbeatScript: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url)), 'heartbeat', 'index.js'),
+    heartbeatScript: node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), 'heartbeat', 'index.js'),
 });
 process.exitCode = code;
 
@@ -2193,6 +2190,18 @@ class StoreError extends Error {
 }
 /** Expiry used for uberlocks: they never lapse on their own. */
 const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 5755:
+/***/ (() => {
+
+// Imported first by every entry point. The AWS SDK prints a multi-line Node-version
+// notice on Node 20, which would break the one-line error contract of the CLI and
+// clutter job logs; the SDK itself is loaded lazily, after this has run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 
 
 /***/ }),

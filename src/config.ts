@@ -45,8 +45,7 @@ export interface Config {
   extendMs?: number;
   /** How the job ended, recorded with a release (GitLab after_script: CI_JOB_STATUS). */
   outcome?: string;
-  /** How long history is kept. */
-  historyMs: number;
+  /** Skew allowance and history retention, shared with every surface. */
   protocol: ProtocolSettings;
   /** A waiter whose queue entry is not refreshed for this long drops out (DAPLAYA_QUEUE_TTL). */
   queueTtlMs?: number;
@@ -314,7 +313,6 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     json: a.bools.json === true,
     runArgs: a.rest,
     help,
-    historyMs: parseHistoryDays(env),
     protocol: loadProtocolSettings(env),
   };
   if (a.values.port !== undefined) config.port = a.values.port;

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
+import './quiet-sdk-warning.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from './cli/main.js';
 
 // Entry point of the CLI bundle: wires the process to main().
-// The SDK's multi-line Node-version notice would break the one-line-error contract on Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const controller = new AbortController();
 const listeners: ((sig: NodeJS.Signals) => void)[] = [];
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

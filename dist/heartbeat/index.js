@@ -328,7 +328,6 @@ function loadCliConfig(argv, env) {
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
-        historyMs: parseHistoryDays(env),
         protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
@@ -477,11 +476,13 @@ function loadSlackConfig(env, port) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8122);
-/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5972);
-/* harmony import */ var _lock_heartbeat_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6915);
-/* harmony import */ var _store_open_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7604);
-/* harmony import */ var _status_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8716);
+/* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8122);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5972);
+/* harmony import */ var _lock_heartbeat_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6915);
+/* harmony import */ var _store_open_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7604);
+/* harmony import */ var _status_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8716);
+
 
 
 
@@ -489,8 +490,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 // Entry of the detached renewer (dist/heartbeat/index.js): renews the job's leases
 // until told to stop (SIGTERM), the lock is lost, or its lifetime runs out.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .loadHeartbeatConfig */ .lK)(process.env);
+const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .loadHeartbeatConfig */ .lK)(process.env);
 const controller = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'])
     process.on(sig, () => controller.abort());
@@ -505,12 +505,12 @@ if (config.roleToAssume) {
         getIdToken: () => core.getIDToken('sts.amazonaws.com'),
     });
 }
-const store = await (0,_store_open_js__WEBPACK_IMPORTED_MODULE_3__/* .openStore */ .C)(config.store, credentials);
-const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_1__/* .LockClient */ .pM(store, (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .loadProtocolSettings */ .kh)(process.env));
+const store = await (0,_store_open_js__WEBPACK_IMPORTED_MODULE_4__/* .openStore */ .C)(config.store, credentials);
+const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_2__/* .LockClient */ .pM(store, (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .loadProtocolSettings */ .kh)(process.env));
 let lastRenewedAt;
-(0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { state: 'running', pid: process.pid });
+(0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .K)(config.statusFile, { state: 'running', pid: process.pid });
 try {
-    const end = await (0,_lock_heartbeat_js__WEBPACK_IMPORTED_MODULE_2__/* .runHeartbeat */ .A)(client, config.locks, {
+    const end = await (0,_lock_heartbeat_js__WEBPACK_IMPORTED_MODULE_3__/* .runHeartbeat */ .A)(client, config.locks, {
         leaseMs: config.leaseMs,
         maxLifetimeMs: config.maxLifetimeMs,
         signal: controller.signal,
@@ -520,14 +520,14 @@ try {
     });
     const base = { pid: process.pid, ...(lastRenewedAt ? { lastRenewedAt } : {}) };
     if (end.reason === 'lost') {
-        (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, ...(end.holder ? { takenBy: end.holder } : {}) });
+        (0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .K)(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, ...(end.holder ? { takenBy: end.holder } : {}) });
     }
     else {
-        (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { ...base, state: end.reason });
+        (0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .K)(config.statusFile, { ...base, state: end.reason });
     }
 }
 catch (err) {
-    (0,_status_js__WEBPACK_IMPORTED_MODULE_4__/* .writeStatus */ .K)(config.statusFile, { state: 'failed', pid: process.pid, error: err.message });
+    (0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .K)(config.statusFile, { state: 'failed', pid: process.pid, error: err.message });
 }
 finally {
     store.close?.();
@@ -1511,6 +1511,18 @@ class StoreError extends Error {
 }
 /** Expiry used for uberlocks: they never lapse on their own. */
 const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 5755:
+/***/ (() => {
+
+// Imported first by every entry point. The AWS SDK prints a multi-line Node-version
+// notice on Node 20, which would break the one-line error contract of the CLI and
+// clutter job logs; the SDK itself is loaded lazily, after this has run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 
 
 /***/ }),

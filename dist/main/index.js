@@ -35631,15 +35631,17 @@ function cancelSignal() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6257);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2973);
-/* harmony import */ var _github_defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2618);
-/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8425);
-/* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7868);
+/* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6257);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2973);
+/* harmony import */ var _github_defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2618);
+/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8425);
+/* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7868);
+
 
 
 
@@ -35648,20 +35650,19 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 // main: report the lock taken in pre; take it here when pre did not run (local `uses: ./`).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 try {
-    let state = (0,_config_js__WEBPACK_IMPORTED_MODULE_3__/* .readActionState */ .sf)(process.env);
-    if (!state && !(0,_config_js__WEBPACK_IMPORTED_MODULE_3__/* .preRan */ .h3)(process.env)) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq('The pre step did not run (a local action?): taking the lock now');
-        const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_3__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_4__/* .githubDefaults */ .Q)());
-        state = await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForJob */ .mY)(config, process.env, node_path__WEBPACK_IMPORTED_MODULE_0___default().join(node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url)), '..', 'heartbeat', 'index.js'), (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
+    let state = (0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .readActionState */ .sf)(process.env);
+    if (!state && !(0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .preRan */ .h3)(process.env)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('The pre step did not run (a local action?): taking the lock now');
+        const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_5__/* .githubDefaults */ .Q)());
+        state = await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .lockForJob */ .mY)(config, process.env, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), '..', 'heartbeat', 'index.js'), (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .cancelSignal */ .Bj)());
     }
-    (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_5__/* .setLockOutputs */ .ef)(state);
+    (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .setLockOutputs */ .ef)(state);
     if (state)
-        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
 }
 catch (err) {
-    (0,_fail_js__WEBPACK_IMPORTED_MODULE_6__/* .failAction */ .N)(err);
+    (0,_fail_js__WEBPACK_IMPORTED_MODULE_7__/* .failAction */ .N)(err);
 }
 
 __webpack_async_result__();
@@ -35929,7 +35930,6 @@ function loadCliConfig(argv, env) {
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
-        historyMs: parseHistoryDays(env),
         protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
@@ -36177,6 +36177,18 @@ class StoreError extends Error {
 }
 /** Expiry used for uberlocks: they never lapse on their own. */
 const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 5755:
+/***/ (() => {
+
+// Imported first by every entry point. The AWS SDK prints a multi-line Node-version
+// notice on Node 20, which would break the one-line error contract of the CLI and
+// clutter job logs; the SDK itself is loaded lazily, after this has run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 
 
 /***/ }),

@@ -34676,16 +34676,18 @@ function cancelSignal() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
-/* harmony import */ var _cli_format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6719);
-/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2569);
-/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6139);
-/* harmony import */ var _heartbeat_status_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8716);
-/* harmony import */ var _heartbeat_spawn_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6495);
-/* harmony import */ var _github_defaults_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2618);
-/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3580);
-/* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7868);
+/* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6257);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2973);
+/* harmony import */ var _cli_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6719);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2569);
+/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6139);
+/* harmony import */ var _heartbeat_status_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8716);
+/* harmony import */ var _heartbeat_spawn_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6495);
+/* harmony import */ var _github_defaults_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2618);
+/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3580);
+/* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7868);
+
 
 
 
@@ -34697,24 +34699,23 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 // post: always runs (post-if: always()); stops the renewer and releases the lock.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // A cancelled job still gets its post step: do not let a late signal cut the release short.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 async function post() {
-    const state = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .readActionState */ .sf)(process.env);
+    const state = (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .readActionState */ .sf)(process.env);
     const rows = [];
     if (!state) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq('No lock was taken by this job; nothing to release');
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq('No lock was taken by this job; nothing to release');
         await writeSummary(undefined, [], 0);
         return;
     }
     if (state.heartbeatPid)
-        await (0,_heartbeat_spawn_js__WEBPACK_IMPORTED_MODULE_6__/* .stopHeartbeat */ .R)(state.heartbeatPid);
-    const hb = (0,_heartbeat_status_js__WEBPACK_IMPORTED_MODULE_5__/* .readStatus */ .r)(state.heartbeatStatusFile);
-    const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_7__/* .githubDefaults */ .Q)());
-    const store = await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_8__/* .openActionStore */ .Mb)(config);
-    const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store, (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .loadProtocolSettings */ .kh)(process.env));
+        await (0,_heartbeat_spawn_js__WEBPACK_IMPORTED_MODULE_7__/* .stopHeartbeat */ .R)(state.heartbeatPid);
+    const hb = (0,_heartbeat_status_js__WEBPACK_IMPORTED_MODULE_6__/* .readStatus */ .r)(state.heartbeatStatusFile);
+    const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_8__/* .githubDefaults */ .Q)());
+    const store = await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_9__/* .openActionStore */ .Mb)(config);
+    const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_4__/* .LockClient */ .pM(store, (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .loadProtocolSettings */ .kh)(process.env));
     const problems = [];
     const releasedAt = Date.now();
     try {
@@ -34722,11 +34723,11 @@ async function post() {
             const r = await client.release(env, { lockId: state.lockId });
             const fence = String(state.fences[i] ?? '');
             if (r.outcome === 'released') {
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Released env ${env} (held for ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt)})`);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Released env ${env} (held for ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt)})`);
                 rows.push({ env, fence, released: 'yes' });
             }
             else if (r.outcome === 'held-by-other') {
-                problems.push(`Lock on env ${env} was taken over while this job ran: now held by ${(0,_cli_format_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHolder */ .sG)(r.holder, Date.now())}, fence ${r.holder.fence}`);
+                problems.push(`Lock on env ${env} was taken over while this job ran: now held by ${(0,_cli_format_js__WEBPACK_IMPORTED_MODULE_3__/* .describeHolder */ .sG)(r.holder, Date.now())}, fence ${r.holder.fence}`);
                 rows.push({ env, fence, released: `lost to ${r.holder.user}` });
             }
             else {
@@ -34744,12 +34745,12 @@ async function post() {
     }
     await writeSummary(state, rows, releasedAt);
     if (problems.length > 0)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(problems.join('\n'));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(problems.join('\n'));
 }
 async function writeSummary(state, rows, releasedAt) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addHeading('daplaya deployment lock', 3);
+    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addHeading('daplaya deployment lock', 3);
     if (!state) {
         summary.addRaw('No lock was taken by this job.', true);
     }
@@ -34763,7 +34764,7 @@ async function writeSummary(state, rows, releasedAt) {
                 { data: 'held for', header: true },
                 { data: 'released', header: true },
             ],
-            ...rows.map((r) => [r.env, state.user, r.fence, (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(state.waitedMs), (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt), r.released]),
+            ...rows.map((r) => [r.env, state.user, r.fence, (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a3)(state.waitedMs), (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt), r.released]),
         ]);
     }
     await summary.write();
@@ -34772,7 +34773,7 @@ try {
     await post();
 }
 catch (err) {
-    (0,_fail_js__WEBPACK_IMPORTED_MODULE_9__/* .failAction */ .N)(err);
+    (0,_fail_js__WEBPACK_IMPORTED_MODULE_10__/* .failAction */ .N)(err);
 }
 
 __webpack_async_result__();
@@ -35097,7 +35098,6 @@ function loadCliConfig(argv, env) {
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
-        historyMs: parseHistoryDays(env),
         protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
@@ -36296,6 +36296,18 @@ class StoreError extends Error {
 }
 /** Expiry used for uberlocks: they never lapse on their own. */
 const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 5755:
+/***/ (() => {
+
+// Imported first by every entry point. The AWS SDK prints a multi-line Node-version
+// notice on Node 20, which would break the one-line error contract of the CLI and
+// clutter job logs; the SDK itself is loaded lazily, after this has run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 
 
 /***/ }),

@@ -331,6 +331,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ handler)
 });
 
+;// CONCATENATED MODULE: ./src/quiet-sdk-warning.ts
+// Imported first by every entry point. The AWS SDK prints a multi-line Node-version
+// notice on Node 20, which would break the one-line error contract of the CLI and
+// clutter job logs; the SDK itself is loaded lazily, after this has run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
@@ -646,7 +653,6 @@ function loadCliConfig(argv, env) {
         json: a.bools.json === true,
         runArgs: a.rest,
         help,
-        historyMs: parseHistoryDays(env),
         protocol: loadProtocolSettings(env),
     };
     if (a.values.port !== undefined)
@@ -2100,8 +2106,7 @@ async function leases(name, deps, now) {
 
 
 
-// AWS Lambda entry (function URL or API Gateway, payload v1 or v2).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 let client;
 async function handler(event) {
     const config = loadSlackConfig(process.env);

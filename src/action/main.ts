@@ -1,3 +1,4 @@
+import '../quiet-sdk-warning.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
@@ -7,7 +8,6 @@ import { cancelSignal, lockForJob, setLockOutputs } from './lock-phase.js';
 import { failAction } from './fail.js';
 
 // main: report the lock taken in pre; take it here when pre did not run (local `uses: ./`).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 try {
   let state = readActionState(process.env);
   if (!state && !preRan(process.env)) {

@@ -1,3 +1,4 @@
+import '../quiet-sdk-warning.js';
 import * as core from '@actions/core';
 import { loadActionConfig, loadProtocolSettings, readActionState } from '../config.js';
 import { describeHolder } from '../cli/format.js';
@@ -10,7 +11,6 @@ import { openActionStore } from './lock-phase.js';
 import { failAction } from './fail.js';
 
 // post: always runs (post-if: always()); stops the renewer and releases the lock.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // A cancelled job still gets its post step: do not let a late signal cut the release short.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);

@@ -1,3 +1,4 @@
+import '../quiet-sdk-warning.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
@@ -7,7 +8,6 @@ import { cancelSignal, lockForJob } from './lock-phase.js';
 import { failAction } from './fail.js';
 
 // pre: take the lock before any other step of the job runs.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 try {
   const config = loadActionConfig(process.env, githubDefaults());
   core.saveState('pre-ran', 'true');

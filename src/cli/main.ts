@@ -1,14 +1,12 @@
-import { loadCliConfig, type Config, type Env } from '../config.js';
+import { HEARTBEAT_MAX_LIFETIME_MS, loadCliConfig, type Config, type Env } from '../config.js';
 import { LockClient } from '../lock/client.js';
 import { acquireAll, type AcquireAllResult } from '../lock/multi.js';
-import { InvalidInputError } from '../lock/names.js';
+import { formatDuration, InvalidInputError } from '../lock/names.js';
 import { StoreError, type LockStore } from '../lock/types.js';
 import { openStore } from '../store/open.js';
 import { EXIT } from './exit-codes.js';
 import { busyLine, describeHolder, expiresText, iso, itemToJson, progressLine, table } from './format.js';
 import { HELP } from './help.js';
-import { HEARTBEAT_MAX_LIFETIME_MS } from '../config.js';
-import { formatDuration } from '../lock/names.js';
 import { heartbeatStatusFile, saveHeartbeatRecord, takeHeartbeatRecord } from '../heartbeat/pidfile.js';
 import { startHeartbeat, stopHeartbeat } from '../heartbeat/spawn.js';
 import { readStatus } from '../heartbeat/status.js';

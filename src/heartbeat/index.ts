@@ -1,3 +1,4 @@
+import '../quiet-sdk-warning.js';
 import { loadHeartbeatConfig, loadProtocolSettings } from '../config.js';
 import { LockClient } from '../lock/client.js';
 import { runHeartbeat } from '../lock/heartbeat.js';
@@ -6,7 +7,6 @@ import { writeStatus } from './status.js';
 
 // Entry of the detached renewer (dist/heartbeat/index.js): renews the job's leases
 // until told to stop (SIGTERM), the lock is lost, or its lifetime runs out.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const config = loadHeartbeatConfig(process.env);
 const controller = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => controller.abort());

@@ -1,10 +1,10 @@
+import '../quiet-sdk-warning.js';
 import { loadProtocolSettings, loadSlackConfig } from '../config.js';
 import { LockClient } from '../lock/client.js';
 import { openStore } from '../store/open.js';
 import { handleSlack } from './handler.js';
 
 // AWS Lambda entry (function URL or API Gateway, payload v1 or v2).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 interface ApiGatewayEvent {
   headers?: Record<string, string | undefined> | null;
