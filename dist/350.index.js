@@ -56,7 +56,6 @@ function leasesReply(items, queues, now) {
     return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }
 
-
 ;// CONCATENATED MODULE: ./src/slack/verify.ts
 
 const MAX_AGE_SECONDS = 5 * 60;

@@ -893,9 +893,6 @@ class LockClient {
                 return { free: false, holder: h, waitedMs: this.clock() - start };
         }
     }
-    isExpired(item) {
-        return item.owner !== undefined && !isHeld(item, this.clock());
-    }
 }
 function clamp(x, lo, hi) {
     return Math.max(lo, Math.min(hi, x));
@@ -1331,6 +1328,7 @@ function readStatus(file) {
 
 
 
+
 const VERSION = '0.1.0';
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 async function main(argv, env, io) {
@@ -1559,7 +1557,8 @@ async function main_status(client, config, io) {
         io.out(JSON.stringify({ ...j, queue }));
         return exit_codes/* EXIT */.d.ok;
     }
-    const holder = await client.holder(name);
+    // The item just read says who holds it: no second read.
+    const holder = isHeld(item, now) ? toHolder(item) : undefined;
     if (holder)
         io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED (frozen)' : 'locked'} by ${(0,format/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}`);
     else
@@ -1837,12 +1836,11 @@ function loadCliConfig(argv, env) {
     if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
         throw new UsageError(`\`${a.command}\` takes one env`);
     }
-    for (const e of envs)
-        (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .validateEnvName */ .zf)(e);
     const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
     if (user.trim() === '')
         throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('user is empty');
     const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()}`, MAX_META);
+    const derivedLockId = defaultLockId(env, user);
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
     const waitMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(waitText, '--wait');
@@ -1860,8 +1858,8 @@ function loadCliConfig(argv, env) {
         envs,
         user,
         meta,
-        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
-        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        lockId: a.values['lock-id'] ?? derivedLockId,
+        lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,

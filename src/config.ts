@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidInputError, parseDuration, parseEnvList, validateEnvName } from './lock/names.js';
+import { InvalidInputError, parseDuration, parseEnvList } from './lock/names.js';
 
 /**
  * The one place that reads flags and environment variables and turns them into
@@ -275,7 +275,6 @@ export function loadCliConfig(argv: string[], env: Env): Config {
   if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
     throw new UsageError(`\`${a.command}\` takes one env`);
   }
-  for (const e of envs) validateEnvName(e);
 
   const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
   if (user.trim() === '') throw new InvalidInputError('user is empty');
@@ -284,6 +283,7 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`,
     MAX_META,
   );
+  const derivedLockId = defaultLockId(env, user);
   const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
   const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
   const waitMs = parseDuration(waitText, '--wait');
@@ -304,8 +304,8 @@ export function loadCliConfig(argv: string[], env: Env): Config {
     envs,
     user,
     meta,
-    lockId: a.values['lock-id'] ?? defaultLockId(env, user),
-    lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+    lockId: a.values['lock-id'] ?? derivedLockId,
+    lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
     uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
     waitMs,
     leaseMs,

@@ -33,7 +33,7 @@ class names_InvalidInputError extends Error {
         this.name = 'InvalidInputError';
     }
 }
-function names_validateEnvName(name) {
+function validateEnvName(name) {
     if (name.length === 0)
         throw new names_InvalidInputError('env name is empty');
     if (name.length > MAX_NAME_LENGTH) {
@@ -48,7 +48,7 @@ function names_validateEnvName(name) {
 function names_parseEnvList(value) {
     const names = value.split(',').map((s) => s.trim());
     for (const n of names)
-        names_validateEnvName(n);
+        validateEnvName(n);
     return [...new Set(names)].sort();
 }
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -296,12 +296,11 @@ function loadCliConfig(argv, env) {
     if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
         throw new UsageError(`\`${a.command}\` takes one env`);
     }
-    for (const e of envs)
-        validateEnvName(e);
     const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
     if (user.trim() === '')
         throw new InvalidInputError('user is empty');
     const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`, MAX_META);
+    const derivedLockId = defaultLockId(env, user);
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
     const waitMs = parseDuration(waitText, '--wait');
@@ -319,8 +318,8 @@ function loadCliConfig(argv, env) {
         envs,
         user,
         meta,
-        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
-        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        lockId: a.values['lock-id'] ?? derivedLockId,
+        lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,
@@ -1305,9 +1304,6 @@ class LockClient {
             if (!(await (0,backoff/* sleep */.yy)(delay, signal)))
                 return { free: false, holder: h, waitedMs: this.clock() - start };
         }
-    }
-    isExpired(item) {
-        return item.owner !== undefined && !(0,rules/* isHeld */.i7)(item, this.clock());
     }
 }
 function clamp(x, lo, hi) {

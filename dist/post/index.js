@@ -35066,12 +35066,11 @@ function loadCliConfig(argv, env) {
     if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
         throw new UsageError(`\`${a.command}\` takes one env`);
     }
-    for (const e of envs)
-        validateEnvName(e);
     const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
     if (user.trim() === '')
         throw new InvalidInputError('user is empty');
     const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`, MAX_META);
+    const derivedLockId = defaultLockId(env, user);
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
     const waitMs = parseDuration(waitText, '--wait');
@@ -35089,8 +35088,8 @@ function loadCliConfig(argv, env) {
         envs,
         user,
         meta,
-        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
-        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        lockId: a.values['lock-id'] ?? derivedLockId,
+        lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,
@@ -36053,9 +36052,6 @@ class LockClient {
             if (!(await sleep(delay, signal)))
                 return { free: false, holder: h, waitedMs: this.clock() - start };
         }
-    }
-    isExpired(item) {
-        return item.owner !== undefined && !(0,rules/* isHeld */.i7)(item, this.clock());
     }
 }
 function clamp(x, lo, hi) {

@@ -358,7 +358,7 @@ class names_InvalidInputError extends Error {
         this.name = 'InvalidInputError';
     }
 }
-function names_validateEnvName(name) {
+function validateEnvName(name) {
     if (name.length === 0)
         throw new names_InvalidInputError('env name is empty');
     if (name.length > MAX_NAME_LENGTH) {
@@ -373,7 +373,7 @@ function names_validateEnvName(name) {
 function names_parseEnvList(value) {
     const names = value.split(',').map((s) => s.trim());
     for (const n of names)
-        names_validateEnvName(n);
+        validateEnvName(n);
     return [...new Set(names)].sort();
 }
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -621,12 +621,11 @@ function loadCliConfig(argv, env) {
     if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
         throw new UsageError(`\`${a.command}\` takes one env`);
     }
-    for (const e of envs)
-        validateEnvName(e);
     const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
     if (user.trim() === '')
         throw new InvalidInputError('user is empty');
     const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`, MAX_META);
+    const derivedLockId = defaultLockId(env, user);
     const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
     const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
     const waitMs = parseDuration(waitText, '--wait');
@@ -644,8 +643,8 @@ function loadCliConfig(argv, env) {
         envs,
         user,
         meta,
-        lockId: a.values['lock-id'] ?? defaultLockId(env, user),
-        lockIdGiven: a.values['lock-id'] !== undefined || !defaultLockId(env, user).startsWith('cli:'),
+        lockId: a.values['lock-id'] ?? derivedLockId,
+        lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
         uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
         waitMs,
         leaseMs,
@@ -1610,9 +1609,6 @@ class LockClient {
                 return { free: false, holder: h, waitedMs: this.clock() - start };
         }
     }
-    isExpired(item) {
-        return item.owner !== undefined && !isHeld(item, this.clock());
-    }
 }
 function clamp(x, lo, hi) {
     return Math.max(lo, Math.min(hi, x));
@@ -1945,7 +1941,6 @@ function leasesReply(items, queues, now) {
     return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }
 
-
 ;// CONCATENATED MODULE: ./src/slack/verify.ts
 
 const MAX_AGE_SECONDS = 5 * 60;
@@ -2043,7 +2038,7 @@ async function perform(text, who, deps, now) {
 function envArg(name) {
     if (name === undefined)
         throw new names_InvalidInputError('name an env, e.g. `/daplaya lock production`');
-    return names_validateEnvName(name);
+    return validateEnvName(name);
 }
 const mention = (w) => `<@${w.userId}>`;
 const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;

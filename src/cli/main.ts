@@ -1,5 +1,6 @@
 import { HEARTBEAT_MAX_LIFETIME_MS, loadCliConfig, type Config, type Env } from '../config.js';
-import { LockClient } from '../lock/client.js';
+import { LockClient, toHolder } from '../lock/client.js';
+import { isHeld } from '../lock/rules.js';
 import { acquireAll, type AcquireAllResult } from '../lock/multi.js';
 import { formatDuration, InvalidInputError } from '../lock/names.js';
 import { StoreError, type LockStore } from '../lock/types.js';
@@ -251,7 +252,8 @@ async function status(client: LockClient, config: Config, io: Io): Promise<numbe
     io.out(JSON.stringify({ ...j, queue }));
     return EXIT.ok;
   }
-  const holder = await client.holder(name);
+  // The item just read says who holds it: no second read.
+  const holder = isHeld(item, now) ? toHolder(item) : undefined;
   if (holder) io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
   else io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
   if (item?.forcedBy && holder) io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);

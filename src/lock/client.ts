@@ -497,10 +497,6 @@ export class LockClient {
       if (!(await sleep(delay, signal))) return { free: false, holder: h, waitedMs: this.clock() - start };
     }
   }
-
-  isExpired(item: LockItem): boolean {
-    return item.owner !== undefined && !isHeld(item, this.clock());
-  }
 }
 
 function clamp(x: number, lo: number, hi: number): number {

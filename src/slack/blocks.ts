@@ -1,4 +1,4 @@
-import { describeHolder, expiresText, iso } from '../cli/format.js';
+import { expiresText, iso } from '../cli/format.js';
 import type { Holder } from '../lock/client.js';
 import type { LockItem, QueueEntry } from '../lock/types.js';
 
@@ -45,5 +45,3 @@ export function leasesReply(items: LockItem[], queues: Map<string, QueueEntry[]>
   });
   return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }
-
-export { describeHolder };

@@ -23,10 +23,6 @@ export function pipelineRepo(gitlabCiYml: string): string {
   return dir;
 }
 
-export function headSha(dir: string): string {
-  return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
-}
-
 export interface PipelineResult {
   code: number | null;
   output: string;

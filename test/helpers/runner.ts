@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,5 +130,3 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
-
-export const uuid = randomUUID;
