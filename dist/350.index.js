@@ -20,15 +20,22 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ./src/lock/names.ts
 var names = __webpack_require__(6139);
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __webpack_require__(5456);
 // EXTERNAL MODULE: ./src/cli/format.ts
 var format = __webpack_require__(6719);
 ;// CONCATENATED MODULE: ./src/slack/blocks.ts
+
 
 const section = (text) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 function reply(kind, text, extra = []) {
     return { response_type: kind, text, blocks: [section(text), ...extra.map(section)] };
 }
-/** Slack mrkdwn: escape the three control characters; links stay links when meta is a URL. */
+/**
+ * Slack mrkdwn: escape the three control characters, so no user-supplied text can open
+ * a mention (<!channel>, <!here>, <!subteam^…>) or a link. Every user-supplied text in a
+ * reply goes through this (or userText / metaLink, which call it).
+ */
 function esc(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -36,8 +43,12 @@ function esc(s) {
 function userText(u) {
     return esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
 }
+/**
+ * Meta as a link when it is a URL. A real URL has no raw `<`, `>` or `|` (they are
+ * percent-encoded), so one that does is shown as text; the URL part is escaped too.
+ */
 function metaLink(meta) {
-    return /^https?:\/\/\S+$/.test(meta) ? `<${meta}|${esc(meta)}>` : esc(meta);
+    return /^https?:\/\/[^\s<>|]+$/.test(meta) ? `<${esc(meta)}|${esc(meta)}>` : esc(meta);
 }
 /** The holder line, with the user kept as a Slack mention when it is one. */
 function holderText(h, now) {
@@ -45,11 +56,11 @@ function holderText(h, now) {
     return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${(0,format/* iso */.KH)(h.since)}, ${(0,format/* expiresText */.Q7)(h.expiresAt, now)})`;
 }
 function leasesReply(items, queues, now) {
-    const held = items.filter((i) => i.owner !== undefined && (i.expiresAt ?? 0) >= now);
+    const held = items.filter((i) => (0,rules/* isHeld */.i7)(i, now));
     if (held.length === 0)
         return reply('ephemeral', 'No env is locked.');
     const lines = held.map((i) => {
-        const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? 0, fence: i.fence };
+        const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
         const q = queues.get(i.name) ?? [];
         return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
     });
@@ -80,6 +91,7 @@ function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
 }
 
 ;// CONCATENATED MODULE: ./src/slack/handler.ts
+
 
 
 
@@ -155,7 +167,8 @@ function envArg(name) {
         throw new names/* InvalidInputError */.oC('name an env, e.g. `/daplaya lock production`');
     return (0,names/* validateEnvName */.zf)(name);
 }
-const mention = (w) => `<@${w.userId}>`;
+// Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
+const mention = (w) => `<@${esc(w.userId)}>`;
 const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
 async function lock(uber, name, metaText, who, deps, now) {
     const client = await deps.client();
@@ -187,7 +200,7 @@ async function release(name, rest, who, deps, now) {
     }
     const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
     if (forceAt === -1) {
-        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${name} --force REASON\``);
+        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${esc(name)} --force REASON\``);
     }
     const reason = rest.slice(forceAt + 1).join(' ').trim();
     if (!reason)
@@ -206,7 +219,7 @@ async function leases(name, deps, now) {
     for (const i of items)
         if (i.owner !== undefined)
             queues.set(i.name, await client.waiters(i.name));
-    if (name && items.every((i) => i.owner === undefined || (i.expiresAt ?? 0) < now()))
+    if (name && items.every((i) => !(0,rules/* isHeld */.i7)(i, now())))
         return reply('ephemeral', `*${esc(name)}* is not locked.`);
     return leasesReply(items, queues, now());
 }

@@ -18,6 +18,8 @@ export type StoreSpec =
       region?: string;
       endpoint?: string;
       credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+      /** Deadline of each DynamoDB request, SDK retries included (DAPLAYA_REQUEST_TIMEOUT, default 3s). */
+      requestTimeoutMs?: number;
     }
   | { kind: 'file'; dir: string };
 
@@ -58,6 +60,7 @@ export interface Config {
 
 export const DEFAULT_TABLE = 'DaPlayaLocks';
 export const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
+export const MIN_LEASE_MS = 3000;
 export const DEFAULT_RENEWED_LEASE_MS = 2 * 60_000;
 /** A renewer outliving a forgotten job should not hold an env for days. */
 export const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
@@ -185,9 +188,14 @@ export function resolveStore(
     try {
       new URL(endpoint);
     } catch {
-      throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+      throw new UsageError(`endpoint ${JSON.stringify(redactUrl(endpoint))} is not a URL`);
     }
     spec.endpoint = endpoint;
+  }
+  const requestTimeout = nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
+  if (requestTimeout !== undefined) {
+    spec.requestTimeoutMs = parseDuration(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
+    if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000) throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
   }
   const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
   const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
@@ -200,6 +208,11 @@ export function resolveStore(
     if (token) spec.credentials.sessionToken = token;
   }
   return spec;
+}
+
+/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
+export function redactUrl(text: string): string {
+  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
 }
 
 export const DEFAULT_HISTORY_DAYS = 30;
@@ -291,7 +304,8 @@ export function loadCliConfig(argv: string[], env: Env): Config {
   const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
   const renewed = a.command === 'run' || heartbeat;
   const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
-  if (leaseText !== undefined && leaseMs < 1000) throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+  // A renewed lease is renewed every third of it, never more than once a second (lock/heartbeat.ts).
+  if (leaseText !== undefined && leaseMs < MIN_LEASE_MS) throw new InvalidInputError(`--lease must be at least 3s, got ${leaseText}`);
 
   const config: Config = {
     command: a.command,
@@ -379,6 +393,26 @@ function boolInput(env: Env, name: string): boolean {
   throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
 }
 
+/**
+ * Input `enabled` (default true): false makes pre, main and post do nothing. An empty value (an
+ * expression that came out empty) is the default: locking is the safe side.
+ */
+export function actionEnabled(env: Env): boolean {
+  return actionInput(env, 'enabled') === '' || boolInput(env, 'enabled');
+}
+
+/**
+ * Input `job-status` (`${{ job.status }}`: success, failure, cancelled), recorded with the release
+ * in the history's vocabulary (success, failed, cancelled). Never an error: post must release.
+ */
+export function actionJobOutcome(env: Env): { outcome?: string; warning?: string } {
+  const v = actionInput(env, 'job-status').toLowerCase();
+  if (v === '') return {};
+  const outcome = ({ success: 'success', failure: 'failed', failed: 'failed', cancelled: 'cancelled', canceled: 'cancelled' } as Record<string, string>)[v];
+  if (outcome) return { outcome };
+  return { warning: `input job-status should be \${{ job.status }} (success, failure or cancelled), got ${JSON.stringify(v)}: the release is recorded without an outcome` };
+}
+
 export function loadActionConfig(env: Env, defaults: GithubDefaults): ActionConfig {
   const envText = actionInput(env, 'env');
   if (envText === '') throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
@@ -387,10 +421,15 @@ export function loadActionConfig(env: Env, defaults: GithubDefaults): ActionConf
   const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
   const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
   const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
-  if (leaseMs < 1000) throw new InvalidInputError('input lease must be at least 1s');
+  if (leaseMs < MIN_LEASE_MS) throw new InvalidInputError('input lease must be at least 3s');
+  // Store errors in action terms (inputs, not CLI flags).
+  const tableInput = actionInput(env, 'table') || DEFAULT_TABLE;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableInput)) throw new InvalidInputError(`input table ${JSON.stringify(tableInput)} is not a valid DynamoDB table name`);
+  const endpointInput = actionInput(env, 'endpoint');
+  if (endpointInput !== '' && !URL.canParse(endpointInput)) throw new InvalidInputError(`input endpoint is not a URL: ${JSON.stringify(redactUrl(endpointInput))}`);
   const store = resolveStore(
     {
-      table: actionInput(env, 'table') || DEFAULT_TABLE,
+      table: tableInput,
       region: actionInput(env, 'region'),
       endpoint: actionInput(env, 'endpoint'),
       store: 'dynamodb',
@@ -428,25 +467,59 @@ export interface ActionState {
   heartbeatStatusFile?: string;
 }
 
-/** True when the pre phase ran in this job (it records that before anything else). */
-export function preRan(env: Env): boolean {
-  return env.STATE_pre_ran === 'true';
+/** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
+export function parseActionState(raw: string | undefined): ActionState | undefined {
+  if (!raw) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ActionStateError('not JSON');
+  }
+  const problem = actionStateProblem(value);
+  if (problem) throw new ActionStateError(problem);
+  return value as ActionState;
 }
 
-export function readActionState(env: Env): ActionState | undefined {
-  const raw = env.STATE_daplaya;
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as ActionState;
-  } catch {
-    return undefined;
+/** Saved lock state that pre could not have written (corrupt, or of another shape): post releases by the job's lock id instead. */
+export class ActionStateError extends InvalidInputError {
+  override name = 'ActionStateError';
+  constructor(
+    readonly problem: string,
+    then?: string,
+  ) {
+    super(`The lock state saved by this job's pre step is unreadable (${problem})${then ? `; ${then}` : ''}`);
   }
+}
+
+function actionStateProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
+  const s = v as Record<string, unknown>;
+  const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (typeof s.lockId !== 'string' || s.lockId === '') return 'lockId is not a lock id';
+  const envs = s.envs;
+  const envName = (e: unknown) => {
+    try {
+      return typeof e === 'string' && parseEnvList(e).length === 1 && !e.includes(',');
+    } catch {
+      return false;
+    }
+  };
+  if (!Array.isArray(envs) || envs.length === 0 || !envs.every(envName)) return 'envs is not a list of env names';
+  if (!Array.isArray(s.fences) || s.fences.length !== envs.length || !s.fences.every(isNum)) return 'fences is not one number per env';
+  if (typeof s.user !== 'string') return 'user is not a string';
+  if (!isNum(s.acquiredAt) || !isNum(s.waitedMs)) return 'acquiredAt or waitedMs is not a number';
+  // A pid of 0 or below would signal a whole process group, or every process of the user.
+  if (s.heartbeatPid !== undefined && !(Number.isInteger(s.heartbeatPid) && (s.heartbeatPid as number) > 0)) return 'heartbeatPid is not a process id';
+  if (s.heartbeatStatusFile !== undefined && typeof s.heartbeatStatusFile !== 'string') return 'heartbeatStatusFile is not a path';
+  return undefined;
 }
 
 /** Settings of a detached heartbeat process, passed to it through its environment. */
 export interface HeartbeatConfig {
   store: StoreSpec;
-  locks: { name: string; lockId: string; fence: number }[];
+  /** `confirmedAt` is on the machine's monotonic clock (shared by its processes): the renewer continues the taker's lease timing. */
+  locks: { name: string; lockId: string; fence: number; confirmedAt: number }[];
   leaseMs: number;
   maxLifetimeMs: number;
   statusFile: string;
@@ -456,12 +529,23 @@ export interface HeartbeatConfig {
 
 export const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
 
+/**
+ * The settings blob a renewer is started with (in HEARTBEAT_ENV). Credentials never travel
+ * in it, nor in argv: the renewer inherits the environment they were read from
+ * (DAPLAYA_AWS_*, or the SDK's own chain) and loadHeartbeatConfig derives them again.
+ */
+export function heartbeatSettings(config: HeartbeatConfig): string {
+  if (config.store.kind !== 'dynamodb') return JSON.stringify(config);
+  const { credentials: _credentials, ...store } = config.store;
+  return JSON.stringify({ ...config, store });
+}
+
 export function loadHeartbeatConfig(env: Env): HeartbeatConfig {
   const raw = env[HEARTBEAT_ENV];
   if (!raw) throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
   const cfg = JSON.parse(raw) as HeartbeatConfig;
   if (cfg.store.kind === 'dynamodb') {
-    // Credentials travel in the environment, never in argv or the settings blob.
+    // Credentials come from the inherited environment (see heartbeatSettings), never from the blob.
     const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
     cfg.store = again;
   }

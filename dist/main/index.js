@@ -29217,15 +29217,24 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   N: () => (/* binding */ failAction)
 /* harmony export */ });
+/* unused harmony export actionMessage */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6139);
 /* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1254);
 
 
 
+/** A store error in action terms: what to set is an input (or the job's env), not a CLI flag. */
+function actionMessage(err) {
+    if (err.kind === 'no-region')
+        return 'no AWS region: set the region input or AWS_REGION';
+    return err.message.replace(/\bpass --(table|region|endpoint)\b/g, 'set the $1 input');
+}
 /** One clear failure line for the job log; no stack traces for known causes. */
 function failAction(err) {
-    if (err instanceof _lock_names_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidInputError */ .oC || err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .StoreError */ .AD)
+    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .StoreError */ .AD)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(actionMessage(err));
+    else if (err instanceof _lock_names_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidInputError */ .oC)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err.message);
     else {
         const e = err;
@@ -34278,7 +34287,7 @@ function repository() {
 
 /***/ }),
 
-/***/ 8425:
+/***/ 394:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34303,59 +34312,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var core = __nccwpck_require__(6257);
 // EXTERNAL MODULE: ./src/config.ts
 var src_config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __nccwpck_require__(6139);
-// EXTERNAL MODULE: ./src/lock/types.ts
-var types = __nccwpck_require__(1254);
-;// CONCATENATED MODULE: ./src/cli/format.ts
-
-
-function iso(ms) {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-function expiresText(expiresAt, now) {
-    if (expiresAt >= types/* NEVER */.tm)
-        return 'never expires';
-    return expiresAt >= now ? `expires in ${(0,names/* formatDuration */.a3)(expiresAt - now)}` : `expired ${(0,names/* formatDuration */.a3)(now - expiresAt)} ago`;
-}
-/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
-function describeHolder(h, now) {
-    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,names/* formatDuration */.a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
-    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
-}
-function busyLine(h, now) {
-    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
-}
-function itemToJson(it, now) {
-    const held = it.owner !== undefined && (it.expiresAt ?? 0) >= now;
-    return {
-        env: it.name,
-        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
-        user: it.owner !== undefined ? it.user : undefined,
-        meta: it.owner !== undefined ? it.meta : undefined,
-        lockId: it.owner,
-        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
-        expiresAt: it.expiresAt !== undefined && it.owner !== undefined ? (it.expiresAt >= NEVER ? null : iso(it.expiresAt)) : undefined,
-        fence: it.fence,
-        lastUser: it.lastUser,
-        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
-        forcedBy: it.forcedBy,
-        forceReason: it.forceReason,
-    };
-}
-function table(rows) {
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
-function progressLine(env, b, now) {
-    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
-    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
-    if (b.holder)
-        return `${busyLine(b.holder, now)}${place}${next}`;
-    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
-}
-
+// EXTERNAL MODULE: ./src/cli/format.ts
+var format = __nccwpck_require__(6719);
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
 const objectToString = Object.prototype.toString;
 
@@ -34648,125 +34606,37 @@ function sleep(ms, signal) {
             resolve(ok);
         };
         const onAbort = () => done(false);
-        const timer = setTimeout(() => done(true), Math.max(0, ms));
+        // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
+        const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
-
-;// CONCATENATED MODULE: ./src/lock/rules.ts
-
 /**
- * The conditions of every write, as pure functions over the current item.
- * In-process stores (file, memory) apply these directly; the DynamoDB store
- * writes the same conditions as expressions. Each returns the new item, or
- * undefined when the condition fails.
+ * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
+ * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
+ * so a renewer can continue a lease timed by the process that took the lock.
  */
-function isHeld(item, now, skewMs = 0) {
-    return item?.owner !== undefined && (item.expiresAt ?? 0) >= now - skewMs;
-}
-/** True when no ticket is outstanding: nobody is queued. */
-function queueEmpty(item) {
-    return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
-}
-function applyAcquire(cur, name, c, now, skewMs) {
-    if (c.force) {
-        if (cur?.owner !== c.force.seenOwner)
-            return undefined;
-    }
-    else if (cur?.owner !== c.lockId) {
-        // Ours (a retried write that already landed) passes; otherwise the lock must be free or
-        // its lease lapsed, and the caller must be next: the queue's head, an uberlock
-        // (which goes ahead of queued waiters), or anyone when nobody is queued.
-        const free = cur?.owner === undefined || (cur.expiresAt ?? 0) < now - skewMs;
-        if (!free)
-            return undefined;
-        if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now)
-            return undefined;
-        if (c.ticket !== undefined) {
-            if ((cur?.nowServing ?? 0) !== c.ticket - 1)
-                return undefined;
-        }
-        else if (!c.uberlock && !queueEmpty(cur))
-            return undefined;
-    }
-    const next = {
-        ...(cur ?? { name, fence: 0 }),
-        name,
-        owner: c.lockId,
-        user: c.user,
-        meta: c.meta,
-        uberlock: c.uberlock,
-        acquiredAt: now,
-        updatedAt: now,
-        expiresAt: c.uberlock ? types/* NEVER */.tm : now + c.leaseMs,
-        fence: (cur?.fence ?? 0) + 1,
-        prevOwner: cur?.owner ?? 'none',
-        prevUser: cur?.user ?? 'none',
-        prevExpiresAt: cur?.expiresAt ?? 0,
-    };
-    if (c.uberlock)
-        delete next.uberPendingUntil;
-    if (c.ticket !== undefined)
-        next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
-    delete next.forcedBy;
-    delete next.forcedFrom;
-    delete next.forceReason;
-    if (c.force) {
-        next.forcedBy = c.user;
-        next.forcedFrom = cur?.user ?? '';
-        next.forceReason = c.force.reason;
-    }
-    return next;
-}
-function applyRenew(cur, lockId, fence, expiresAt, now) {
-    if (cur?.owner !== lockId || cur.fence !== fence)
-        return undefined;
-    return { ...cur, expiresAt: cur.uberlock ? types/* NEVER */.tm : expiresAt, updatedAt: now };
-}
-function applyRelease(cur, by, now) {
-    if (cur?.owner === undefined)
-        return undefined;
-    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
-        return undefined;
-    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
-    const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
-    if (cur.acquiredAt !== undefined)
-        out.lastAcquiredAt = cur.acquiredAt;
-    return out;
-}
-function applyExtend(cur, by, expiresAt, now) {
-    if (cur?.owner === undefined)
-        return undefined;
-    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
-        return undefined;
-    return { ...cur, expiresAt: cur.uberlock ? cur.expiresAt ?? expiresAt : expiresAt, updatedAt: now };
-}
-function applyTakeTicket(cur, name, now) {
-    return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, updatedAt: now };
-}
-function applySkipTicket(cur, seenServing, now) {
-    if ((cur?.nowServing ?? 0) !== seenServing || (cur?.nextTicket ?? 0) <= seenServing || !cur)
-        return undefined;
-    return { ...cur, nowServing: seenServing + 1, updatedAt: now };
-}
-function applyUberPending(cur, name, until, now) {
-    const next = { ...(cur ?? { name, fence: 0 }), name, updatedAt: now };
-    if (until > 0)
-        next.uberPendingUntil = until;
-    else
-        delete next.uberPendingUntil;
-    return next;
+function monotonicMs() {
+    return Number(process.hrtime.bigint() / 1000000n);
 }
 
-;// CONCATENATED MODULE: ./src/lock/client.ts
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __nccwpck_require__(1254);
+;// CONCATENATED MODULE: ./src/lock/acquire.ts
 
 
-
-
-const DEFAULT_QUEUE = { ttlMs: 24_000, refreshMs: 8_000, headPollMs: 1_500, minPollMs: 150, maxPollMs: 6_000, missingGraceMs: 3_000 };
-const DEFAULT_HISTORY_MS = 30 * 86_400_000;
-const DEFAULT_SKEW_MS = 5_000;
-function toHolder(item) {
+const DEFAULT_QUEUE = {
+    ttlMs: 36_000,
+    refreshMs: 12_000,
+    nearHeadTtlMs: 9_000,
+    nearHeadRefreshMs: 2_500,
+    headPollMs: 1_500,
+    minPollMs: 150,
+    maxPollMs: 6_000,
+    missingGraceMs: 3_000,
+    uberPendingMs: 8_000,
+};
+function acquire_toHolder(item) {
     return {
         name: item.name,
         lockId: item.owner,
@@ -34778,6 +34648,441 @@ function toHolder(item) {
         fence: item.fence,
     };
 }
+function heldBy(item) {
+    return item?.owner !== undefined ? acquire_toHolder(item) : undefined;
+}
+function claimOf(req, extra = {}) {
+    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+}
+/** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
+function takeoverOf(item) {
+    if (item?.owner === undefined || typeof item.expiresAt !== 'number')
+        return {};
+    return { takeover: { owner: item.owner, fence: item.fence, expiresAt: item.expiresAt } };
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
+}
+async function acquireLock(ctx, req) {
+    return new Acquisition(ctx, req).run();
+}
+class Acquisition {
+    ctx;
+    req;
+    start;
+    watch;
+    attempts = 0;
+    constructor(ctx, req) {
+        this.ctx = ctx;
+        this.req = req;
+        this.start = ctx.clock();
+        this.watch = ctx.leaseWatch(req.name);
+    }
+    async run() {
+        const { req } = this;
+        if (req.signal?.aborted)
+            return this.notAcquired('cancelled');
+        if (req.force)
+            return this.byForce();
+        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
+        let r = await this.attempt(claimOf(req));
+        if (r.ok)
+            return r.result;
+        let cur = r.current;
+        if (!req.uberlock) {
+            // A free lock is never refused because of tickets nobody will use: clear dead ones first.
+            if (cur?.owner === undefined && !(await this.clearDeadTickets())) {
+                // Live waiters are ahead: the caller joins the line below (or gives up, naming them).
+            }
+            else if (cur?.owner === undefined || this.canTakeOver(cur)) {
+                r = await this.attempt(claimOf(req, takeoverOf(cur)));
+                if (r.ok)
+                    return r.result;
+                cur = r.current;
+            }
+        }
+        const now = this.ctx.clock();
+        if (now >= this.start + req.waitMs) {
+            const holder = heldBy(cur);
+            if (holder)
+                req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
+            return this.notAcquired('busy', holder, holder ? undefined : await this.queuedAhead());
+        }
+        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
+        if (req.uberlock)
+            return this.byPolling(cur);
+        return this.inQueue();
+    }
+    canTakeOver(item) {
+        return this.watch.takeoverIn(item, this.ctx.mono(), this.ctx.clock(), this.ctx.skewMs) <= 0;
+    }
+    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
+    async attempt(claim) {
+        const { ctx, req } = this;
+        const sentAt = ctx.mono();
+        let outcome;
+        try {
+            outcome = await ctx.write(() => ctx.store.acquire(req.name, claim, ctx.clock()));
+        }
+        catch (err) {
+            try {
+                await ctx.store.release(req.name, { lockId: req.lockId }, ctx.clock());
+            }
+            catch {
+                // The lease frees it if even this fails.
+            }
+            throw err;
+        }
+        this.attempts++;
+        if (outcome.ok)
+            return { ok: true, result: this.acquired(outcome.item, sentAt) };
+        this.watch.see(outcome.current, ctx.mono());
+        return { ok: false, current: outcome.current };
+    }
+    acquired(item, confirmedAt) {
+        const r = {
+            acquired: true,
+            lock: acquire_toHolder(item),
+            waitedMs: this.ctx.clock() - this.start,
+            attempts: this.attempts,
+            confirmedAt,
+        };
+        if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
+            r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
+        }
+        return r;
+    }
+    notAcquired(reason, holder, queuedAhead) {
+        const r = { acquired: false, reason, waitedMs: this.ctx.clock() - this.start, attempts: this.attempts };
+        if (holder)
+            r.holder = holder;
+        if (queuedAhead)
+            r.queuedAhead = queuedAhead;
+        return r;
+    }
+    forcedFrom;
+    async byForce() {
+        const { ctx, req } = this;
+        let seen = heldBy(await ctx.write(() => ctx.store.get(req.name)));
+        for (let i = 1; i <= 5; i++) {
+            this.forcedFrom = seen && seen.lockId !== req.lockId ? seen : undefined;
+            const r = await this.attempt(claimOf(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
+            if (r.ok) {
+                if (r.result.acquired && this.forcedFrom)
+                    r.result.tookOverFrom = this.forcedFrom;
+                return r.result;
+            }
+            seen = heldBy(r.current);
+        }
+        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
+    }
+    /** Live waiters ahead, for a caller that found the lock free but queued. */
+    async queuedAhead() {
+        const { ctx, req } = this;
+        const item = await ctx.write(() => ctx.store.get(req.name));
+        const served = item?.nowServing ?? 0;
+        const now = ctx.clock();
+        const live = (await ctx.write(() => ctx.store.listQueue(req.name))).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - ctx.skewMs);
+        const first = live[0];
+        return first ? { count: live.length, first: { user: first.user, meta: first.meta } } : undefined;
+    }
+    /**
+     * Skips tickets at the head of the queue whose waiters are gone (cancelled, expired,
+     * or never wrote an entry). Returns true when the queue ended up empty.
+     */
+    async clearDeadTickets() {
+        const { ctx, req } = this;
+        for (let i = 0; i < 1000; i++) {
+            const item = await ctx.write(() => ctx.store.get(req.name));
+            const serving = item?.nowServing ?? 0;
+            if ((item?.nextTicket ?? 0) <= serving)
+                return true;
+            if (!(await this.headIsDead(item, serving + 1)))
+                return false;
+            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
+        }
+        return false;
+    }
+    headWatch = new Map();
+    /**
+     * Whether the waiter holding `ticket` (at the head) is gone: its entry cancelled, past
+     * its expiry (allowing for skew), unchanged on our monotonic clock for its time to live,
+     * or missing although its ticket was issued long enough ago to have written one.
+     */
+    async headIsDead(item, ticket) {
+        const { ctx, req } = this;
+        const e = await ctx.write(() => ctx.store.getQueueEntry(req.name, ticket));
+        const now = ctx.clock();
+        const mono = ctx.mono();
+        const version = e ? `${e.expiresAt}|${e.cancelled === true}` : 'missing';
+        const w = this.headWatch.get(ticket);
+        const since = w && w.version === version ? w.since : mono;
+        this.headWatch.set(ticket, { version, since });
+        if (!e) {
+            const issuedLongAgo = item.lastJoinAt !== undefined && item.lastJoinAt < now - ctx.queue.missingGraceMs - ctx.skewMs;
+            return issuedLongAgo || mono - since > ctx.queue.missingGraceMs;
+        }
+        if (e.cancelled || e.expiresAt < now - ctx.skewMs)
+            return true;
+        const ttl = e.ttlMs ?? ctx.queue.ttlMs;
+        return mono - since > Math.min(ttl, ctx.queue.nearHeadTtlMs + ctx.queue.maxPollMs);
+    }
+    /**
+     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
+     * normal waiters hold back, and poll with capped exponential backoff and jitter.
+     */
+    async byPolling(last) {
+        const { ctx, req } = this;
+        const deadline = this.start + req.waitMs;
+        let lastItem = last;
+        let lastHolder = heldBy(last);
+        let announcedUntil = 0;
+        const announce = async () => {
+            if (announcedUntil - ctx.clock() > (ctx.queue.uberPendingMs * 2) / 3)
+                return;
+            announcedUntil = ctx.clock() + ctx.queue.uberPendingMs;
+            await ctx.write(() => ctx.store.markUberPending(req.name, announcedUntil, ctx.clock())).catch(() => undefined);
+        };
+        const withdraw = async () => {
+            await ctx.write(() => ctx.store.markUberPending(req.name, 0, ctx.clock())).catch(() => undefined);
+        };
+        try {
+            for (let poll = 0;; poll++) {
+                await announce();
+                const now = ctx.clock();
+                // A freeze in waiting keeps normal waiters back, so it polls briskly.
+                let delay = Math.min(backoffDelay(poll, ctx.backoff, ctx.random), 5 * ctx.queue.minPollMs, (ctx.queue.uberPendingMs / 3) | 0);
+                if (lastHolder && lastItem?.owner !== undefined) {
+                    const lapse = this.watch.takeoverIn(lastItem, ctx.mono(), now, ctx.skewMs);
+                    if (lapse > 0 && lapse < delay)
+                        delay = lapse + 20;
+                    req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
+                }
+                if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+                    await withdraw();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+                const cur = await ctx.write(() => ctx.store.get(req.name));
+                this.watch.see(cur, ctx.mono());
+                lastItem = cur;
+                const takeover = cur?.owner !== undefined && this.canTakeOver(cur) ? takeoverOf(cur) : {};
+                if (cur?.owner === undefined || 'takeover' in takeover) {
+                    const r = await this.attempt(claimOf(req, takeover));
+                    if (r.ok)
+                        return r.result;
+                    if (r.current)
+                        lastItem = r.current;
+                }
+                lastHolder = heldBy(lastItem) ?? lastHolder;
+                if (ctx.clock() >= deadline) {
+                    await withdraw();
+                    return this.notAcquired('busy', lastHolder);
+                }
+            }
+        }
+        catch (err) {
+            await withdraw();
+            throw err;
+        }
+    }
+    /**
+     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
+     * are the head of the queue and the lock is free (or its lease has lapsed). Waiters
+     * far back poll slowly, the head polls fast. A dead or cancelled head is skipped by a
+     * conditional advance of nowServing. Mutual exclusion still rests only on the acquire
+     * condition. Whatever ends the wait (success, giving up, an error), a waiter that
+     * did not take the lock steps aside.
+     */
+    async inQueue() {
+        const { ctx, req } = this;
+        const q = ctx.queue;
+        const deadline = this.start + req.waitMs;
+        let joins = 0;
+        const join = async () => {
+            // The join token makes a repeated ticket write (lost answer) return the same ticket.
+            const token = `${req.lockId}#${joins++}#${ctx.random().toString(36).slice(2, 8)}`;
+            const t = (await ctx.write(() => ctx.store.takeTicket(req.name, token, ctx.clock()))).ticket;
+            return t;
+        };
+        let ticket = await join();
+        let nearHead = false;
+        const entry = () => {
+            const ttlMs = nearHead ? q.nearHeadTtlMs : q.ttlMs;
+            return { name: req.name, ticket, lockId: req.lockId, user: req.user, meta: req.meta, enqueuedAt: this.start, expiresAt: ctx.clock() + ttlMs, ttlMs };
+        };
+        const refresh = async () => {
+            await ctx.write(() => ctx.store.putQueueEntry(entry())).catch(() => undefined);
+            refreshedAt = ctx.mono();
+        };
+        let refreshedAt = ctx.mono();
+        await ctx.write(() => ctx.store.putQueueEntry(entry()));
+        let lastHolder;
+        let servingSeen = -1;
+        let servingSince = ctx.mono();
+        let acquired = false;
+        const stepAside = async () => {
+            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
+            await ctx.write(() => ctx.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: ctx.clock() })).catch(() => undefined);
+            await ctx.write(() => ctx.store.skipTicket(req.name, ticket - 1, ctx.clock())).catch(() => false);
+        };
+        try {
+            for (;;) {
+                if (req.signal?.aborted) {
+                    await stepAside();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+                const item = await ctx.write(() => ctx.store.get(req.name));
+                const now = ctx.clock();
+                const mono = ctx.mono();
+                this.watch.see(item, mono);
+                const serving = item?.nowServing ?? 0;
+                if (serving !== servingSeen) {
+                    servingSeen = serving;
+                    servingSince = mono;
+                }
+                lastHolder = heldBy(item);
+                if (serving >= ticket) {
+                    // We were skipped (our entry looked dead): rejoin at the back.
+                    nearHead = false;
+                    ticket = await join();
+                    await refresh();
+                    continue;
+                }
+                const position = ticket - serving;
+                if (position <= 2 && !nearHead) {
+                    // Near the head, refresh often so a dead head is noticed quickly.
+                    nearHead = true;
+                    await refresh();
+                }
+                const lapse = item?.owner !== undefined ? this.watch.takeoverIn(item, mono, now, ctx.skewMs) : 0;
+                let delay;
+                if (position === 1) {
+                    if (lapse <= 0) {
+                        const r = await this.attempt(claimOf(req, { ticket, ...takeoverOf(item) }));
+                        if (r.ok) {
+                            acquired = true;
+                            return r.result;
+                        }
+                        // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
+                        lastHolder = heldBy(r.current);
+                    }
+                    delay = this.pollBase(lastHolder, now);
+                    if (lapse > 0 && lapse < delay)
+                        delay = lapse + 20;
+                }
+                else {
+                    // Further back, poll proportionally less: each place ahead is one more handoff away.
+                    delay = Math.min(q.maxPollMs, this.pollBase(lastHolder, now) * position);
+                    // Only a lock the head could take can be stuck behind a dead head: check the
+                    // head then, from second place at once, from further back once the line has not moved for a while.
+                    if (lapse <= 0 && (position === 2 || mono - servingSince > q.missingGraceMs)) {
+                        if (await this.headIsDead(item, serving + 1)) {
+                            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
+                            continue;
+                        }
+                    }
+                }
+                const waitedMs = now - this.start;
+                if (now >= deadline) {
+                    if (lastHolder)
+                        req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs, nextAttemptInMs: 0, position });
+                    await stepAside();
+                    return this.notAcquired('busy', lastHolder, lastHolder ? undefined : await this.queuedAhead().catch(() => undefined));
+                }
+                delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * ctx.random()), deadline - now));
+                req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: this.attempts, waitedMs, nextAttemptInMs: delay, position });
+                if (mono - refreshedAt >= (nearHead ? q.nearHeadRefreshMs : q.refreshMs))
+                    await refresh();
+                if (!(await sleep(delay, req.signal))) {
+                    await stepAside();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+            }
+        }
+        catch (err) {
+            // A waiter that fails on an error must not leave its place looking alive.
+            if (!acquired)
+                await stepAside();
+            throw err;
+        }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
+     * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
+     */
+    pollBase(holder, now) {
+        const q = this.ctx.queue;
+        return holder ? clamp((now - holder.since) / 5, q.minPollMs, q.headPollMs) : q.minPollMs * 2;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lock/lease-watch.ts
+/**
+ * When another holder's lease may be taken over, judged without trusting anyone's
+ * wall clock. A lease is taken over only after this process has seen the lock item
+ * unchanged (same owner, fence and expiry) for a full lease on its own monotonic
+ * clock, as the AWS DynamoDB lock client does: if the holder had renewed, the item
+ * would have changed. The holder, for its part, treats its lease as lost before a
+ * full lease has passed since its last confirmed write (heartbeat.ts), so the two
+ * never overlap in wall time, whatever their clocks say.
+ *
+ * One shortcut keeps a long-dead lock from needing a full lease of watching: a lease
+ * whose wall-clock expiry is more than `LAPSED_LONG_AGO_MS` plus the skew allowance in
+ * the past may be taken at once. That relies on clocks agreeing within that margin.
+ */
+const LAPSED_LONG_AGO_MS = 10 * 60_000;
+/**
+ * The lease the holder last wrote. Items written before `leaseMs` was recorded fall back
+ * to expiry minus acquisition (both from the holder's clock, so skew cancels), which is
+ * never shorter than the real lease.
+ */
+function leaseOf(item) {
+    if (typeof item.leaseMs === 'number')
+        return item.leaseMs;
+    return Math.max(0, (item.expiresAt ?? 0) - (item.acquiredAt ?? item.expiresAt ?? 0));
+}
+function version(item) {
+    return `${item.owner ?? ''}|${item.fence}|${item.expiresAt ?? ''}`;
+}
+class LeaseWatch {
+    seen;
+    since = 0;
+    /** Records a sighting of the item at monotonic time `mono`. */
+    see(item, mono) {
+        const v = item ? version(item) : undefined;
+        if (v !== this.seen) {
+            this.seen = v;
+            this.since = mono;
+        }
+    }
+    /**
+     * Milliseconds until the held lease in `item` may be taken over (≤ 0: now).
+     * `item` must have been passed to `see` first.
+     */
+    takeoverIn(item, mono, now, skewMs) {
+        if (item.uberlock)
+            return Number.POSITIVE_INFINITY;
+        if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt))
+            return Number.POSITIVE_INFINITY;
+        const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
+        const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
+        return Math.min(watched, byWallClock);
+    }
+}
+
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __nccwpck_require__(5456);
+;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
+
+
+
+
+
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
+const DEFAULT_SKEW_MS = 5_000;
 /**
  * The lock protocol: acquire (waiting with capped exponential backoff and jitter),
  * renew, release and reads over any LockStore. No printing, no CI specifics:
@@ -34786,16 +35091,18 @@ function toHolder(item) {
 class LockClient {
     store;
     clock;
+    mono;
     skewMs;
     backoff;
     random;
+    queue;
     retries;
     retryMinMs;
-    queue;
     historyMs;
     constructor(store, opts = {}) {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
+        this.mono = opts.monotonic ?? monotonicMs;
         this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
         this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
         this.random = opts.random ?? Math.random;
@@ -34819,225 +35126,18 @@ class LockClient {
             shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
         });
     }
+    watches = new Map();
+    leaseWatch(name) {
+        let w = this.watches.get(name);
+        if (!w)
+            this.watches.set(name, (w = new LeaseWatch()));
+        return w;
+    }
     async acquire(req) {
-        const start = this.clock();
-        const result = await this.acquireInner(req, start);
+        const result = await acquireLock(this, req);
         if (result.acquired)
             await this.recordAcquired(req, result);
         return result;
-    }
-    claim(req, extra = {}) {
-        return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
-    }
-    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
-    async tryAcquire(req, claim) {
-        try {
-            return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs));
-        }
-        catch (err) {
-            await this.bestEffortRelease(req.name, req.lockId);
-            throw err;
-        }
-    }
-    acquired(item, start, attempts, extra = {}) {
-        const r = { acquired: true, lock: toHolder(item), waitedMs: this.clock() - start, attempts };
-        if (extra.tookOverFrom)
-            r.tookOverFrom = extra.tookOverFrom;
-        if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
-            r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
-        }
-        return r;
-    }
-    async acquireInner(req, start) {
-        if (req.signal?.aborted)
-            return this.cancelled(req, 0, undefined, start);
-        if (req.force)
-            return this.acquireByForce(req, start);
-        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
-        const first = await this.tryAcquire(req, this.claim(req));
-        if (first.ok)
-            return this.acquired(first.item, start, 1);
-        const holder = heldBy(first.current);
-        const now = this.clock();
-        if (now >= start + req.waitMs) {
-            if (holder)
-                req.onBusy?.({ holder, attempt: 1, waitedMs: now - start, nextAttemptInMs: 0 });
-            return holder ? { acquired: false, reason: 'busy', holder, waitedMs: now - start, attempts: 1 } : { acquired: false, reason: 'busy', waitedMs: now - start, attempts: 1 };
-        }
-        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
-        if (req.uberlock)
-            return this.acquireByPolling(req, start, holder);
-        return this.acquireInQueue(req, start);
-    }
-    async acquireByForce(req, start) {
-        let seen = heldBy(await this.store.get(req.name));
-        for (let attempt = 1; attempt <= 5; attempt++) {
-            const outcome = await this.tryAcquire(req, this.claim(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
-            if (outcome.ok)
-                return this.acquired(outcome.item, start, attempt, seen && seen.lockId !== req.lockId ? { tookOverFrom: seen } : {});
-            seen = heldBy(outcome.current);
-        }
-        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
-    }
-    /**
-     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
-     * normal waiters hold back, and poll with capped exponential backoff and jitter.
-     */
-    async acquireByPolling(req, start, holder) {
-        const deadline = start + req.waitMs;
-        let attempt = 1;
-        let lastHolder = holder;
-        let announcedUntil = 0;
-        const announce = async () => {
-            if (announcedUntil - this.clock() > this.queue.ttlMs / 2)
-                return;
-            announcedUntil = this.clock() + this.queue.ttlMs;
-            await this.store.markUberPending(req.name, announcedUntil, this.clock()).catch(() => undefined);
-        };
-        const withdraw = async () => {
-            await this.store.markUberPending(req.name, 0, this.clock()).catch(() => undefined);
-        };
-        for (;;) {
-            await announce();
-            const now = this.clock();
-            // A freeze in waiting keeps normal waiters back, so it polls briskly.
-            let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
-            if (lastHolder) {
-                const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
-                if (lapse > 0 && lapse < delay)
-                    delay = lapse;
-                req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
-            }
-            if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
-                await withdraw();
-                return this.cancelled(req, attempt, lastHolder, start);
-            }
-            const outcome = await this.tryAcquire(req, this.claim(req));
-            attempt++;
-            if (outcome.ok)
-                return this.acquired(outcome.item, start, attempt);
-            lastHolder = heldBy(outcome.current) ?? lastHolder;
-            if (this.clock() >= deadline) {
-                await withdraw();
-                const r = { acquired: false, reason: 'busy', waitedMs: this.clock() - start, attempts: attempt };
-                if (lastHolder)
-                    r.holder = lastHolder;
-                return r;
-            }
-        }
-    }
-    /**
-     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
-     * are the head of the queue and the lock is free. Waiters far back poll slowly, the
-     * head polls fast. A dead or cancelled head is skipped by a conditional advance of
-     * nowServing. Mutual exclusion still rests only on the acquire condition.
-     */
-    async acquireInQueue(req, start) {
-        const deadline = start + req.waitMs;
-        let { ticket } = await this.store.takeTicket(req.name, this.clock());
-        const entry = () => ({
-            name: req.name,
-            ticket,
-            lockId: req.lockId,
-            user: req.user,
-            meta: req.meta,
-            enqueuedAt: start,
-            expiresAt: this.clock() + this.queue.ttlMs,
-        });
-        await this.store.putQueueEntry(entry());
-        let refreshedAt = this.clock();
-        let attempts = 1;
-        let lastHolder;
-        let servingSeen = -1;
-        let servingSince = this.clock();
-        const missingSince = new Map();
-        const giveUp = async (reason) => {
-            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
-            await this.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: this.clock() }).catch(() => undefined);
-            await this.store.skipTicket(req.name, ticket - 1, this.clock()).catch(() => false);
-            const r = { acquired: false, reason, waitedMs: this.clock() - start, attempts };
-            if (lastHolder)
-                r.holder = lastHolder;
-            return r;
-        };
-        for (;;) {
-            if (req.signal?.aborted)
-                return giveUp('cancelled');
-            // Reads are idempotent too: the same retry rules settle a transient failure.
-            const item = await this.write(() => this.store.get(req.name));
-            const now = this.clock();
-            const serving = item?.nowServing ?? 0;
-            if (serving !== servingSeen) {
-                servingSeen = serving;
-                servingSince = now;
-            }
-            lastHolder = isHeld(item, now, this.skewMs) ? toHolder(item) : undefined;
-            let delay;
-            if (serving >= ticket) {
-                // We were skipped (our entry looked dead): rejoin at the back.
-                ({ ticket } = await this.store.takeTicket(req.name, now));
-                await this.store.putQueueEntry(entry());
-                refreshedAt = now;
-                continue;
-            }
-            const position = ticket - serving;
-            if (position === 1) {
-                if (!lastHolder) {
-                    const outcome = await this.tryAcquire(req, this.claim(req, { ticket }));
-                    attempts++;
-                    if (outcome.ok)
-                        return this.acquired(outcome.item, start, attempts);
-                    // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
-                    lastHolder = heldBy(outcome.current);
-                }
-                delay = this.pollBase(lastHolder, now);
-                const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
-                if (lapse > 0 && lapse < delay)
-                    delay = lapse;
-            }
-            else {
-                // Further back, poll proportionally less: each place ahead is one more handoff away.
-                delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
-                // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
-                if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
-                    const head = serving + 1;
-                    const e = await this.store.getQueueEntry(req.name, head);
-                    let dead = e?.cancelled === true || (e !== undefined && e.expiresAt < now - this.skewMs);
-                    if (!e) {
-                        const since = missingSince.get(head) ?? now;
-                        missingSince.set(head, since);
-                        // A ticket is written to the queue right after it is issued; give the issuer a moment.
-                        dead = now - since > this.queue.missingGraceMs;
-                    }
-                    if (dead) {
-                        await this.store.skipTicket(req.name, serving, now);
-                        continue;
-                    }
-                }
-            }
-            const waitedMs = now - start;
-            if (now >= deadline) {
-                if (lastHolder)
-                    req.onBusy?.({ holder: lastHolder, attempt: attempts, waitedMs, nextAttemptInMs: 0, position });
-                return giveUp('busy');
-            }
-            delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * this.random()), deadline - now));
-            req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: attempts, waitedMs, nextAttemptInMs: delay, position });
-            if (now - refreshedAt >= this.queue.refreshMs) {
-                await this.store.putQueueEntry(entry()).catch(() => undefined);
-                refreshedAt = now;
-            }
-            if (!(await sleep(delay, req.signal)))
-                return giveUp('cancelled');
-        }
-    }
-    /**
-     * The longer the holder has held, the longer it is likely to keep holding (deploys run
-     * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
-     * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
-     */
-    pollBase(holder, now) {
-        return holder ? clamp((now - holder.since) / 5, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
     }
     async recordAcquired(req, r) {
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
@@ -35080,9 +35180,9 @@ class LockClient {
     async renew(lock, leaseMs) {
         const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
         if (outcome.ok)
-            return { renewed: true, lock: toHolder(outcome.item) };
+            return { renewed: true, lock: acquire_toHolder(outcome.item) };
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: acquire_toHolder(cur) } : { renewed: false };
     }
     /**
      * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
@@ -35097,9 +35197,13 @@ class LockClient {
             if (!isHeldAtAll(seen))
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
-            forcedFrom = toHolder(seen);
+            forcedFrom = acquire_toHolder(seen);
         }
-        const outcome = await this.write(() => this.store.release(name, target, this.clock()));
+        let tries = 0;
+        const outcome = await this.write(() => {
+            tries++;
+            return this.store.release(name, target, this.clock());
+        });
         if (outcome.ok) {
             // The item after release names who held it (last*): no read needed for the record.
             const it = outcome.item;
@@ -35115,24 +35219,24 @@ class LockClient {
             return { outcome: 'released', released };
         }
         const cur = outcome.current;
-        if (!isHeldAtAll(cur)) {
-            // A retried release whose first try landed finds our own token in lastOwner.
-            if ('lockId' in target && cur?.lastOwner === target.lockId)
-                return { outcome: 'released', released: undefined };
+        // A retried release whose first try landed finds our own token in lastOwner, even if
+        // the next waiter has taken the lock since: this release freed it.
+        if ('lockId' in target && cur?.lastOwner === target.lockId && (tries > 1 || !isHeldAtAll(cur)))
+            return { outcome: 'released', released: undefined };
+        if (!isHeldAtAll(cur))
             return { outcome: 'not-held' };
-        }
-        return { outcome: 'held-by-other', holder: toHolder(cur) };
+        return { outcome: 'held-by-other', holder: acquire_toHolder(cur) };
     }
     /** Extends the lease of a held lock to `leaseMs` from now. */
     async extend(name, by, leaseMs) {
         const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
         if (outcome.ok) {
-            const lock = toHolder(outcome.item);
+            const lock = acquire_toHolder(outcome.item);
             await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
             return { renewed: true, lock };
         }
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: acquire_toHolder(cur) } : { renewed: false };
     }
     async waiters(name) {
         const item = await this.store.get(name);
@@ -35146,7 +35250,7 @@ class LockClient {
     /** The current holder, or undefined when free (an expired lease counts as free). */
     async holder(name) {
         const item = await this.store.get(name);
-        return isHeld(item, this.clock()) ? toHolder(item) : undefined;
+        return (0,rules/* isHeld */.i7)(item, this.clock()) ? acquire_toHolder(item) : undefined;
     }
     async item(name) {
         return this.store.get(name);
@@ -35171,10 +35275,10 @@ class LockClient {
         }
     }
 }
-function clamp(x, lo, hi) {
+function client_clamp(x, lo, hi) {
     return Math.max(lo, Math.min(hi, x));
 }
-function heldBy(item) {
+function client_heldBy(item) {
     return isHeldAtAll(item) ? toHolder(item) : undefined;
 }
 function isHeldAtAll(item) {
@@ -35198,6 +35302,8 @@ async function acquireAll(client, names, req, clock = Date.now) {
             const out = { ok: false, reason: r.reason, waitedMs: clock() - start };
             if (r.holder)
                 out.holder = r.holder;
+            if (r.queuedAhead)
+                out.queuedAhead = r.queuedAhead;
             return out;
         }
         const lock = {
@@ -35208,6 +35314,7 @@ async function acquireAll(client, names, req, clock = Date.now) {
             waitedMs: r.waitedMs,
             acquiredAt: r.lock.since,
             expiresAt: r.lock.expiresAt,
+            confirmedAt: r.confirmedAt,
         };
         if (r.tookOverFrom)
             lock.tookOverFrom = r.tookOverFrom;
@@ -35218,25 +35325,108 @@ async function acquireAll(client, names, req, clock = Date.now) {
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/heartbeat/spawn.ts
 
 
+
+/** Marks a renewer's command line with its record's token: `node SCRIPT --daplaya-renewer=TOKEN`. */
+const RENEWER_ARG = '--daplaya-renewer=';
 /**
  * Starts the renewer as a detached process with no stdio, so it outlives the step
- * that took the lock without holding the step's output pipes open.
+ * that took the lock without holding the step's output pipes open. With a token,
+ * the token goes on its command line, so a later release can tell it from any
+ * other process that has (or has been given) the same pid.
  */
-function startHeartbeat(script, config, env) {
-    const child = (0,external_node_child_process_.spawn)(process.execPath, [script], {
+function startHeartbeat(script, config, env, token) {
+    const child = (0,external_node_child_process_.spawn)(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
         detached: true,
         stdio: 'ignore',
-        env: { ...env, [src_config/* HEARTBEAT_ENV */.tt]: JSON.stringify(config) },
+        // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
+        env: { ...env, [src_config/* HEARTBEAT_ENV */.tt]: (0,src_config/* heartbeatSettings */.OP)(config) },
     });
     child.unref();
     if (child.pid === undefined)
         throw new Error('could not start the lock renewer');
     return child.pid;
 }
-/** Stops a renewer and waits (briefly) for it to write its final status. */
+/**
+ * Whether pid is still the renewer described: 'ours' only if its command line is
+ * exactly `exec script --daplaya-renewer=token`; 'gone' if no such process (or a
+ * zombie); 'unknown' where the platform gives no way to look.
+ */
+function renewerState(id) {
+    const want = [id.exec, id.script, `${RENEWER_ARG}${id.token}`];
+    if (process.platform === 'linux') {
+        let raw;
+        try {
+            raw = readFileSync(`/proc/${id.pid}/cmdline`, 'utf8');
+        }
+        catch (err) {
+            const c = err.code;
+            return c === 'ENOENT' || c === 'ESRCH' ? 'gone' : 'unknown';
+        }
+        if (raw === '')
+            return 'gone'; // a zombie (or a kernel thread, which is not ours either way)
+        const argv = raw.replace(/\0$/, '').split('\0');
+        return argv.length === want.length && argv.every((a, i) => a === want[i]) ? 'ours' : 'other';
+    }
+    if (process.platform === 'win32')
+        return 'unknown';
+    // macOS and the BSDs: ps prints the command line joined by spaces.
+    let out;
+    try {
+        out = execFileSync('ps', ['-ww', '-o', 'command=', '-p', String(id.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    }
+    catch (err) {
+        const e = err;
+        return e.status === 1 ? 'gone' : 'unknown';
+    }
+    if (out.trim() === '')
+        return 'gone';
+    return out.replace(/\n$/, '') === want.join(' ') ? 'ours' : 'other';
+}
+/**
+ * Stops the renewer a record names, but only after checking the pid is that
+ * renewer: SIGTERM, then (after timeoutMs, if it is still ours) SIGKILL.
+ * 'not-ours' and 'unverifiable' mean nothing was signalled.
+ */
+async function stopRenewer(id, timeoutMs = 5000) {
+    const state = renewerState(id);
+    if (state === 'gone')
+        return 'gone';
+    if (state === 'other')
+        return 'not-ours';
+    if (state === 'unknown')
+        return 'unverifiable';
+    try {
+        process.kill(id.pid, 'SIGTERM');
+    }
+    catch {
+        return 'gone';
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (renewerState(id) !== 'ours')
+            return 'stopped';
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    if (renewerState(id) === 'ours') {
+        try {
+            process.kill(id.pid, 'SIGKILL');
+        }
+        catch {
+            // gone
+        }
+    }
+    return 'stopped';
+}
+/**
+ * Stops a renewer by pid alone and waits (briefly) for it to write its final status.
+ * For a pid from a trusted source (the action's own state); a pid read from a file
+ * goes through stopRenewer, which checks it first.
+ */
 async function stopHeartbeat(pid, timeoutMs = 5000) {
     try {
         process.kill(pid, 'SIGTERM');
@@ -35262,8 +35452,6 @@ async function stopHeartbeat(pid, timeoutMs = 5000) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/store/file.ts
 
 
@@ -35272,11 +35460,31 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 const STALE_READ_MS = 30_000;
 const PRUNE_AGE_MS = 10 * 60_000;
+/** Lost compare-and-swap races in a row before a write gives up (each is a full re-read). */
+const MAX_CAS_ATTEMPTS = 1000;
+/** Re-reads after a version file vanished between readdir and read. */
+const MAX_READ_ATTEMPTS = 50;
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+// 0 where the platform has no such flag (Windows), so the open still works there.
+const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
+const READ_FLAGS = external_node_fs_.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | O_NOFOLLOW;
+function code(err) {
+    return err?.code;
+}
 /**
  * Embedded store for one machine. Each lock is a directory of numbered versions;
  * a write is a compare-and-swap: the new version is written to a temporary file
  * and hard-linked to the next number, and link(2) fails if another process took
  * that number first. No lock files, so a crashed process leaves nothing stale.
+ *
+ * Nothing planted in the store is obeyed: the store directory, the per-env
+ * directories, `.queue` and `.history` are checked with lstat and refused if they
+ * are symlinks, files are opened with O_NOFOLLOW (and created with O_EXCL), and
+ * everything created is private (directories 0700, files 0600, whatever the umask).
+ * Every retry loop is bounded.
  */
 class FileStore {
     dir;
@@ -35285,17 +35493,143 @@ class FileStore {
         this.dir = dir;
         this.description = `embedded file store at ${dir}`;
     }
-    lockDir(name) {
-        return external_node_path_default().join(this.dir, name);
+    refuseSymlink(p) {
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: refusing to follow the symlink ${p}`, false);
+    }
+    /** lstat-checks one directory of the store, creating it (0700) when asked. False when absent. */
+    async checkDir(p, create) {
+        for (let tries = 0; tries < 2; tries++) {
+            let st;
+            try {
+                st = await external_node_fs_.promises.lstat(p);
+            }
+            catch (err) {
+                if (code(err) !== 'ENOENT')
+                    throw this.wrap(err);
+                if (!create)
+                    return false;
+                try {
+                    await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
+                    await external_node_fs_.promises.chmod(p, DIR_MODE);
+                    return true;
+                }
+                catch (e) {
+                    if (code(e) === 'EEXIST')
+                        continue; // made meanwhile: check what it is
+                    throw this.wrap(e, `cannot create ${p}`);
+                }
+            }
+            if (st.isSymbolicLink())
+                throw this.refuseSymlink(p);
+            if (!st.isDirectory())
+                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} is not a directory`, false);
+            return true;
+        }
+        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} keeps changing`, false);
+    }
+    /**
+     * The store directory itself, checked (and made, with any missing parents, when
+     * asked). Node's own recursive mkdir is not used: it loops forever where mkdir
+     * says ENOENT under a parent that exists (e.g. /proc/self/x).
+     */
+    async root(create) {
+        const missing = [];
+        for (let p = this.dir;;) {
+            try {
+                await external_node_fs_.promises.lstat(p);
+                break;
+            }
+            catch (err) {
+                if (code(err) !== 'ENOENT')
+                    throw this.wrap(err);
+                missing.push(p);
+                const parent = external_node_path_default().dirname(p);
+                if (parent === p)
+                    break;
+                p = parent;
+            }
+        }
+        if (missing.length === 0)
+            return { exists: await this.checkDir(this.dir, false), created: false };
+        if (!create)
+            return { exists: false, created: false };
+        let created = false;
+        for (const p of missing.reverse()) {
+            try {
+                await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
+                await external_node_fs_.promises.chmod(p, DIR_MODE);
+                if (p === this.dir)
+                    created = true;
+            }
+            catch (err) {
+                if (code(err) !== 'EEXIST')
+                    throw this.wrap(err, `cannot create ${p}`);
+            }
+        }
+        await this.checkDir(this.dir, false);
+        return { exists: true, created };
+    }
+    /** The directory dir/parts..., every level lstat-checked; undefined when absent and not created. */
+    async subdir(parts, create) {
+        if (!(await this.root(create)).exists)
+            return undefined;
+        let p = this.dir;
+        for (const part of parts) {
+            p = external_node_path_default().join(p, part);
+            if (!(await this.checkDir(p, create)))
+                return undefined;
+        }
+        return p;
+    }
+    /** Reads a JSON file without following a symlink (or blocking on a planted FIFO). */
+    async readJson(file) {
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, READ_FLAGS);
+        }
+        catch (err) {
+            if (code(err) === 'ELOOP' || code(err) === 'EMLINK')
+                throw this.refuseSymlink(file);
+            throw err;
+        }
+        try {
+            const st = await fh.stat();
+            if (!st.isFile())
+                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${file} is not a regular file`, false);
+            return JSON.parse(await fh.readFile('utf8'));
+        }
+        finally {
+            await fh.close();
+        }
+    }
+    /** Creates a new private file (O_EXCL | O_NOFOLLOW, 0600 whatever the umask). */
+    async writeNew(file, data) {
+        const fh = await external_node_fs_.promises.open(file, CREATE_FLAGS, FILE_MODE).catch((err) => {
+            throw this.wrap(err);
+        });
+        try {
+            await fh.chmod(FILE_MODE);
+            await fh.writeFile(data);
+        }
+        catch (err) {
+            await external_node_fs_.promises.unlink(file).catch(() => undefined);
+            throw this.wrap(err);
+        }
+        finally {
+            await fh.close();
+        }
     }
     async latest(name) {
         for (let tries = 0;; tries++) {
+            const dir = await this.subdir([name], false);
+            if (!dir)
+                return { version: 0, item: undefined };
             let entries;
             try {
-                entries = await external_node_fs_.promises.readdir(this.lockDir(name));
+                entries = await external_node_fs_.promises.readdir(dir);
             }
             catch (err) {
-                if (err.code === 'ENOENT')
+                if (code(err) === 'ENOENT')
                     return { version: 0, item: undefined };
                 throw this.wrap(err);
             }
@@ -35304,53 +35638,51 @@ class FileStore {
             if (!top)
                 return { version: 0, item: undefined };
             try {
-                const item = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(this.lockDir(name), top), 'utf8'));
+                const item = await this.readJson(external_node_path_default().join(dir, top));
                 return { version: Number(top.slice(1, 13)), item };
             }
             catch (err) {
                 // Pruned by a writer between readdir and read: look again.
-                if (err.code === 'ENOENT' && tries < 50)
+                if (code(err) === 'ENOENT' && tries < MAX_READ_ATTEMPTS)
                     continue;
                 throw this.wrap(err);
             }
         }
     }
     async cas(name, update) {
-        for (;;) {
+        for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
             const readAt = performance.now();
             const { version, item } = await this.latest(name);
             const next = update(item);
             if (!next)
                 return { ok: false, current: item };
-            const dir = this.lockDir(name);
-            await external_node_fs_.promises.mkdir(dir, { recursive: true }).catch((e) => {
-                throw this.wrap(e);
-            });
+            const dir = (await this.subdir([name], true));
             const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-            await external_node_fs_.promises.writeFile(tmp, JSON.stringify(next));
+            await this.writeNew(tmp, JSON.stringify(next));
             const target = external_node_path_default().join(dir, `v${String(version + 1).padStart(12, '0')}.json`);
             try {
                 // A version file can be pruned only once it is PRUNE_AGE_MS old; a writer whose
                 // read is older than STALE_READ_MS re-reads, so it never links into a pruned gap.
                 if (performance.now() - readAt > STALE_READ_MS)
                     continue;
+                // link(2) neither follows a symlink at tmp nor writes through one at target.
                 await external_node_fs_.promises.link(tmp, target);
             }
             catch (err) {
-                if (err.code === 'EEXIST')
+                if (code(err) === 'EEXIST')
                     continue; // lost the race: re-read and re-judge
                 throw this.wrap(err);
             }
             finally {
                 await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
             }
-            await this.prune(name, version);
+            await this.prune(dir, version);
             return { ok: true, item: next };
         }
+        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: env ${name} changed under ${MAX_CAS_ATTEMPTS} writes in a row; giving up`, true);
     }
     /** Removes old versions below the newest two; readers retry on ENOENT. */
-    async prune(name, below) {
-        const dir = this.lockDir(name);
+    async prune(dir, below) {
         const entries = await external_node_fs_.promises.readdir(dir).catch(() => []);
         const now = Date.now();
         for (const e of entries) {
@@ -35358,106 +35690,126 @@ class FileStore {
             if (!m || Number(m[1]) >= below)
                 continue;
             const file = external_node_path_default().join(dir, e);
-            const st = await external_node_fs_.promises.stat(file).catch(() => undefined);
-            if (st && now - st.mtimeMs > PRUNE_AGE_MS)
+            const st = await external_node_fs_.promises.lstat(file).catch(() => undefined);
+            if (st?.isFile() && now - st.mtimeMs > PRUNE_AGE_MS)
                 await external_node_fs_.promises.unlink(file).catch(() => undefined);
         }
     }
-    wrap(err) {
+    wrap(err, what) {
+        if (err instanceof types/* StoreError */.AD)
+            return err;
         const e = err;
         if (e.code === 'EACCES' || e.code === 'EPERM')
             return new types/* StoreError */.AD('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
-        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${e.message}`, false);
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${what ? `${what}: ` : ''}${e.message}`, false);
     }
-    acquire(name, claim, now, skewMs) {
-        return this.cas(name, (cur) => applyAcquire(cur, name, claim, now, skewMs));
+    acquire(name, claim, now) {
+        return this.cas(name, (cur) => (0,rules/* applyAcquire */.Js)(cur, name, claim, now));
     }
     renew(name, lockId, fence, expiresAt, now) {
-        return this.cas(name, (cur) => applyRenew(cur, lockId, fence, expiresAt, now));
+        return this.cas(name, (cur) => (0,rules/* applyRenew */.ig)(cur, lockId, fence, expiresAt, now));
     }
     release(name, by, now) {
-        return this.cas(name, (cur) => applyRelease(cur, by, now));
+        return this.cas(name, (cur) => (0,rules/* applyRelease */.Yr)(cur, by, now));
     }
     extend(name, by, expiresAt, now) {
-        return this.cas(name, (cur) => applyExtend(cur, by, expiresAt, now));
+        return this.cas(name, (cur) => (0,rules/* applyExtend */.Dk)(cur, by, expiresAt, now));
     }
     async markUberPending(name, until, now) {
-        await this.cas(name, (cur) => applyUberPending(cur, name, until, now));
+        await this.cas(name, (cur) => (0,rules/* applyUberPending */.QO)(cur, name, until, now));
     }
-    async takeTicket(name, now) {
-        const r = await this.cas(name, (cur) => applyTakeTicket(cur, name, now));
+    async takeTicket(name, joinToken, now) {
+        const r = await this.cas(name, (cur) => (0,rules/* applyTakeTicket */.aU)(cur, name, joinToken, now));
         if (!r.ok)
             throw new types/* StoreError */.AD('other', 'could not take a queue ticket', false);
         return { ticket: r.item.nextTicket, item: r.item };
     }
     async skipTicket(name, seenServing, now) {
-        return (await this.cas(name, (cur) => applySkipTicket(cur, seenServing, now))).ok;
+        return (await this.cas(name, (cur) => (0,rules/* applySkipTicket */.s$)(cur, seenServing, now))).ok;
     }
     /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
-    async writeSide(sub, file, value) {
-        const dir = external_node_path_default().join(this.dir, sub);
-        await external_node_fs_.promises.mkdir(dir, { recursive: true });
+    async writeSide(parts, file, value) {
+        const dir = (await this.subdir(parts, true));
         const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        await external_node_fs_.promises.writeFile(tmp, JSON.stringify(value));
-        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file));
+        await this.writeNew(tmp, JSON.stringify(value));
+        // rename(2) replaces whatever is at the name (a planted symlink included), never its target.
+        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file)).catch(async (err) => {
+            await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            throw this.wrap(err);
+        });
+        return dir;
     }
-    async readSide(sub) {
-        const dir = external_node_path_default().join(this.dir, sub);
+    async readSide(parts) {
+        const dir = await this.subdir(parts, false);
+        if (!dir)
+            return [];
         const names = await external_node_fs_.promises.readdir(dir).catch(() => []);
         const out = [];
         for (const n of names.filter((x) => x.endsWith('.json'))) {
             try {
-                out.push(JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(dir, n), 'utf8')));
+                out.push(await this.readJson(external_node_path_default().join(dir, n)));
             }
-            catch {
+            catch (err) {
+                if (err instanceof types/* StoreError */.AD)
+                    throw err;
                 // removed meanwhile
             }
         }
         return out;
     }
     async putQueueEntry(entry) {
-        await this.writeSide(external_node_path_default().join('.queue', entry.name), `${String(entry.ticket).padStart(20, '0')}.json`, entry);
+        const dir = await this.writeSide(['.queue', entry.name], `${String(entry.ticket).padStart(20, '0')}.json`, entry);
         // Entries far behind the line are garbage.
         const item = await this.get(entry.name);
         const served = item?.nowServing ?? 0;
-        const dir = external_node_path_default().join(this.dir, '.queue', entry.name);
         for (const n of await external_node_fs_.promises.readdir(dir).catch(() => [])) {
             if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100)
                 await external_node_fs_.promises.unlink(external_node_path_default().join(dir, n)).catch(() => undefined);
         }
     }
     async getQueueEntry(name, ticket) {
+        const dir = await this.subdir(['.queue', name], false);
+        if (!dir)
+            return undefined;
         try {
-            return JSON.parse(await external_node_fs_.promises.readFile(external_node_path_default().join(this.dir, '.queue', name, `${String(ticket).padStart(20, '0')}.json`), 'utf8'));
+            return await this.readJson(external_node_path_default().join(dir, `${String(ticket).padStart(20, '0')}.json`));
         }
-        catch {
+        catch (err) {
+            if (err instanceof types/* StoreError */.AD)
+                throw err;
             return undefined;
         }
     }
     async listQueue(name) {
-        return (await this.readSide(external_node_path_default().join('.queue', name))).sort((a, b) => a.ticket - b.ticket);
+        return (await this.readSide(['.queue', name])).sort((a, b) => a.ticket - b.ticket);
     }
     async addHistory(event) {
-        await this.writeSide(external_node_path_default().join('.history', event.name), `${new Date(event.at).toISOString()}-${event.id}.json`, event);
+        await this.writeSide(['.history', event.name], `${new Date(event.at).toISOString()}-${event.id}.json`, event);
     }
     async listHistory(name) {
-        const names = name ? [name] : await external_node_fs_.promises.readdir(external_node_path_default().join(this.dir, '.history')).catch(() => []);
+        let names = name ? [name] : [];
+        if (!name) {
+            const dir = await this.subdir(['.history'], false);
+            names = dir ? await external_node_fs_.promises.readdir(dir).catch(() => []) : [];
+        }
         const now = Date.now();
         const all = [];
         for (const n of names)
-            all.push(...(await this.readSide(external_node_path_default().join('.history', n))));
+            all.push(...(await this.readSide(['.history', n])));
         return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
     }
     async get(name) {
         return (await this.latest(name)).item;
     }
     async list() {
+        if (!(await this.root(false)).exists)
+            return [];
         let names;
         try {
             names = await external_node_fs_.promises.readdir(this.dir);
         }
         catch (err) {
-            if (err.code === 'ENOENT')
+            if (code(err) === 'ENOENT')
                 return [];
             throw this.wrap(err);
         }
@@ -35465,19 +35817,7 @@ class FileStore {
         return items.filter((i) => i !== undefined);
     }
     async init() {
-        try {
-            await external_node_fs_.promises.mkdir(this.dir, { recursive: false });
-            return true;
-        }
-        catch (err) {
-            if (err.code === 'EEXIST')
-                return false;
-            if (err.code === 'ENOENT') {
-                await external_node_fs_.promises.mkdir(this.dir, { recursive: true });
-                return true;
-            }
-            throw this.wrap(err);
-        }
+        return (await this.root(true)).created;
     }
 }
 
@@ -35493,6 +35833,8 @@ async function openStore(spec, credentials) {
         cfg.region = spec.region;
     if (spec.endpoint)
         cfg.endpoint = spec.endpoint;
+    if (spec.requestTimeoutMs)
+        cfg.requestTimeoutMs = spec.requestTimeoutMs;
     if (spec.credentials)
         cfg.credentials = spec.credentials;
     if (credentials)
@@ -35500,7 +35842,10 @@ async function openStore(spec, credentials) {
     return new DynamoStore(cfg);
 }
 
+// EXTERNAL MODULE: ./src/action/state.ts
+var action_state = __nccwpck_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/lock-phase.ts
+
 
 
 
@@ -35542,7 +35887,8 @@ async function lockForJob(config, env, heartbeatScript, signal) {
     const client = new LockClient(store, (0,src_config/* loadProtocolSettings */.kh)(env));
     const lockId = `${config.lockIdPrefix}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     let grouped = false;
-    const warned = new Set();
+    // Whom the job waited on, in order: named in a notice once it gets the lock.
+    const waitedOn = new Map();
     try {
         const r = await acquireAll(client, config.envs, {
             lockId,
@@ -35558,18 +35904,22 @@ async function lockForJob(config, env, heartbeatScript, signal) {
                     grouped = true;
                 }
                 const now = Date.now();
-                core/* info */.pq(progressLine(b.holder?.name ?? config.envs.join(', '), b, now));
-                const holder = b.holder;
-                if (holder && !warned.has(holder.lockId)) {
-                    warned.add(holder.lockId);
-                    core/* warning */.$e(`Waiting for env ${holder.name}: it is locked by ${describeHolder(holder, now)}`);
-                }
+                core/* info */.pq((0,format/* progressLine */.oz)(b.holder?.name ?? config.envs.join(', '), b, now));
+                if (b.holder && !waitedOn.has(b.holder.lockId))
+                    waitedOn.set(b.holder.lockId, b.holder);
             },
         });
         if (grouped)
             core/* endGroup */.N4();
         if (!r.ok) {
-            const who = r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : '';
+            const who = r.holder ? ` by ${(0,format/* describeHolder */.sG)(r.holder, Date.now())}` : '';
+            const h = r.holder;
+            action_state/* blockedState */.kB.save({
+                envs: config.envs,
+                reason: r.reason,
+                waitedMs: r.waitedMs,
+                ...(h ? { holder: { name: h.name, user: h.user, meta: h.meta, since: h.since, uberlock: h.uberlock } } : {}),
+            });
             core/* setFailed */.C1(r.reason === 'cancelled'
                 ? `Cancelled while waiting for env ${config.envs.join(', ')}${who}`
                 : `Env ${r.holder?.name ?? config.envs.join(', ')} is still locked${who} after waiting ${Math.round(r.waitedMs / 1000)}s`);
@@ -35577,6 +35927,11 @@ async function lockForJob(config, env, heartbeatScript, signal) {
         }
         for (const l of r.locks) {
             core/* info */.pq(`Locked env ${l.name} for ${config.user} (fence ${l.fence}, lock id ${lockId}) after waiting ${Math.round(l.waitedMs / 1000)}s`);
+        }
+        if (grouped) {
+            // Waiting and then getting the lock is news, not a problem: a notice, not a warning.
+            const by = [...waitedOn.values()].map((h) => `${h.user} (${[h.meta, `since ${(0,format/* iso */.KH)(h.since)}`].filter((p) => p !== '').join(', ')})`);
+            core/* notice */.lm(`Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`);
         }
         const statusFile = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), `daplaya-heartbeat-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
         const state = {
@@ -35591,7 +35946,7 @@ async function lockForJob(config, env, heartbeatScript, signal) {
         if (!config.uberlock) {
             state.heartbeatPid = startHeartbeat(heartbeatScript, {
                 store: config.store,
-                locks: r.locks.map((l) => ({ name: l.name, lockId, fence: l.fence })),
+                locks: r.locks.map((l) => ({ name: l.name, lockId, fence: l.fence, confirmedAt: l.confirmedAt })),
                 leaseMs: config.leaseMs,
                 maxLifetimeMs: src_config/* HEARTBEAT_MAX_LIFETIME_MS */.Ng,
                 statusFile,
@@ -35599,7 +35954,7 @@ async function lockForJob(config, env, heartbeatScript, signal) {
             }, env);
             core/* info */.pq(`Renewing the ${Math.round(config.leaseMs / 1000)}s lease in the background (pid ${state.heartbeatPid})`);
         }
-        core/* saveState */.LZ('daplaya', JSON.stringify(state));
+        action_state/* lockState */.HE.save(state);
         return state;
     }
     finally {
@@ -35636,8 +35991,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6257);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2973);
 /* harmony import */ var _github_defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2618);
-/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8425);
+/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(394);
 /* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7868);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3175);
+
 
 
 
@@ -35647,19 +36004,36 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 // main: report the lock taken in pre; take it here when pre did not run (local `uses: ./`).
+// When pre ran and did not get the lock (the step has continue-on-error), main does not wait again.
 try {
-    let state = (0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .readActionState */ .sf)(process.env);
-    if (!state && !(0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .preRan */ .h3)(process.env)) {
+    let state = _state_js__WEBPACK_IMPORTED_MODULE_8__/* .lockState */ .HE.read();
+    if (!(0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .actionEnabled */ .CW)(process.env) && !state) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('daplaya is off for this job (input enabled is false): no lock taken');
+        (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .setLockOutputs */ .ef)(undefined);
+    }
+    else if (state) {
+        (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .setLockOutputs */ .ef)(state);
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
+    }
+    else if (_state_js__WEBPACK_IMPORTED_MODULE_8__/* .preRanState */ .ic.read()) {
+        (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .setLockOutputs */ .ef)(undefined);
+        const b = _state_js__WEBPACK_IMPORTED_MODULE_8__/* .blockedState */ .kB.read();
+        const envs = b?.envs.join(', ') ?? actionInputEnvs();
+        const why = b?.holder ? `: ${b.reason === 'cancelled' ? 'cancelled while it waited for' : 'it was still held by'} ${b.holder.user} after ${Math.round(b.waitedMs / 1000)}s` : '';
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
+    }
+    else {
         _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('The pre step did not run (a local action?): taking the lock now');
         const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_5__/* .githubDefaults */ .Q)());
         state = await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .lockForJob */ .mY)(config, process.env, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), '..', 'heartbeat', 'index.js'), (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .cancelSignal */ .Bj)());
+        (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .setLockOutputs */ .ef)(state);
     }
-    (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .setLockOutputs */ .ef)(state);
-    if (state)
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
 }
 catch (err) {
     (0,_fail_js__WEBPACK_IMPORTED_MODULE_7__/* .failAction */ .N)(err);
+}
+function actionInputEnvs() {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .getInput */ .V4('env') || 'the env input';
 }
 
 __webpack_async_result__();
@@ -35667,18 +36041,158 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 3175:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HE: () => (/* binding */ lockState),
+/* harmony export */   ic: () => (/* binding */ preRanState),
+/* harmony export */   kB: () => (/* binding */ blockedState)
+/* harmony export */ });
+/* unused harmony exports STATE_KEYS, describeBlocked */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+/* harmony import */ var _cli_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6719);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2973);
+/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6139);
+
+
+
+
+/**
+ * What one phase of the action hands to a later one, each key's writer next to its reader.
+ *
+ * core.saveState(name, value) writes `name<<DELIM` to the GITHUB_STATE file; the runner gives every
+ * later phase of the step the env var `STATE_<name>`, with the name exactly as saved (hyphens
+ * kept), and core.getState(name) reads exactly that. Read state only through these pairs: a name
+ * spelt by hand (`STATE_pre_ran` for `pre-ran`) silently never matches.
+ */
+const STATE_KEYS = {
+    /** pre started (its inputs were valid): main must not take the lock again. */
+    preRan: 'pre-ran',
+    /** The lock this job holds (JSON ActionState). */
+    lock: 'daplaya',
+    /** Why pre (or main) did not get the lock, for main's error and post's summary. */
+    blocked: 'blocked',
+};
+const preRanState = {
+    save: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.preRan, 'true'),
+    read: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.preRan) === 'true',
+};
+const lockState = {
+    save: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.lock, JSON.stringify(state)),
+    read: () => (0,_config_js__WEBPACK_IMPORTED_MODULE_2__/* .parseActionState */ .nA)(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.lock)),
+};
+const blockedState = {
+    save: (blocked) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.blocked, JSON.stringify(blocked)),
+    read: () => {
+        const raw = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.blocked);
+        if (!raw)
+            return undefined;
+        try {
+            const b = JSON.parse(raw);
+            return Array.isArray(b?.envs) ? b : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    },
+};
+/** For the job summary (HTML-escaped): who kept the job from the lock. */
+function describeBlocked(b) {
+    if (!b)
+        return 'No lock was taken by this job.';
+    const h = b.holder;
+    const who = h ? `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${[h.meta, `since ${iso(h.since)}`].filter((p) => p !== '').join(', ')})` : 'jobs queued ahead of it';
+    const what = b.reason === 'cancelled' ? 'cancelled while it waited; held by' : 'still held by';
+    const text = `Env ${b.envs.join(', ')} was not locked by this job: ${what} ${who} after waiting ${formatDuration(b.waitedMs)}.`;
+    return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+}
+
+
+/***/ }),
+
+/***/ 6719:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KH: () => (/* binding */ iso),
+/* harmony export */   oz: () => (/* binding */ progressLine),
+/* harmony export */   sG: () => (/* binding */ describeHolder)
+/* harmony export */ });
+/* unused harmony exports UNREADABLE_EXPIRY_HINT, expiresText, busyLine, itemToJson, table */
+/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6139);
+/* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5456);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1254);
+
+
+
+function iso(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
+const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
+function expiresText(expiresAt, now) {
+    if (expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(expiresAt))
+        return 'lease expiry unreadable';
+    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm)
+        return 'never expires';
+    return expiresAt >= now ? `expires in ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
+}
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+function describeHolder(h, now) {
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+function busyLine(h, now) {
+    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+function itemToJson(it, now) {
+    const held = isHeld(it, now);
+    return {
+        env: it.name,
+        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
+        user: it.owner !== undefined ? it.user : undefined,
+        meta: it.owner !== undefined ? it.meta : undefined,
+        lockId: it.owner,
+        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || unreadableExpiry(it.expiresAt) ? 'unreadable' : it.expiresAt >= NEVER ? null : iso(it.expiresAt),
+        fence: it.fence,
+        lastUser: it.lastUser,
+        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+        forcedBy: it.forcedBy,
+        forceReason: it.forceReason,
+    };
+}
+function table(rows) {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+function progressLine(env, b, now) {
+    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+    if (b.holder)
+        return `${busyLine(b.holder, now)}${place}${next}`;
+    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
+}
+
+
+/***/ }),
+
 /***/ 2973:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   CW: () => (/* binding */ actionEnabled),
 /* harmony export */   Ng: () => (/* binding */ HEARTBEAT_MAX_LIFETIME_MS),
-/* harmony export */   h3: () => (/* binding */ preRan),
+/* harmony export */   OP: () => (/* binding */ heartbeatSettings),
 /* harmony export */   kh: () => (/* binding */ loadProtocolSettings),
-/* harmony export */   sf: () => (/* binding */ readActionState),
+/* harmony export */   nA: () => (/* binding */ parseActionState),
 /* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV),
 /* harmony export */   zl: () => (/* binding */ loadActionConfig)
 /* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, loadHeartbeatConfig, DEFAULT_SLACK_LEASE, loadSlackConfig */
+/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, MIN_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, actionJobOutcome, ActionStateError, loadHeartbeatConfig, DEFAULT_SLACK_LEASE, loadSlackConfig */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
@@ -35696,6 +36210,7 @@ __webpack_async_result__();
 const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version']));
 const DEFAULT_TABLE = 'DaPlayaLocks';
 const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
+const MIN_LEASE_MS = 3000;
 const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
 /** A renewer outliving a forgotten job should not hold an env for days. */
 const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
@@ -35811,9 +36326,15 @@ function resolveStore(opts, env) {
             new URL(endpoint);
         }
         catch {
-            throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+            throw new UsageError(`endpoint ${JSON.stringify(redactUrl(endpoint))} is not a URL`);
         }
         spec.endpoint = endpoint;
+    }
+    const requestTimeout = nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
+    if (requestTimeout !== undefined) {
+        spec.requestTimeoutMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
+        if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
+            throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
     }
     const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
     const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
@@ -35827,6 +36348,10 @@ function resolveStore(opts, env) {
             spec.credentials.sessionToken = token;
     }
     return spec;
+}
+/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
+function redactUrl(text) {
+    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
 }
 const DEFAULT_HISTORY_DAYS = 30;
 function loadProtocolSettings(env) {
@@ -35907,8 +36432,9 @@ function loadCliConfig(argv, env) {
     const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
     const renewed = a.command === 'run' || heartbeat;
     const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
-    if (leaseText !== undefined && leaseMs < 1000)
-        throw new InvalidInputError(`--lease must be at least 1s, got ${leaseText}`);
+    // A renewed lease is renewed every third of it, never more than once a second (lock/heartbeat.ts).
+    if (leaseText !== undefined && leaseMs < MIN_LEASE_MS)
+        throw new InvalidInputError(`--lease must be at least 3s, got ${leaseText}`);
     const config = {
         command: a.command,
         store: help
@@ -35980,6 +36506,26 @@ function boolInput(env, name) {
         return true;
     throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
 }
+/**
+ * Input `enabled` (default true): false makes pre, main and post do nothing. An empty value (an
+ * expression that came out empty) is the default: locking is the safe side.
+ */
+function actionEnabled(env) {
+    return actionInput(env, 'enabled') === '' || boolInput(env, 'enabled');
+}
+/**
+ * Input `job-status` (`${{ job.status }}`: success, failure, cancelled), recorded with the release
+ * in the history's vocabulary (success, failed, cancelled). Never an error: post must release.
+ */
+function actionJobOutcome(env) {
+    const v = actionInput(env, 'job-status').toLowerCase();
+    if (v === '')
+        return {};
+    const outcome = { success: 'success', failure: 'failed', failed: 'failed', cancelled: 'cancelled', canceled: 'cancelled' }[v];
+    if (outcome)
+        return { outcome };
+    return { warning: `input job-status should be \${{ job.status }} (success, failure or cancelled), got ${JSON.stringify(v)}: the release is recorded without an outcome` };
+}
 function loadActionConfig(env, defaults) {
     const envText = actionInput(env, 'env');
     if (envText === '')
@@ -35989,10 +36535,17 @@ function loadActionConfig(env, defaults) {
     const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
     const waitMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
     const leaseMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
-    if (leaseMs < 1000)
-        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('input lease must be at least 1s');
+    if (leaseMs < MIN_LEASE_MS)
+        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('input lease must be at least 3s');
+    // Store errors in action terms (inputs, not CLI flags).
+    const tableInput = actionInput(env, 'table') || DEFAULT_TABLE;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableInput))
+        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`input table ${JSON.stringify(tableInput)} is not a valid DynamoDB table name`);
+    const endpointInput = actionInput(env, 'endpoint');
+    if (endpointInput !== '' && !URL.canParse(endpointInput))
+        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`input endpoint is not a URL: ${JSON.stringify(redactUrl(endpointInput))}`);
     const store = resolveStore({
-        table: actionInput(env, 'table') || DEFAULT_TABLE,
+        table: tableInput,
         region: actionInput(env, 'region'),
         endpoint: actionInput(env, 'endpoint'),
         store: 'dynamodb',
@@ -36016,29 +36569,81 @@ function loadActionConfig(env, defaults) {
     }
     return config;
 }
-/** True when the pre phase ran in this job (it records that before anything else). */
-function preRan(env) {
-    return env.STATE_pre_ran === 'true';
-}
-function readActionState(env) {
-    const raw = env.STATE_daplaya;
+/** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
+function parseActionState(raw) {
     if (!raw)
         return undefined;
+    let value;
     try {
-        return JSON.parse(raw);
+        value = JSON.parse(raw);
     }
     catch {
-        return undefined;
+        throw new ActionStateError('not JSON');
+    }
+    const problem = actionStateProblem(value);
+    if (problem)
+        throw new ActionStateError(problem);
+    return value;
+}
+/** Saved lock state that pre could not have written (corrupt, or of another shape): post releases by the job's lock id instead. */
+class ActionStateError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
+    problem;
+    name = 'ActionStateError';
+    constructor(problem, then) {
+        super(`The lock state saved by this job's pre step is unreadable (${problem})${then ? `; ${then}` : ''}`);
+        this.problem = problem;
     }
 }
+function actionStateProblem(v) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return 'not an object';
+    const s = v;
+    const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
+    if (typeof s.lockId !== 'string' || s.lockId === '')
+        return 'lockId is not a lock id';
+    const envs = s.envs;
+    const envName = (e) => {
+        try {
+            return typeof e === 'string' && (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseEnvList */ .N7)(e).length === 1 && !e.includes(',');
+        }
+        catch {
+            return false;
+        }
+    };
+    if (!Array.isArray(envs) || envs.length === 0 || !envs.every(envName))
+        return 'envs is not a list of env names';
+    if (!Array.isArray(s.fences) || s.fences.length !== envs.length || !s.fences.every(isNum))
+        return 'fences is not one number per env';
+    if (typeof s.user !== 'string')
+        return 'user is not a string';
+    if (!isNum(s.acquiredAt) || !isNum(s.waitedMs))
+        return 'acquiredAt or waitedMs is not a number';
+    // A pid of 0 or below would signal a whole process group, or every process of the user.
+    if (s.heartbeatPid !== undefined && !(Number.isInteger(s.heartbeatPid) && s.heartbeatPid > 0))
+        return 'heartbeatPid is not a process id';
+    if (s.heartbeatStatusFile !== undefined && typeof s.heartbeatStatusFile !== 'string')
+        return 'heartbeatStatusFile is not a path';
+    return undefined;
+}
 const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
+/**
+ * The settings blob a renewer is started with (in HEARTBEAT_ENV). Credentials never travel
+ * in it, nor in argv: the renewer inherits the environment they were read from
+ * (DAPLAYA_AWS_*, or the SDK's own chain) and loadHeartbeatConfig derives them again.
+ */
+function heartbeatSettings(config) {
+    if (config.store.kind !== 'dynamodb')
+        return JSON.stringify(config);
+    const { credentials: _credentials, ...store } = config.store;
+    return JSON.stringify({ ...config, store });
+}
 function loadHeartbeatConfig(env) {
     const raw = env[HEARTBEAT_ENV];
     if (!raw)
         throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
     const cfg = JSON.parse(raw);
     if (cfg.store.kind === 'dynamodb') {
-        // Credentials travel in the environment, never in argv or the settings blob.
+        // Credentials come from the inherited environment (see heartbeatSettings), never from the blob.
         const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
         cfg.store = again;
     }
@@ -36079,7 +36684,7 @@ function loadSlackConfig(env, port) {
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   oC: () => (/* binding */ InvalidInputError)
 /* harmony export */ });
-/* unused harmony exports MAX_NAME_LENGTH, validateEnvName */
+/* unused harmony exports MAX_NAME_LENGTH, validateEnvName, MAX_DURATION_MS */
 /** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
 const MAX_NAME_LENGTH = 64;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -36109,8 +36714,19 @@ function parseEnvList(value) {
 }
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
+/**
+ * The longest lease, wait, extension or freeze accepted: beyond it timers overflow
+ * (Node's are 32-bit) and a typo like `100d` would hold an env for months.
+ */
+const MAX_DURATION_MS = 30 * 86_400_000;
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
 function parseDuration(value, what = 'duration') {
+    const ms = parseAnyDuration(value, what);
+    if (ms > MAX_DURATION_MS)
+        throw new InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+    return ms;
+}
+function parseAnyDuration(value, what) {
     const text = value.trim();
     if (text.startsWith('-'))
         throw new InvalidInputError(`${what} must not be negative: ${value}`);
@@ -36142,6 +36758,152 @@ function formatDuration(ms) {
     if (h < 48)
         return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
     return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 5456:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dk: () => (/* binding */ applyExtend),
+/* harmony export */   Js: () => (/* binding */ applyAcquire),
+/* harmony export */   QO: () => (/* binding */ applyUberPending),
+/* harmony export */   Yr: () => (/* binding */ applyRelease),
+/* harmony export */   aU: () => (/* binding */ applyTakeTicket),
+/* harmony export */   bX: () => (/* binding */ unreadableExpiry),
+/* harmony export */   i7: () => (/* binding */ isHeld),
+/* harmony export */   ig: () => (/* binding */ applyRenew),
+/* harmony export */   s$: () => (/* binding */ applySkipTicket)
+/* harmony export */ });
+/* unused harmony exports queueEmpty, sameLease */
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1254);
+
+/**
+ * The conditions of every write, as pure functions over the current item.
+ * In-process stores (file, memory) apply these directly; the DynamoDB store
+ * writes the same conditions as expressions. Each returns the new item, or
+ * undefined when the condition fails.
+ */
+/** An expiry that cannot be read: missing, or not a number (a lock item edited by hand). */
+function unreadableExpiry(expiresAt) {
+    return typeof expiresAt !== 'number' || Number.isNaN(expiresAt);
+}
+/**
+ * An owner and a lease not lapsed. An owner with an unreadable expiry counts as held with
+ * an unknown expiry, never as lapsed: DynamoDB's own condition judges it so (`expiresAt <
+ * :stale` is false on a string), so reads and writes agree; its holder's release or a
+ * forced one frees it.
+ */
+function isHeld(item, now, skewMs = 0) {
+    return item?.owner !== undefined && (unreadableExpiry(item.expiresAt) || item.expiresAt >= now - skewMs);
+}
+/** True when no ticket is outstanding: nobody is queued. */
+function queueEmpty(item) {
+    return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
+}
+/** True when `cur` still holds exactly the lease a takeover claim watched lapse. */
+function sameLease(cur, seen) {
+    return cur?.owner === seen.owner && cur.fence === seen.fence && cur.expiresAt === seen.expiresAt;
+}
+function applyAcquire(cur, name, c, now) {
+    if (c.force) {
+        if (cur?.owner !== c.force.seenOwner)
+            return undefined;
+    }
+    else if (cur?.owner !== c.lockId) {
+        // Ours (a retried write that already landed) passes; otherwise the lock must be free,
+        // or still hold exactly the lapsed lease the caller watched (lease-watch.ts: no wall
+        // clock is trusted here), and the caller must be next: the queue's head, an uberlock
+        // (which goes ahead of queued waiters), or anyone when nobody is queued.
+        const free = cur?.owner === undefined || (c.takeover !== undefined && sameLease(cur, c.takeover));
+        if (!free)
+            return undefined;
+        if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now)
+            return undefined;
+        if (c.ticket !== undefined) {
+            if ((cur?.nowServing ?? 0) !== c.ticket - 1)
+                return undefined;
+        }
+        else if (!c.uberlock && !queueEmpty(cur))
+            return undefined;
+    }
+    const next = {
+        ...(cur ?? { name, fence: 0 }),
+        name,
+        owner: c.lockId,
+        user: c.user,
+        meta: c.meta,
+        uberlock: c.uberlock,
+        acquiredAt: now,
+        updatedAt: now,
+        expiresAt: c.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
+        leaseMs: c.uberlock ? 0 : c.leaseMs,
+        fence: (cur?.fence ?? 0) + 1,
+        prevOwner: cur?.owner ?? 'none',
+        prevUser: cur?.user ?? 'none',
+        prevExpiresAt: cur?.expiresAt ?? 0,
+    };
+    if (c.uberlock)
+        delete next.uberPendingUntil;
+    if (c.ticket !== undefined)
+        next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
+    delete next.forcedBy;
+    delete next.forcedFrom;
+    delete next.forceReason;
+    if (c.force) {
+        next.forcedBy = c.user;
+        next.forcedFrom = cur?.user ?? '';
+        next.forceReason = c.force.reason;
+    }
+    return next;
+}
+function applyRenew(cur, lockId, fence, expiresAt, now) {
+    if (cur?.owner !== lockId || cur.fence !== fence)
+        return undefined;
+    if (cur.uberlock)
+        return { ...cur, updatedAt: now };
+    return { ...cur, expiresAt, leaseMs: expiresAt - now, updatedAt: now };
+}
+function applyRelease(cur, by, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+    if (cur.acquiredAt !== undefined)
+        out.lastAcquiredAt = cur.acquiredAt;
+    return out;
+}
+function applyExtend(cur, by, expiresAt, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    if (cur.uberlock)
+        return { ...cur, updatedAt: now };
+    return { ...cur, expiresAt, leaseMs: expiresAt - now, updatedAt: now };
+}
+/** The next ticket; a repeated join (same token, nobody joined since) gets back the item as it is. */
+function applyTakeTicket(cur, name, joinToken, now) {
+    if (cur?.lastJoin === joinToken)
+        return cur;
+    return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, lastJoin: joinToken, lastJoinAt: now, updatedAt: now };
+}
+function applySkipTicket(cur, seenServing, now) {
+    if ((cur?.nowServing ?? 0) !== seenServing || (cur?.nextTicket ?? 0) <= seenServing || !cur)
+        return undefined;
+    return { ...cur, nowServing: seenServing + 1, updatedAt: now };
+}
+function applyUberPending(cur, name, until, now) {
+    const next = { ...(cur ?? { name, fence: 0 }), name, updatedAt: now };
+    if (until > 0)
+        next.uberPendingUntil = until;
+    else
+        delete next.uberPendingUntil;
+    return next;
 }
 
 
@@ -36457,16 +37219,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ debug),
   N4: () => (/* binding */ endGroup),
   V9: () => (/* binding */ getIDToken),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ setSecret),
-  Oh: () => (/* binding */ startGroup),
-  $e: () => (/* binding */ warning)
+  Oh: () => (/* binding */ startGroup)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, error, exportVariable, getBooleanInput, getInput, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, setCommandEcho, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, error, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, summary, toPlatformPath, toPosixPath, toWin32Path, warning
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -39313,7 +40077,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -39321,7 +40085,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.

@@ -8,12 +8,25 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   DynamoStore: () => (/* binding */ DynamoStore)
 /* harmony export */ });
-/* unused harmony export classify */
-/* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4305);
-/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1254);
+/* unused harmony exports DEFAULT_REQUEST_TIMEOUT_MS, classify */
+/* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4305);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2973);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1254);
+
 
 
 const LOCK_SK = 'LOCK';
+/** Per request, SDK retries included (README "Timeouts"). */
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+/** A request that got no answer within its deadline: it may or may not have landed. */
+class DeadlineExceeded extends Error {
+    ms;
+    name = 'DeadlineExceeded';
+    constructor(ms) {
+        super(`no answer within ${ms}ms`);
+        this.ms = ms;
+    }
+}
 /**
  * The production store. Every state change is one UpdateItem with a condition that
  * mirrors `lock/rules.ts`; on a failed condition the old item comes back with the
@@ -24,13 +37,17 @@ class DynamoStore {
     config;
     description;
     client;
+    requestTimeoutMs;
     constructor(config) {
         this.config = config;
+        this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
         const cfg = {
             maxAttempts: 3,
             requestHandler: {
-                requestTimeout: config.requestTimeoutMs ?? 5000,
-                connectionTimeout: Math.min(config.requestTimeoutMs ?? 5000, 3000),
+                requestTimeout: this.requestTimeoutMs,
+                // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
+                throwOnRequestTimeout: true,
+                connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
             },
         };
         if (config.region)
@@ -39,18 +56,31 @@ class DynamoStore {
             cfg.endpoint = config.endpoint;
         if (config.credentials)
             cfg.credentials = config.credentials;
-        this.client = new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .DynamoDBClient */ .MGV(cfg);
-        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${config.endpoint}` : ''}`;
+        this.client = new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DynamoDBClient */ .MGV(cfg);
+        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(config.endpoint)}` : ''}`;
     }
     close() {
         this.client.destroy();
+    }
+    /**
+     * Every request has a hard deadline, SDK retries included: an endpoint that accepts
+     * and never answers (or a socket that stalls mid-response) fails the request after
+     * `requestTimeoutMs` as an ambiguous outcome, which the lock client settles by retrying.
+     */
+    send(command) {
+        const signal = AbortSignal.timeout(this.requestTimeoutMs);
+        return this.client.send(command, { abortSignal: signal }).catch((err) => {
+            if (signal.aborted)
+                throw new DeadlineExceeded(this.requestTimeoutMs);
+            throw err;
+        });
     }
     key(name) {
         return { pk: { S: name }, sk: { S: LOCK_SK } };
     }
     async update(name, input) {
         try {
-            const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .UpdateItemCommand */ .Cs({
+            const out = await this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .UpdateItemCommand */ .Cs({
                 TableName: this.config.table,
                 Key: this.key(name),
                 ReturnValues: 'ALL_NEW',
@@ -60,7 +90,7 @@ class DynamoStore {
             return { ok: true, item: fromItem(out.Attributes ?? {}, name) };
         }
         catch (err) {
-            if (err instanceof _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .ConditionalCheckFailedException */ .jPo || err.name === 'ConditionalCheckFailedException') {
+            if (err instanceof _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .ConditionalCheckFailedException */ .jPo || err.name === 'ConditionalCheckFailedException') {
                 const old = err.Item;
                 if (old)
                     return { ok: false, current: fromItem(old, name) };
@@ -69,19 +99,20 @@ class DynamoStore {
             throw classify(err, this.config);
         }
     }
-    acquire(name, c, now, skewMs) {
+    acquire(name, c, now) {
         const values = {
             ':me': { S: c.lockId },
             ':user': { S: c.user },
             ':meta': { S: c.meta },
             ':uber': { BOOL: c.uberlock },
             ':now': { N: String(now) },
-            ':exp': { N: String(c.uberlock ? _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs) },
+            ':exp': { N: String(c.uberlock ? _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .NEVER */ .tm : now + c.leaseMs) },
+            ':lease': { N: String(c.uberlock ? 0 : c.leaseMs) },
             ':zero': { N: '0' },
             ':one': { N: '1' },
             ':none': { S: 'none' },
         };
-        let set = 'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, fence = if_not_exists(fence, :zero) + :one, ' +
+        let set = 'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, leaseMs = :lease, fence = if_not_exists(fence, :zero) + :one, ' +
             'prevOwner = if_not_exists(#owner, :none), prevUser = if_not_exists(#user, :none), prevExpiresAt = if_not_exists(expiresAt, :zero)';
         let remove = ` REMOVE forcedBy, forcedFrom, forceReason${c.uberlock ? ', uberPendingUntil' : ''}`;
         let condition;
@@ -110,8 +141,15 @@ class DynamoStore {
             else if (!c.uberlock) {
                 next += ' AND (attribute_not_exists(nextTicket) OR nextTicket = nowServing)';
             }
-            condition = next ? `#owner = :me OR ((attribute_not_exists(#owner) OR expiresAt < :stale)${next})` : '#owner = :me OR attribute_not_exists(#owner) OR expiresAt < :stale';
-            values[':stale'] = { N: String(now - skewMs) };
+            // Free, or still exactly the lapsed lease the caller watched (rules.sameLease).
+            let free = 'attribute_not_exists(#owner)';
+            if (c.takeover) {
+                free = '(attribute_not_exists(#owner) OR (#owner = :seenOwner AND fence = :seenFence AND expiresAt = :seenExp))';
+                values[':seenOwner'] = { S: c.takeover.owner };
+                values[':seenFence'] = { N: String(c.takeover.fence) };
+                values[':seenExp'] = { N: String(c.takeover.expiresAt) };
+            }
+            condition = next ? `#owner = :me OR (${free}${next})` : `#owner = :me OR ${free}`;
         }
         return this.update(name, {
             UpdateExpression: set + remove,
@@ -123,13 +161,14 @@ class DynamoStore {
     renew(name, lockId, fence, expiresAt, now) {
         return this.update(name, {
             // An uberlock keeps its NEVER expiry: renewing must not give it a lease.
-            UpdateExpression: 'SET expiresAt = :exp, updatedAt = :now',
+            UpdateExpression: 'SET expiresAt = :exp, leaseMs = :lease, updatedAt = :now',
             ConditionExpression: '#owner = :me AND fence = :fence AND (attribute_not_exists(uberlock) OR uberlock = :false)',
             ExpressionAttributeNames: { '#owner': 'owner' },
             ExpressionAttributeValues: {
                 ':me': { S: lockId },
                 ':fence': { N: String(fence) },
                 ':exp': { N: String(expiresAt) },
+                ':lease': { N: String(expiresAt - now) },
                 ':now': { N: String(now) },
                 ':false': { BOOL: false },
             },
@@ -143,7 +182,7 @@ class DynamoStore {
     release(name, by, now) {
         const byLock = 'lockId' in by;
         return this.update(name, {
-            UpdateExpression: 'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, forcedBy, forcedFrom, forceReason',
+            UpdateExpression: 'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, leaseMs, forcedBy, forcedFrom, forceReason',
             ConditionExpression: byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who',
             ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
             ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
@@ -152,10 +191,10 @@ class DynamoStore {
     extend(name, by, expiresAt, now) {
         const byLock = 'lockId' in by;
         return this.update(name, {
-            UpdateExpression: 'SET expiresAt = :exp, updatedAt = :now',
+            UpdateExpression: 'SET expiresAt = :exp, leaseMs = :lease, updatedAt = :now',
             ConditionExpression: `${byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who'} AND (attribute_not_exists(uberlock) OR uberlock = :false)`,
             ExpressionAttributeNames: { '#owner': 'owner', ...(byLock ? {} : { '#user': 'user' }) },
-            ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':exp': { N: String(expiresAt) }, ':now': { N: String(now) }, ':false': { BOOL: false } },
+            ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':exp': { N: String(expiresAt) }, ':lease': { N: String(expiresAt - now) }, ':now': { N: String(now) }, ':false': { BOOL: false } },
         });
     }
     async markUberPending(name, until, now) {
@@ -164,14 +203,17 @@ class DynamoStore {
             ExpressionAttributeValues: until > 0 ? { ':until': { N: String(until) }, ':now': { N: String(now) } } : { ':now': { N: String(now) } },
         });
     }
-    async takeTicket(name, now) {
+    async takeTicket(name, joinToken, now) {
         const r = await this.update(name, {
-            UpdateExpression: 'SET nextTicket = if_not_exists(nextTicket, :zero) + :one, nowServing = if_not_exists(nowServing, :zero), fence = if_not_exists(fence, :zero), updatedAt = :now',
-            ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) } },
+            UpdateExpression: 'SET nextTicket = if_not_exists(nextTicket, :zero) + :one, nowServing = if_not_exists(nowServing, :zero), fence = if_not_exists(fence, :zero), lastJoin = :join, lastJoinAt = :now, updatedAt = :now',
+            // A repeated join whose first write landed (and nobody joined since) gets its ticket back.
+            ConditionExpression: 'attribute_not_exists(lastJoin) OR lastJoin <> :join',
+            ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) }, ':join': { S: joinToken } },
         });
-        if (!r.ok)
-            throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', 'could not take a queue ticket', false);
-        return { ticket: r.item.nextTicket, item: r.item };
+        const item = r.ok ? r.item : r.current;
+        if (!item || item.nextTicket === undefined)
+            throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', 'could not take a queue ticket', false);
+        return { ticket: item.nextTicket, item };
     }
     async skipTicket(name, seenServing, now) {
         const r = await this.update(name, {
@@ -183,7 +225,7 @@ class DynamoStore {
     }
     async put(item) {
         try {
-            await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .PutItemCommand */ .qnp({ TableName: this.config.table, Item: item }));
+            await this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .PutItemCommand */ .qnp({ TableName: this.config.table, Item: item }));
         }
         catch (err) {
             throw classify(err, this.config);
@@ -206,7 +248,7 @@ class DynamoStore {
         return items;
     }
     query(name, prefix) {
-        return this.pages((start) => this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .QueryCommand */ .sfZ({
+        return this.pages((start) => this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .QueryCommand */ .sfZ({
             TableName: this.config.table,
             ConsistentRead: true,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -216,7 +258,7 @@ class DynamoStore {
     }
     /** Scans the table for items whose sort key starts with `prefix`. */
     scan(prefix) {
-        return this.pages((start) => this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .ScanCommand */ .Zy5({
+        return this.pages((start) => this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .ScanCommand */ .Zy5({
             TableName: this.config.table,
             ConsistentRead: true,
             FilterExpression: 'begins_with(sk, :prefix)',
@@ -235,7 +277,7 @@ class DynamoStore {
     }
     async getQueueEntry(name, ticket) {
         try {
-            const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .GetItemCommand */ .ZKh({
+            const out = await this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .GetItemCommand */ .ZKh({
                 TableName: this.config.table,
                 Key: { pk: { S: name }, sk: { S: `Q#${String(ticket).padStart(20, '0')}` } },
                 ConsistentRead: true,
@@ -263,11 +305,11 @@ class DynamoStore {
         return items
             .map((i) => JSON.parse(i.event?.S ?? '{}'))
             .filter((e) => e.keepUntil > now)
-            .sort(_lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL);
+            .sort(_lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .byTime */ .XL);
     }
     async get(name) {
         try {
-            const out = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .GetItemCommand */ .ZKh({ TableName: this.config.table, Key: this.key(name), ConsistentRead: true }));
+            const out = await this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .GetItemCommand */ .ZKh({ TableName: this.config.table, Key: this.key(name), ConsistentRead: true }));
             return out.Item ? fromItem(out.Item, name) : undefined;
         }
         catch (err) {
@@ -280,7 +322,7 @@ class DynamoStore {
     async init() {
         let created = false;
         try {
-            await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .CreateTableCommand */ .IxS({
+            await this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .CreateTableCommand */ .IxS({
                 TableName: this.config.table,
                 BillingMode: 'PAY_PER_REQUEST',
                 AttributeDefinitions: [
@@ -300,13 +342,14 @@ class DynamoStore {
         }
         try {
             for (let i = 0; i < 120; i++) {
-                const d = await this.client.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .DescribeTableCommand */ .h8C({ TableName: this.config.table }));
+                const d = await this.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DescribeTableCommand */ .h8C({ TableName: this.config.table }));
+                checkKeySchema(this.config.table, d.Table);
                 if (d.Table?.TableStatus === 'ACTIVE')
                     break;
                 await new Promise((r) => setTimeout(r, 1000));
             }
             await this.client
-                .send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_1__/* .UpdateTimeToLiveCommand */ .Btq({
+                .send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .UpdateTimeToLiveCommand */ .Btq({
                 TableName: this.config.table,
                 TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
             }))
@@ -320,6 +363,24 @@ class DynamoStore {
             throw classify(err, this.config);
         }
         return created;
+    }
+}
+const KEY_SCHEMA = [
+    { name: 'pk', type: 'HASH', attr: 'S' },
+    { name: 'sk', type: 'RANGE', attr: 'S' },
+];
+const showKeys = (keys) => keys.map((k) => `${k.name}(${k.type}, ${k.attr})`).join(' + ');
+/**
+ * `init` on a table that already exists: its key schema must be daplaya's, or every
+ * lock would fail later with ValidationException.
+ */
+function checkKeySchema(table, t) {
+    if (!t?.KeySchema)
+        return;
+    const types = new Map((t.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+    const keys = t.KeySchema.map((k) => ({ name: k.AttributeName ?? '?', type: k.KeyType ?? '?', attr: types.get(k.AttributeName) ?? '?' })).sort((a, b) => a.type === b.type ? 0 : a.type === 'HASH' ? -1 : 1);
+    if (showKeys(keys) !== showKeys(KEY_SCHEMA)) {
+        throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', `table ${table} exists with key schema ${showKeys(keys) || 'none'}; daplaya needs ${showKeys(KEY_SCHEMA)}: pick another --table`, false);
     }
 }
 function num(v) {
@@ -337,46 +398,55 @@ function fromItem(it, name) {
         if (v !== undefined)
             item[k] = v;
     };
-    for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'])
+    for (const k of ['owner', 'user', 'meta', 'lastJoin', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'])
         str(k);
-    for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt'])
+    for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt', 'leaseMs', 'lastJoinAt'])
         n(k);
     if (it.uberlock?.BOOL !== undefined)
         item.uberlock = it.uberlock.BOOL;
+    // A held item whose expiry is no number (edited by hand): NaN, so every reader sees an
+    // unknown expiry (held, see rules.ts isHeld) rather than a missing one read as 0.
+    if (item.owner !== undefined && item.expiresAt === undefined)
+        item.expiresAt = NaN;
     return item;
 }
 /** Names the cause of an SDK failure, and whether repeating the same write may settle it. */
-function classify(err, cfg) {
-    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD)
+function classify(err, config) {
+    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD)
         return err;
+    // Messages name the endpoint, never its password.
+    const cfg = config.endpoint ? { ...config, endpoint: (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(config.endpoint) } : config;
     const e = err;
     const name = e?.name ?? '';
-    const msg = e?.message ?? String(err);
+    const msg = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(e?.message ?? String(err));
     const status = e?.$metadata?.httpStatusCode;
     if (name === 'ResourceNotFoundException') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
     }
     if (/region is missing/i.test(msg) || name === 'RegionMissingError') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-region', 'no AWS region: set AWS_REGION or pass --region', false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-region', 'no AWS region: set AWS_REGION or pass --region', false);
     }
     if (name === 'CredentialsProviderError' || /could not load credentials/i.test(msg)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
     }
     if (['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'MissingAuthenticationTokenException'].includes(name)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
     }
     if (['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException'].includes(name)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
     }
     const code = e?.code ?? e?.cause?.code ?? '';
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
+    }
+    if (name === 'DeadlineExceeded' || name === 'AbortError') {
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS}ms`, true);
     }
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);
     }
-    return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', `DynamoDB error ${name}: ${firstLine(msg)}`, false);
+    return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', `DynamoDB error ${name}: ${firstLine(msg)}`, false);
 }
 function firstLine(s) {
     return s.split('\n')[0] ?? s;

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { HEARTBEAT_MAX_LIFETIME_MS, loadProtocolSettings, type ActionConfig, type ActionState, type Env } from '../config.js';
-import { describeHolder, progressLine } from '../cli/format.js';
-import { LockClient } from '../lock/client.js';
+import { describeHolder, iso, progressLine } from '../cli/format.js';
+import { LockClient, type Holder } from '../lock/client.js';
 import { acquireAll } from '../lock/multi.js';
 import { startHeartbeat } from '../heartbeat/spawn.js';
 import type { LockStore } from '../lock/types.js';
 import { openStore } from '../store/open.js';
+import { blockedState, lockState } from './state.js';
 
 
 export async function openActionStore(config: ActionConfig): Promise<LockStore> {
@@ -40,7 +41,8 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
   const client = new LockClient(store, loadProtocolSettings(env));
   const lockId = `${config.lockIdPrefix}:${randomBytes(4).toString('hex')}`;
   let grouped = false;
-  const warned = new Set<string>();
+  // Whom the job waited on, in order: named in a notice once it gets the lock.
+  const waitedOn = new Map<string, Holder>();
   try {
     const r = await acquireAll(client, config.envs, {
       lockId,
@@ -57,16 +59,19 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
         }
         const now = Date.now();
         core.info(progressLine(b.holder?.name ?? config.envs.join(', '), b, now));
-        const holder = b.holder;
-        if (holder && !warned.has(holder.lockId)) {
-          warned.add(holder.lockId);
-          core.warning(`Waiting for env ${holder.name}: it is locked by ${describeHolder(holder, now)}`);
-        }
+        if (b.holder && !waitedOn.has(b.holder.lockId)) waitedOn.set(b.holder.lockId, b.holder);
       },
     });
     if (grouped) core.endGroup();
     if (!r.ok) {
       const who = r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : '';
+      const h = r.holder;
+      blockedState.save({
+        envs: config.envs,
+        reason: r.reason,
+        waitedMs: r.waitedMs,
+        ...(h ? { holder: { name: h.name, user: h.user, meta: h.meta, since: h.since, uberlock: h.uberlock } } : {}),
+      });
       core.setFailed(
         r.reason === 'cancelled'
           ? `Cancelled while waiting for env ${config.envs.join(', ')}${who}`
@@ -76,6 +81,13 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
     }
     for (const l of r.locks) {
       core.info(`Locked env ${l.name} for ${config.user} (fence ${l.fence}, lock id ${lockId}) after waiting ${Math.round(l.waitedMs / 1000)}s`);
+    }
+    if (grouped) {
+      // Waiting and then getting the lock is news, not a problem: a notice, not a warning.
+      const by = [...waitedOn.values()].map((h) => `${h.user} (${[h.meta, `since ${iso(h.since)}`].filter((p) => p !== '').join(', ')})`);
+      core.notice(
+        `Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`,
+      );
     }
     const statusFile = path.join(env.RUNNER_TEMP || os.tmpdir(), `daplaya-heartbeat-${randomBytes(6).toString('hex')}.json`);
     const state: ActionState = {
@@ -92,7 +104,7 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
         heartbeatScript,
         {
           store: config.store,
-          locks: r.locks.map((l) => ({ name: l.name, lockId, fence: l.fence })),
+          locks: r.locks.map((l) => ({ name: l.name, lockId, fence: l.fence, confirmedAt: l.confirmedAt })),
           leaseMs: config.leaseMs,
           maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
           statusFile,
@@ -102,7 +114,7 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
       );
       core.info(`Renewing the ${Math.round(config.leaseMs / 1000)}s lease in the background (pid ${state.heartbeatPid})`);
     }
-    core.saveState('daplaya', JSON.stringify(state));
+    lockState.save(state);
     return state;
   } finally {
     store.close?.();

@@ -2,21 +2,38 @@ import '../quiet-sdk-warning.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { loadActionConfig, preRan, readActionState } from '../config.js';
+import { actionEnabled, loadActionConfig } from '../config.js';
 import { githubDefaults } from './github-defaults.js';
 import { cancelSignal, lockForJob, setLockOutputs } from './lock-phase.js';
 import { failAction } from './fail.js';
+import { blockedState, lockState, preRanState } from './state.js';
 
 // main: report the lock taken in pre; take it here when pre did not run (local `uses: ./`).
+// When pre ran and did not get the lock (the step has continue-on-error), main does not wait again.
 try {
-  let state = readActionState(process.env);
-  if (!state && !preRan(process.env)) {
+  let state = lockState.read();
+  if (!actionEnabled(process.env) && !state) {
+    core.info('daplaya is off for this job (input enabled is false): no lock taken');
+    setLockOutputs(undefined);
+  } else if (state) {
+    setLockOutputs(state);
+    core.info(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
+  } else if (preRanState.read()) {
+    setLockOutputs(undefined);
+    const b = blockedState.read();
+    const envs = b?.envs.join(', ') ?? actionInputEnvs();
+    const why = b?.holder ? `: ${b.reason === 'cancelled' ? 'cancelled while it waited for' : 'it was still held by'} ${b.holder.user} after ${Math.round(b.waitedMs / 1000)}s` : '';
+    core.setFailed(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
+  } else {
     core.info('The pre step did not run (a local action?): taking the lock now');
     const config = loadActionConfig(process.env, githubDefaults());
     state = await lockForJob(config, process.env, path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'heartbeat', 'index.js'), cancelSignal());
+    setLockOutputs(state);
   }
-  setLockOutputs(state);
-  if (state) core.info(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
 } catch (err) {
   failAction(err);
+}
+
+function actionInputEnvs(): string {
+  return core.getInput('env') || 'the env input';
 }

@@ -1,12 +1,17 @@
 import type { BusyReport, Holder } from '../lock/client.js';
 import { formatDuration } from '../lock/names.js';
+import { isHeld, unreadableExpiry } from '../lock/rules.js';
 import { NEVER, type LockItem } from '../lock/types.js';
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function expiresText(expiresAt: number, now: number): string {
+/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
+export const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
+
+export function expiresText(expiresAt: number | undefined, now: number): string {
+  if (expiresAt === undefined || unreadableExpiry(expiresAt)) return 'lease expiry unreadable';
   if (expiresAt >= NEVER) return 'never expires';
   return expiresAt >= now ? `expires in ${formatDuration(expiresAt - now)}` : `expired ${formatDuration(now - expiresAt)} ago`;
 }
@@ -22,7 +27,7 @@ export function busyLine(h: Holder, now: number): string {
 }
 
 export function itemToJson(it: LockItem, now: number) {
-  const held = it.owner !== undefined && (it.expiresAt ?? 0) >= now;
+  const held = isHeld(it, now);
   return {
     env: it.name,
     state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
@@ -30,7 +35,7 @@ export function itemToJson(it: LockItem, now: number) {
     meta: it.owner !== undefined ? it.meta : undefined,
     lockId: it.owner,
     since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
-    expiresAt: it.expiresAt !== undefined && it.owner !== undefined ? (it.expiresAt >= NEVER ? null : iso(it.expiresAt)) : undefined,
+    expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || unreadableExpiry(it.expiresAt) ? 'unreadable' : it.expiresAt >= NEVER ? null : iso(it.expiresAt),
     fence: it.fence,
     lastUser: it.lastUser,
     releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,

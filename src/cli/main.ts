@@ -1,29 +1,18 @@
 import { HEARTBEAT_MAX_LIFETIME_MS, loadCliConfig, type Config, type Env } from '../config.js';
 import { LockClient, toHolder } from '../lock/client.js';
-import { isHeld } from '../lock/rules.js';
-import { acquireAll, type AcquireAllResult } from '../lock/multi.js';
+import { isHeld, unreadableExpiry } from '../lock/rules.js';
 import { formatDuration, InvalidInputError } from '../lock/names.js';
 import { StoreError, type LockStore } from '../lock/types.js';
 import { openStore } from '../store/open.js';
+import { acquireForCli, cancelledExit, notAcquiredLine, type Io } from './acquire-for-cli.js';
 import { EXIT } from './exit-codes.js';
-import { busyLine, describeHolder, expiresText, iso, itemToJson, progressLine, table } from './format.js';
+import { busyLine, describeHolder, expiresText, iso, itemToJson, progressLine, table, UNREADABLE_EXPIRY_HINT } from './format.js';
 import { HELP } from './help.js';
-import { heartbeatStatusFile, saveHeartbeatRecord, takeHeartbeatRecord } from '../heartbeat/pidfile.js';
-import { startHeartbeat, stopHeartbeat } from '../heartbeat/spawn.js';
-import { readStatus } from '../heartbeat/status.js';
+import { HeartbeatRecordError, prepareHeartbeat, saveHeartbeatRecord, takeHeartbeatRecord, type HeartbeatRecord } from '../heartbeat/pidfile.js';
+import { startHeartbeat, stopRenewer } from '../heartbeat/spawn.js';
+import { takeStatus } from '../heartbeat/status.js';
 
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  /** Aborted at the first SIGINT/SIGTERM (reason: the signal's name). */
-  signal?: AbortSignal;
-  /** Every signal received, for `run` to pass on to its command. */
-  onSignal?: (listener: (sig: NodeJS.Signals) => void) => void;
-  /** Environment for commands started by `run` and for renewers. */
-  env?: Env;
-  /** Path of the renewer bundle (dist/heartbeat/index.js). */
-  heartbeatScript?: string;
-}
+export type { Io } from './acquire-for-cli.js';
 
 export const VERSION = '0.1.0';
 
@@ -101,21 +90,6 @@ async function init(store: LockStore, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-/** Takes config.envs all or none, printing a line for every busy attempt. */
-export function acquireForCli(client: LockClient, config: Config, io: Io): Promise<AcquireAllResult> {
-  return acquireAll(client, config.envs, {
-    lockId: config.lockId,
-    user: config.user,
-    meta: config.meta,
-    uberlock: config.uberlock,
-    leaseMs: config.leaseMs,
-    waitMs: config.waitMs,
-    ...(config.force ? { force: config.force } : {}),
-    onBusy: (b) => io.err(progressLine(b.holder?.name ?? config.envs.join(','), b, Date.now())),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
-}
-
 async function extend(client: LockClient, config: Config, io: Io): Promise<number> {
   let code: number = EXIT.ok;
   for (const name of config.envs) {
@@ -134,33 +108,32 @@ async function extend(client: LockClient, config: Config, io: Io): Promise<numbe
 
 async function lock(client: LockClient, config: Config, io: Io): Promise<number> {
   if (config.extendMs !== undefined) return extend(client, config, io);
+  // The renewer's private directory is checked before anything is locked.
+  const hbFiles = config.heartbeat && io.heartbeatScript ? prepareHeartbeat(config.lockId) : undefined;
   const r = await acquireForCli(client, config, io);
   const now = Date.now();
   if (!r.ok) {
     if (config.json) io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
-    const who = r.holder ? ` by ${describeHolder(r.holder, now)}` : '';
-    io.err(
-      r.reason === 'cancelled'
-        ? `daplaya: cancelled while waiting for env ${config.envs.join(',')}${who}`
-        : `daplaya: env ${r.holder?.name ?? config.envs.join(',')} is locked${who}; gave up after --wait ${(config.waitMs / 1000).toFixed(0)}s`,
-    );
-    return r.reason === 'cancelled' ? EXIT.failure : EXIT.busy;
+    io.err(notAcquiredLine(r, config, `gave up after --wait ${formatDuration(config.waitMs)}`));
+    if (r.holder && unreadableExpiry(r.holder.expiresAt)) io.err(`daplaya: ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${r.holder.name} --force --reason TEXT`);
+    return r.reason === 'cancelled' ? cancelledExit(io) : EXIT.busy;
   }
   for (const l of r.locks) if (l.tookOverFrom) io.err(`daplaya: forced env ${l.name} away from ${describeHolder(l.tookOverFrom, now)}`);
-  if (config.heartbeat && io.heartbeatScript) {
-    const statusFile = heartbeatStatusFile(config.lockId);
+  if (hbFiles && io.heartbeatScript) {
+    const { statusFile, token } = hbFiles;
     const pid = startHeartbeat(
       io.heartbeatScript,
       {
         store: config.store,
-        locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence })),
+        locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence, confirmedAt: l.confirmedAt })),
         leaseMs: config.leaseMs,
         maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
         statusFile,
       },
       io.env ?? {},
+      token,
     );
-    saveHeartbeatRecord(config.lockId, { pid, statusFile });
+    saveHeartbeatRecord(config.lockId, { pid, statusFile, token, script: io.heartbeatScript, exec: process.execPath });
     io.err(`daplaya: renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${pid}) until release`);
   }
   if (config.json) {
@@ -183,10 +156,18 @@ async function lock(client: LockClient, config: Config, io: Io): Promise<number>
 async function release(client: LockClient, config: Config, io: Io): Promise<number> {
   let code: number = EXIT.ok;
   const results = [];
-  const hb = config.lockIdGiven ? takeHeartbeatRecord(config.lockId) : undefined;
+  let hb: HeartbeatRecord | undefined;
+  try {
+    hb = config.lockIdGiven ? takeHeartbeatRecord(config.lockId) : undefined;
+  } catch (err) {
+    if (!(err instanceof HeartbeatRecordError)) throw err;
+    io.err(`daplaya: warning: ${err.message}`);
+  }
   if (hb) {
-    await stopHeartbeat(hb.pid);
-    const st = readStatus(hb.statusFile);
+    const stopped = await stopRenewer(hb);
+    if (stopped === 'not-ours') io.err(`daplaya: warning: pid ${hb.pid} is not this job's lock renewer (its command line does not match the record); not signalling it`);
+    if (stopped === 'unverifiable') io.err(`daplaya: warning: cannot check that pid ${hb.pid} is this job's lock renewer on ${process.platform}; not signalling it (it stops at its next renewal)`);
+    const st = takeStatus(hb.statusFile);
     if (st?.state === 'lost') {
       io.err(`daplaya: the lock on env ${st.lostEnv} was lost while the job ran${st.takenBy ? `: taken by ${describeHolder(st.takenBy, Date.now())}, fence ${st.takenBy.fence}` : ''}`);
       code = EXIT.busy;
@@ -200,6 +181,8 @@ async function release(client: LockClient, config: Config, io: Io): Promise<numb
     });
     if (config.force && r.outcome === 'released' && r.released && !config.json) io.err(`daplaya: forced release of env ${name} from ${describeHolder(r.released, Date.now())}`);
     results.push({ env: name, outcome: r.outcome, holder: r.outcome === 'held-by-other' ? r.holder : undefined });
+    // The exit code never depends on --json.
+    if (r.outcome === 'held-by-other') code = EXIT.busy;
     if (config.json) continue;
     if (r.outcome === 'released') io.out(`released env ${name}`);
     else if (r.outcome === 'not-held') io.out(`env ${name} was not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; nothing to release`);
@@ -233,7 +216,7 @@ async function locks(client: LockClient, config: Config, io: Io): Promise<number
       j.state.toUpperCase(),
       j.user ?? '-',
       j.since ?? '-',
-      i.owner !== undefined && i.expiresAt !== undefined ? expiresText(i.expiresAt, now) : '-',
+      i.owner !== undefined ? expiresText(i.expiresAt, now) : '-',
       String(j.fence),
       j.meta ?? '',
     ]);
@@ -256,6 +239,7 @@ async function status(client: LockClient, config: Config, io: Io): Promise<numbe
   const holder = isHeld(item, now) ? toHolder(item) : undefined;
   if (holder) io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
   else io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+  if (holder && unreadableExpiry(holder.expiresAt)) io.out(`  ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${name} --force --reason TEXT`);
   if (item?.forcedBy && holder) io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
   const waiters = await client.waiters(name);
   waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${formatDuration(now - w.enqueuedAt)})`));

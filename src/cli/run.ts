@@ -2,48 +2,71 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Config } from '../config.js';
 import type { LockClient } from '../lock/client.js';
-import { runHeartbeat } from '../lock/heartbeat.js';
-import { describeHolder } from './format.js';
+import { leaseTiming, runHeartbeat, type HeartbeatEnd } from '../lock/heartbeat.js';
+import { formatDuration } from '../lock/names.js';
+import { acquireForCli, cancelledExit, notAcquiredLine, type Io } from './acquire-for-cli.js';
 import { EXIT } from './exit-codes.js';
-import { acquireForCli, type Io } from './main.js';
+import { describeHolder } from './format.js';
+import { startWatchdog } from './run-watchdog.js';
 
 /**
  * `run -- CMD`: lock, run CMD with the lease renewed, release whatever happens,
  * and exit with CMD's code. Signals are passed to CMD; the release follows its exit.
+ *
+ * If the lease cannot be confirmed (the lock was taken over, or no renewal was
+ * confirmed in time: a hung or failing DynamoDB), CMD is stopped before anyone else
+ * can be granted the lock: SIGTERM at lease − 2·grace after the last confirmed write,
+ * SIGKILL at lease − grace (grace = lease/6, between 250 ms and 10 s; see leaseTiming).
  */
 export async function runCommand(client: LockClient, config: Config, io: Io): Promise<number> {
   const r = await acquireForCli(client, config, io);
   if (!r.ok) {
-    const who = r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : '';
-    io.err(r.reason === 'cancelled' ? `daplaya: cancelled while waiting for env ${config.envs.join(',')}${who}` : `daplaya: env ${r.holder?.name ?? config.envs.join(',')} is locked${who}; not running the command`);
-    return r.reason === 'cancelled' ? EXIT.failure : EXIT.busy;
+    io.err(notAcquiredLine(r, config, 'not running the command'));
+    return r.reason === 'cancelled' ? cancelledExit(io) : EXIT.busy;
   }
   const fences = r.locks.map((l) => l.fence).join(',');
   io.err(`daplaya: locked env ${config.envs.join(',')} for ${config.user} (fence ${fences}); running ${config.runArgs.join(' ')}`);
 
+  const timing = leaseTiming(config.leaseMs);
+  // In CI (no terminal) the command gets a process group of its own, so stopping it stops
+  // whatever it started too; at a terminal it stays in ours, so it can read the terminal.
+  const group = process.stdin.isTTY !== true;
   const stopHeartbeat = new AbortController();
   let lost: string | undefined;
   const child = spawn(config.runArgs[0] as string, config.runArgs.slice(1), {
     stdio: 'inherit',
+    detached: group,
     env: { ...(io.env ?? {}), DAPLAYA_FENCE: fences, DAPLAYA_LOCK_ID: config.lockId, DAPLAYA_LOCKED_ENV: config.envs.join(',') },
   });
-  const heartbeat = runHeartbeat(
-    client,
-    r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence })),
-    { leaseMs: config.leaseMs, maxLifetimeMs: Number.MAX_SAFE_INTEGER, signal: stopHeartbeat.signal },
-  ).then((end) => {
-    if (end.reason === 'lost') {
-      lost = `daplaya: error: the lock on env ${end.name} was lost while the command ran${end.holder ? `: taken by ${describeHolder(end.holder, Date.now())}` : ''}; stopping the command`;
-      io.err(lost);
-      child.kill('SIGTERM');
+  const signalChild = (sig: NodeJS.Signals) => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      if (group) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      // already gone
     }
+  };
+  const watchdog = child.pid !== undefined ? startWatchdog(child.pid, timing.graceMs, group) : undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const heartbeat = runHeartbeat(client, r.locks, { leaseMs: config.leaseMs, maxLifetimeMs: Number.MAX_SAFE_INTEGER, signal: stopHeartbeat.signal }).then((end: HeartbeatEnd) => {
+    if (end.reason !== 'lost' && end.reason !== 'unconfirmed') return;
+    lost =
+      end.reason === 'lost'
+        ? `daplaya: error: the lock on env ${end.name} was lost while the command ran${end.holder ? `: taken by ${describeHolder(end.holder, Date.now())}` : ''}; stopping the command`
+        : `daplaya: error: no renewal of the lock on env ${end.name} was confirmed for ${formatDuration(end.sinceMs)} (lease ${formatDuration(config.leaseMs)}); stopping the command before the lease can pass to anyone else`;
+    io.err(lost);
+    signalChild('SIGTERM');
+    killTimer = setTimeout(() => signalChild('SIGKILL'), timing.graceMs);
   });
-  io.onSignal?.((sig) => child.kill(sig));
+  io.onSignal?.((sig) => signalChild(sig));
 
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
     child.on('error', (error) => resolve({ code: null, signal: null, error }));
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
+  if (killTimer) clearTimeout(killTimer);
+  watchdog?.dismiss();
   stopHeartbeat.abort();
   await heartbeat;
 

@@ -23,7 +23,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
       resolve(ok);
     };
     const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), Math.max(0, ms));
+    // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
+    const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
+ * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
+ * so a renewer can continue a lease timed by the process that took the lock.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
 }

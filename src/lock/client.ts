@@ -1,61 +1,13 @@
 import pRetry from 'p-retry';
-import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './backoff.js';
+import { acquireLock, DEFAULT_QUEUE, toHolder, type AcquireRequest, type AcquireResult, type Holder, type QueuePolicy } from './acquire.js';
+import { backoffDelay, DEFAULT_BACKOFF, monotonicMs, sleep, type BackoffPolicy } from './backoff.js';
+import { LeaseWatch } from './lease-watch.js';
 import { isHeld } from './rules.js';
-import { StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from './types.js';
+import { StoreError, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from './types.js';
 
-/** Who holds a lock, as reported to someone who wanted it. */
-export interface Holder {
-  name: string;
-  lockId: string;
-  user: string;
-  meta: string;
-  uberlock: boolean;
-  since: number;
-  expiresAt: number;
-  fence: number;
-}
+export { DEFAULT_QUEUE, heldBy, toHolder, type AcquireRequest, type AcquireResult, type BusyReport, type Holder, type QueuePolicy, type QueuedAhead } from './acquire.js';
 
-/** A lock this process (or job) holds. */
-export interface HeldLock extends Holder {}
-
-export interface AcquireRequest {
-  name: string;
-  lockId: string;
-  user: string;
-  meta: string;
-  uberlock?: boolean;
-  leaseMs: number;
-  /** How long to keep trying; 0 means one attempt. */
-  waitMs: number;
-  force?: { reason: string };
-  /** Called after every attempt that found the lock held by someone else. */
-  onBusy?: (busy: BusyReport) => void;
-  signal?: AbortSignal;
-}
-
-/** A progress report while waiting: who holds the lock (if anyone), and our place in the queue. */
-export interface BusyReport {
-  holder?: Holder;
-  attempt: number;
-  waitedMs: number;
-  nextAttemptInMs: number;
-  /** 1 = next in line. Absent for waits outside the queue (uberlock). */
-  position?: number;
-}
-
-export type AcquireResult =
-  | {
-      acquired: true;
-      lock: HeldLock;
-      waitedMs: number;
-      attempts: number;
-      tookOverFrom?: Holder;
-      /** The holder this acquisition replaced (its lease had lapsed, or it was forced out). */
-      replaced?: { lockId: string; user: string; expiresAt: number };
-    }
-  | { acquired: false; reason: 'busy' | 'cancelled'; holder?: Holder; waitedMs: number; attempts: number };
-
-export type RenewResult = { renewed: true; lock: HeldLock } | { renewed: false; holder?: Holder };
+export type RenewResult = { renewed: true; lock: Holder } | { renewed: false; holder?: Holder };
 
 export type ReleaseResult =
   | { outcome: 'released'; released: Holder | undefined }
@@ -64,6 +16,8 @@ export type ReleaseResult =
 
 export interface LockClientOptions {
   clock?: () => number;
+  /** Monotonic clock for judging leases (tests move it by hand). */
+  monotonic?: () => number;
   /** Allowance for clock skew between runners when judging another holder's lease expired. */
   skewMs?: number;
   backoff?: BackoffPolicy;
@@ -76,34 +30,9 @@ export interface LockClientOptions {
   historyMs?: number;
 }
 
-export interface QueuePolicy {
-  /** A queue entry not refreshed for this long counts as a dead waiter. */
-  ttlMs: number;
-  refreshMs: number;
-  /** The head polls between minPollMs and headPollMs apart (see pollBase); a waiter at position p, p times that, up to maxPollMs. */
-  headPollMs: number;
-  minPollMs: number;
-  maxPollMs: number;
-  missingGraceMs: number;
-}
-
-export const DEFAULT_QUEUE: QueuePolicy = { ttlMs: 24_000, refreshMs: 8_000, headPollMs: 1_500, minPollMs: 150, maxPollMs: 6_000, missingGraceMs: 3_000 };
 export const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 
 export const DEFAULT_SKEW_MS = 5_000;
-
-export function toHolder(item: LockItem & { owner: string }): Holder {
-  return {
-    name: item.name,
-    lockId: item.owner,
-    user: item.user ?? 'unknown',
-    meta: item.meta ?? '',
-    uberlock: item.uberlock === true,
-    since: item.acquiredAt ?? 0,
-    expiresAt: item.expiresAt ?? 0,
-    fence: item.fence,
-  };
-}
 
 /**
  * The lock protocol: acquire (waiting with capped exponential backoff and jitter),
@@ -111,13 +40,14 @@ export function toHolder(item: LockItem & { owner: string }): Holder {
  * callers learn about progress through callbacks and results.
  */
 export class LockClient {
-  private readonly clock: () => number;
-  private readonly skewMs: number;
-  private readonly backoff: BackoffPolicy;
-  private readonly random: () => number;
+  readonly clock: () => number;
+  readonly mono: () => number;
+  readonly skewMs: number;
+  readonly backoff: BackoffPolicy;
+  readonly random: () => number;
+  readonly queue: QueuePolicy;
   private readonly retries: number;
   private readonly retryMinMs: number;
-  private readonly queue: QueuePolicy;
   private readonly historyMs: number;
 
   constructor(
@@ -125,6 +55,7 @@ export class LockClient {
     opts: LockClientOptions = {},
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.mono = opts.monotonic ?? monotonicMs;
     this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.random = opts.random ?? Math.random;
@@ -138,7 +69,7 @@ export class LockClient {
    * Settles an ambiguous write by repeating it: every write here is idempotent
    * for its own caller (acquire accepts `owner = me`, release records `lastOwner`).
    */
-  private write<T = WriteOutcome>(op: () => Promise<T>): Promise<T> {
+  write<T = WriteOutcome>(op: () => Promise<T>): Promise<T> {
     // No abort signal here on purpose: a cancelled wait still lets an in-flight write
     // settle, so a write that landed is known (and given back) rather than dropped.
     return pRetry(op, {
@@ -150,215 +81,18 @@ export class LockClient {
     });
   }
 
+  private readonly watches = new Map<string, LeaseWatch>();
+
+  leaseWatch(name: string): LeaseWatch {
+    let w = this.watches.get(name);
+    if (!w) this.watches.set(name, (w = new LeaseWatch()));
+    return w;
+  }
+
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
-    const start = this.clock();
-    const result = await this.acquireInner(req, start);
+    const result = await acquireLock(this, req);
     if (result.acquired) await this.recordAcquired(req, result);
     return result;
-  }
-
-  private claim(req: AcquireRequest, extra: Partial<Claim> = {}): Claim {
-    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
-  }
-
-  /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
-  private async tryAcquire(req: AcquireRequest, claim: Claim): Promise<WriteOutcome> {
-    try {
-      return await this.write(() => this.store.acquire(req.name, claim, this.clock(), this.skewMs));
-    } catch (err) {
-      await this.bestEffortRelease(req.name, req.lockId);
-      throw err;
-    }
-  }
-
-  private acquired(item: LockItem, start: number, attempts: number, extra: { tookOverFrom?: Holder; position?: number } = {}): AcquireResult {
-    const r: AcquireResult = { acquired: true, lock: toHolder(item as LockItem & { owner: string }), waitedMs: this.clock() - start, attempts };
-    if (extra.tookOverFrom) r.tookOverFrom = extra.tookOverFrom;
-    if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
-      r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
-    }
-    return r;
-  }
-
-  private async acquireInner(req: AcquireRequest, start: number): Promise<AcquireResult> {
-    if (req.signal?.aborted) return this.cancelled(req, 0, undefined, start);
-    if (req.force) return this.acquireByForce(req, start);
-    // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
-    const first = await this.tryAcquire(req, this.claim(req));
-    if (first.ok) return this.acquired(first.item, start, 1);
-    const holder = heldBy(first.current);
-    const now = this.clock();
-    if (now >= start + req.waitMs) {
-      if (holder) req.onBusy?.({ holder, attempt: 1, waitedMs: now - start, nextAttemptInMs: 0 });
-      return holder ? { acquired: false, reason: 'busy', holder, waitedMs: now - start, attempts: 1 } : { acquired: false, reason: 'busy', waitedMs: now - start, attempts: 1 };
-    }
-    // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
-    if (req.uberlock) return this.acquireByPolling(req, start, holder);
-    return this.acquireInQueue(req, start);
-  }
-
-  private async acquireByForce(req: AcquireRequest, start: number): Promise<AcquireResult> {
-    let seen = heldBy(await this.store.get(req.name));
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const outcome = await this.tryAcquire(req, this.claim(req, { force: { seenOwner: seen?.lockId, reason: (req.force as { reason: string }).reason } }));
-      if (outcome.ok) return this.acquired(outcome.item, start, attempt, seen && seen.lockId !== req.lockId ? { tookOverFrom: seen } : {});
-      seen = heldBy(outcome.current);
-    }
-    throw new StoreError('other', `could not force env ${req.name}: its holder kept changing`, false);
-  }
-
-  /**
-   * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
-   * normal waiters hold back, and poll with capped exponential backoff and jitter.
-   */
-  private async acquireByPolling(req: AcquireRequest, start: number, holder: Holder | undefined): Promise<AcquireResult> {
-    const deadline = start + req.waitMs;
-    let attempt = 1;
-    let lastHolder = holder;
-    let announcedUntil = 0;
-    const announce = async () => {
-      if (announcedUntil - this.clock() > this.queue.ttlMs / 2) return;
-      announcedUntil = this.clock() + this.queue.ttlMs;
-      await this.store.markUberPending(req.name, announcedUntil, this.clock()).catch(() => undefined);
-    };
-    const withdraw = async () => {
-      await this.store.markUberPending(req.name, 0, this.clock()).catch(() => undefined);
-    };
-    for (;;) {
-      await announce();
-      const now = this.clock();
-      // A freeze in waiting keeps normal waiters back, so it polls briskly.
-      let delay = Math.min(backoffDelay(attempt - 1, this.backoff, this.random), 5 * this.queue.minPollMs);
-      if (lastHolder) {
-        const lapse = lastHolder.expiresAt + this.skewMs + 20 - now;
-        if (lapse > 0 && lapse < delay) delay = lapse;
-        req.onBusy?.({ holder: lastHolder, attempt, waitedMs: now - start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
-      }
-      if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
-        await withdraw();
-        return this.cancelled(req, attempt, lastHolder, start);
-      }
-      const outcome = await this.tryAcquire(req, this.claim(req));
-      attempt++;
-      if (outcome.ok) return this.acquired(outcome.item, start, attempt);
-      lastHolder = heldBy(outcome.current) ?? lastHolder;
-      if (this.clock() >= deadline) {
-        await withdraw();
-        const r: AcquireResult = { acquired: false, reason: 'busy', waitedMs: this.clock() - start, attempts: attempt };
-        if (lastHolder) r.holder = lastHolder;
-        return r;
-      }
-    }
-  }
-
-  /**
-   * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
-   * are the head of the queue and the lock is free. Waiters far back poll slowly, the
-   * head polls fast. A dead or cancelled head is skipped by a conditional advance of
-   * nowServing. Mutual exclusion still rests only on the acquire condition.
-   */
-  private async acquireInQueue(req: AcquireRequest, start: number): Promise<AcquireResult> {
-    const deadline = start + req.waitMs;
-    let { ticket } = await this.store.takeTicket(req.name, this.clock());
-    const entry = (): QueueEntry => ({
-      name: req.name,
-      ticket,
-      lockId: req.lockId,
-      user: req.user,
-      meta: req.meta,
-      enqueuedAt: start,
-      expiresAt: this.clock() + this.queue.ttlMs,
-    });
-    await this.store.putQueueEntry(entry());
-    let refreshedAt = this.clock();
-    let attempts = 1;
-    let lastHolder: Holder | undefined;
-    let servingSeen = -1;
-    let servingSince = this.clock();
-    const missingSince = new Map<number, number>();
-
-    const giveUp = async (reason: 'busy' | 'cancelled'): Promise<AcquireResult> => {
-      // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
-      await this.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: this.clock() }).catch(() => undefined);
-      await this.store.skipTicket(req.name, ticket - 1, this.clock()).catch(() => false);
-      const r: AcquireResult = { acquired: false, reason, waitedMs: this.clock() - start, attempts };
-      if (lastHolder) r.holder = lastHolder;
-      return r;
-    };
-
-    for (;;) {
-      if (req.signal?.aborted) return giveUp('cancelled');
-      // Reads are idempotent too: the same retry rules settle a transient failure.
-      const item = await this.write(() => this.store.get(req.name));
-      const now = this.clock();
-      const serving = item?.nowServing ?? 0;
-      if (serving !== servingSeen) {
-        servingSeen = serving;
-        servingSince = now;
-      }
-      lastHolder = isHeld(item, now, this.skewMs) ? toHolder(item) : undefined;
-      let delay: number;
-      if (serving >= ticket) {
-        // We were skipped (our entry looked dead): rejoin at the back.
-        ({ ticket } = await this.store.takeTicket(req.name, now));
-        await this.store.putQueueEntry(entry());
-        refreshedAt = now;
-        continue;
-      }
-      const position = ticket - serving;
-      if (position === 1) {
-        if (!lastHolder) {
-          const outcome = await this.tryAcquire(req, this.claim(req, { ticket }));
-          attempts++;
-          if (outcome.ok) return this.acquired(outcome.item, start, attempts);
-          // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
-          lastHolder = heldBy(outcome.current);
-        }
-        delay = this.pollBase(lastHolder, now);
-        const lapse = lastHolder ? lastHolder.expiresAt + this.skewMs + 20 - now : 0;
-        if (lapse > 0 && lapse < delay) delay = lapse;
-      } else {
-        // Further back, poll proportionally less: each place ahead is one more handoff away.
-        delay = Math.min(this.queue.maxPollMs, this.pollBase(lastHolder, now) * position);
-        // Only a free lock can be stuck behind a dead head; check the head then, or when the line has not moved for long.
-        if (!lastHolder && (position === 2 || now - servingSince > this.queue.ttlMs + this.skewMs)) {
-          const head = serving + 1;
-          const e = await this.store.getQueueEntry(req.name, head);
-          let dead = e?.cancelled === true || (e !== undefined && e.expiresAt < now - this.skewMs);
-          if (!e) {
-            const since = missingSince.get(head) ?? now;
-            missingSince.set(head, since);
-            // A ticket is written to the queue right after it is issued; give the issuer a moment.
-            dead = now - since > this.queue.missingGraceMs;
-          }
-          if (dead) {
-            await this.store.skipTicket(req.name, serving, now);
-            continue;
-          }
-        }
-      }
-      const waitedMs = now - start;
-      if (now >= deadline) {
-        if (lastHolder) req.onBusy?.({ holder: lastHolder, attempt: attempts, waitedMs, nextAttemptInMs: 0, position });
-        return giveUp('busy');
-      }
-      delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * this.random()), deadline - now));
-      req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: attempts, waitedMs, nextAttemptInMs: delay, position } as BusyReport);
-      if (now - refreshedAt >= this.queue.refreshMs) {
-        await this.store.putQueueEntry(entry()).catch(() => undefined);
-        refreshedAt = now;
-      }
-      if (!(await sleep(delay, req.signal))) return giveUp('cancelled');
-    }
-  }
-
-  /**
-   * The longer the holder has held, the longer it is likely to keep holding (deploys run
-   * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
-   * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
-   */
-  private pollBase(holder: Holder | undefined, now: number): number {
-    return holder ? clamp((now - holder.since) / 5, this.queue.minPollMs, this.queue.headPollMs) : this.queue.minPollMs * 2;
   }
 
   private async recordAcquired(req: AcquireRequest, r: Extract<AcquireResult, { acquired: true }>): Promise<void> {
@@ -419,7 +153,11 @@ export class LockClient {
       target = { lockId: seen.owner };
       forcedFrom = toHolder(seen);
     }
-    const outcome = await this.write(() => this.store.release(name, target, this.clock()));
+    let tries = 0;
+    const outcome = await this.write(() => {
+      tries++;
+      return this.store.release(name, target, this.clock());
+    });
     if (outcome.ok) {
       // The item after release names who held it (last*): no read needed for the record.
       const it = outcome.item;
@@ -434,11 +172,10 @@ export class LockClient {
       return { outcome: 'released', released };
     }
     const cur = outcome.current;
-    if (!isHeldAtAll(cur)) {
-      // A retried release whose first try landed finds our own token in lastOwner.
-      if ('lockId' in target && cur?.lastOwner === target.lockId) return { outcome: 'released', released: undefined };
-      return { outcome: 'not-held' };
-    }
+    // A retried release whose first try landed finds our own token in lastOwner, even if
+    // the next waiter has taken the lock since: this release freed it.
+    if ('lockId' in target && cur?.lastOwner === target.lockId && (tries > 1 || !isHeldAtAll(cur))) return { outcome: 'released', released: undefined };
+    if (!isHeldAtAll(cur)) return { outcome: 'not-held' };
     return { outcome: 'held-by-other', holder: toHolder(cur) };
   }
 

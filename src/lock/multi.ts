@@ -1,4 +1,4 @@
-import type { AcquireRequest, Holder, LockClient } from './client.js';
+import type { AcquireRequest, Holder, LockClient, QueuedAhead } from './client.js';
 
 export interface AcquiredLock {
   name: string;
@@ -8,12 +8,14 @@ export interface AcquiredLock {
   waitedMs: number;
   acquiredAt: number;
   expiresAt: number;
+  /** Monotonic time before the acquiring write was sent (AcquireResult.confirmedAt). */
+  confirmedAt: number;
   tookOverFrom?: Holder;
 }
 
 export type AcquireAllResult =
   | { ok: true; locks: AcquiredLock[]; waitedMs: number }
-  | { ok: false; reason: 'busy' | 'cancelled'; holder?: Holder; waitedMs: number };
+  | { ok: false; reason: 'busy' | 'cancelled'; holder?: Holder; queuedAhead?: QueuedAhead; waitedMs: number };
 
 /**
  * Takes every named lock, all or none. Names are taken in sorted order, so two
@@ -34,6 +36,7 @@ export async function acquireAll(
       for (const t of taken.reverse()) await client.release(t.name, { lockId: t.lockId }).catch(() => undefined);
       const out: AcquireAllResult = { ok: false, reason: r.reason, waitedMs: clock() - start };
       if (r.holder) out.holder = r.holder;
+      if (r.queuedAhead) out.queuedAhead = r.queuedAhead;
       return out;
     }
     const lock: AcquiredLock = {
@@ -44,6 +47,7 @@ export async function acquireAll(
       waitedMs: r.waitedMs,
       acquiredAt: r.lock.since,
       expiresAt: r.lock.expiresAt,
+      confirmedAt: r.confirmedAt,
     };
     if (r.tookOverFrom) lock.tookOverFrom = r.tookOverFrom;
     taken.push(lock);

@@ -32,8 +32,20 @@ export function parseEnvList(value: string): string[] {
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
 
-/** Parses `90s`, `15m`, `2h`, `1h30m`, `0`. Plain numbers are seconds. */
+/**
+ * The longest lease, wait, extension or freeze accepted: beyond it timers overflow
+ * (Node's are 32-bit) and a typo like `100d` would hold an env for months.
+ */
+export const MAX_DURATION_MS = 30 * 86_400_000;
+
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
 export function parseDuration(value: string, what = 'duration'): number {
+  const ms = parseAnyDuration(value, what);
+  if (ms > MAX_DURATION_MS) throw new InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+  return ms;
+}
+
+function parseAnyDuration(value: string, what: string): number {
   const text = value.trim();
   if (text.startsWith('-')) throw new InvalidInputError(`${what} must not be negative: ${value}`);
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);

@@ -7,8 +7,19 @@ import { NEVER, type Claim, type LockItem, type ReleaseBy } from './types.js';
  * undefined when the condition fails.
  */
 
+/** An expiry that cannot be read: missing, or not a number (a lock item edited by hand). */
+export function unreadableExpiry(expiresAt: unknown): boolean {
+  return typeof expiresAt !== 'number' || Number.isNaN(expiresAt);
+}
+
+/**
+ * An owner and a lease not lapsed. An owner with an unreadable expiry counts as held with
+ * an unknown expiry, never as lapsed: DynamoDB's own condition judges it so (`expiresAt <
+ * :stale` is false on a string), so reads and writes agree; its holder's release or a
+ * forced one frees it.
+ */
 export function isHeld(item: LockItem | undefined, now: number, skewMs = 0): item is LockItem & { owner: string } {
-  return item?.owner !== undefined && (item.expiresAt ?? 0) >= now - skewMs;
+  return item?.owner !== undefined && (unreadableExpiry(item.expiresAt) || (item.expiresAt as number) >= now - skewMs);
 }
 
 /** True when no ticket is outstanding: nobody is queued. */
@@ -16,14 +27,20 @@ export function queueEmpty(item: LockItem | undefined): boolean {
   return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
 }
 
-export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, now: number, skewMs: number): LockItem | undefined {
+/** True when `cur` still holds exactly the lease a takeover claim watched lapse. */
+export function sameLease(cur: LockItem | undefined, seen: { owner: string; fence: number; expiresAt: number }): boolean {
+  return cur?.owner === seen.owner && cur.fence === seen.fence && cur.expiresAt === seen.expiresAt;
+}
+
+export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, now: number): LockItem | undefined {
   if (c.force) {
     if (cur?.owner !== c.force.seenOwner) return undefined;
   } else if (cur?.owner !== c.lockId) {
-    // Ours (a retried write that already landed) passes; otherwise the lock must be free or
-    // its lease lapsed, and the caller must be next: the queue's head, an uberlock
+    // Ours (a retried write that already landed) passes; otherwise the lock must be free,
+    // or still hold exactly the lapsed lease the caller watched (lease-watch.ts: no wall
+    // clock is trusted here), and the caller must be next: the queue's head, an uberlock
     // (which goes ahead of queued waiters), or anyone when nobody is queued.
-    const free = cur?.owner === undefined || (cur.expiresAt ?? 0) < now - skewMs;
+    const free = cur?.owner === undefined || (c.takeover !== undefined && sameLease(cur, c.takeover));
     if (!free) return undefined;
     if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now) return undefined;
     if (c.ticket !== undefined) {
@@ -40,6 +57,7 @@ export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, 
     acquiredAt: now,
     updatedAt: now,
     expiresAt: c.uberlock ? NEVER : now + c.leaseMs,
+    leaseMs: c.uberlock ? 0 : c.leaseMs,
     fence: (cur?.fence ?? 0) + 1,
     prevOwner: cur?.owner ?? 'none',
     prevUser: cur?.user ?? 'none',
@@ -60,13 +78,14 @@ export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, 
 
 export function applyRenew(cur: LockItem | undefined, lockId: string, fence: number, expiresAt: number, now: number): LockItem | undefined {
   if (cur?.owner !== lockId || cur.fence !== fence) return undefined;
-  return { ...cur, expiresAt: cur.uberlock ? NEVER : expiresAt, updatedAt: now };
+  if (cur.uberlock) return { ...cur, updatedAt: now };
+  return { ...cur, expiresAt, leaseMs: expiresAt - now, updatedAt: now };
 }
 
 export function applyRelease(cur: LockItem | undefined, by: ReleaseBy, now: number): LockItem | undefined {
   if (cur?.owner === undefined) return undefined;
   if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user) return undefined;
-  const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+  const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
   const out: LockItem = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
   if (cur.acquiredAt !== undefined) out.lastAcquiredAt = cur.acquiredAt;
   return out;
@@ -75,11 +94,14 @@ export function applyRelease(cur: LockItem | undefined, by: ReleaseBy, now: numb
 export function applyExtend(cur: LockItem | undefined, by: ReleaseBy, expiresAt: number, now: number): LockItem | undefined {
   if (cur?.owner === undefined) return undefined;
   if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user) return undefined;
-  return { ...cur, expiresAt: cur.uberlock ? cur.expiresAt ?? expiresAt : expiresAt, updatedAt: now };
+  if (cur.uberlock) return { ...cur, updatedAt: now };
+  return { ...cur, expiresAt, leaseMs: expiresAt - now, updatedAt: now };
 }
 
-export function applyTakeTicket(cur: LockItem | undefined, name: string, now: number): LockItem {
-  return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, updatedAt: now };
+/** The next ticket; a repeated join (same token, nobody joined since) gets back the item as it is. */
+export function applyTakeTicket(cur: LockItem | undefined, name: string, joinToken: string, now: number): LockItem {
+  if (cur?.lastJoin === joinToken) return cur;
+  return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, lastJoin: joinToken, lastJoinAt: now, updatedAt: now };
 }
 
 export function applySkipTicket(cur: LockItem | undefined, seenServing: number, now: number): LockItem | undefined {

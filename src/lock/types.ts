@@ -9,6 +9,8 @@ export interface LockItem {
   acquiredAt?: number;
   updatedAt?: number;
   expiresAt?: number;
+  /** The lease last written by the holder (acquire, renew, extend): how long a taker must see the item unchanged. */
+  leaseMs?: number;
   /** Fencing token: bumped by every acquisition, never reset. */
   fence: number;
   /** Kept after release so a retried release can tell that it already landed. */
@@ -19,6 +21,9 @@ export interface LockItem {
   /** Ticket lock (FIFO queue): tickets issued so far, and the last ticket served or skipped. */
   nextTicket?: number;
   nowServing?: number;
+  /** The last join (ticket) token and when it was issued: a retried join gets its ticket back. */
+  lastJoin?: string;
+  lastJoinAt?: number;
   /** An uberlock is waiting to take the env: normal acquisitions hold back until then. */
   uberPendingUntil?: number;
   /** The holder an acquisition replaced (set by every acquire, from the item before it). */
@@ -39,6 +44,8 @@ export interface Claim {
   leaseMs: number;
   /** The waiter's queue ticket: it may take the lock only when it is the head (nowServing = ticket - 1). */
   ticket?: number;
+  /** Take over a lapsed lease: the item must still be exactly this lease (lease-watch.ts). */
+  takeover?: { owner: string; fence: number; expiresAt: number };
   /** Take the lock whoever holds it (break-glass); `seenOwner` must still hold it. */
   force?: { seenOwner: string | undefined; reason: string };
 }
@@ -60,6 +67,8 @@ export interface QueueEntry {
   enqueuedAt: number;
   /** The waiter refreshes this; past it (plus skew) the entry counts as dead. */
   expiresAt: number;
+  /** How long this entry lives unrefreshed; a watcher that sees it unchanged that long counts it dead. */
+  ttlMs?: number;
   /** Written by a waiter that gave up, so the queue skips it at once. */
   cancelled?: boolean;
 }
@@ -102,7 +111,7 @@ export interface HistoryEvent {
 export interface LockStore {
   /** Human-readable: which store and where, printed by every command. */
   readonly description: string;
-  acquire(name: string, claim: Claim, now: number, skewMs: number): Promise<WriteOutcome>;
+  acquire(name: string, claim: Claim, now: number): Promise<WriteOutcome>;
   renew(name: string, lockId: string, fence: number, expiresAt: number, now: number): Promise<WriteOutcome>;
   release(name: string, by: ReleaseBy, now: number): Promise<WriteOutcome>;
   /** Extends the lease of a held lock (by lock id or user). */
@@ -111,8 +120,11 @@ export interface LockStore {
   list(): Promise<LockItem[]>;
   /** Announces an uberlock waiting for the env until `until` (0 clears it). */
   markUberPending(name: string, until: number, now: number): Promise<void>;
-  /** Issues the next queue ticket (one write). */
-  takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }>;
+  /**
+   * Issues the next queue ticket (one write). Idempotent per `joinToken`: repeating a join
+   * whose answer was lost returns the ticket it issued, unless someone joined since.
+   */
+  takeTicket(name: string, joinToken: string, now: number): Promise<{ ticket: number; item: LockItem }>;
   /** Skips the head ticket (dead or cancelled waiter) if nowServing is still `seenServing`. */
   skipTicket(name: string, seenServing: number, now: number): Promise<boolean>;
   putQueueEntry(entry: QueueEntry): Promise<void>;

@@ -1,5 +1,6 @@
 import { expiresText, iso } from '../cli/format.js';
 import type { Holder } from '../lock/client.js';
+import { isHeld } from '../lock/rules.js';
 import type { LockItem, QueueEntry } from '../lock/types.js';
 
 /** A Slack reply: Block Kit blocks plus the plain-text fallback Slack wants. */
@@ -15,7 +16,11 @@ export function reply(kind: 'ephemeral' | 'in_channel', text: string, extra: str
   return { response_type: kind, text, blocks: [section(text), ...extra.map(section)] };
 }
 
-/** Slack mrkdwn: escape the three control characters; links stay links when meta is a URL. */
+/**
+ * Slack mrkdwn: escape the three control characters, so no user-supplied text can open
+ * a mention (<!channel>, <!here>, <!subteam^…>) or a link. Every user-supplied text in a
+ * reply goes through this (or userText / metaLink, which call it).
+ */
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -25,8 +30,12 @@ export function userText(u: string): string {
   return esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
 }
 
+/**
+ * Meta as a link when it is a URL. A real URL has no raw `<`, `>` or `|` (they are
+ * percent-encoded), so one that does is shown as text; the URL part is escaped too.
+ */
 export function metaLink(meta: string): string {
-  return /^https?:\/\/\S+$/.test(meta) ? `<${meta}|${esc(meta)}>` : esc(meta);
+  return /^https?:\/\/[^\s<>|]+$/.test(meta) ? `<${esc(meta)}|${esc(meta)}>` : esc(meta);
 }
 
 /** The holder line, with the user kept as a Slack mention when it is one. */
@@ -36,10 +45,10 @@ export function holderText(h: Holder, now: number): string {
 }
 
 export function leasesReply(items: LockItem[], queues: Map<string, QueueEntry[]>, now: number): SlackReply {
-  const held = items.filter((i) => i.owner !== undefined && (i.expiresAt ?? 0) >= now);
+  const held = items.filter((i) => isHeld(i, now));
   if (held.length === 0) return reply('ephemeral', 'No env is locked.');
   const lines = held.map((i) => {
-    const h = { name: i.name, lockId: i.owner as string, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? 0, fence: i.fence };
+    const h = { name: i.name, lockId: i.owner as string, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
     const q = queues.get(i.name) ?? [];
     return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
   });

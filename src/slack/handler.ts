@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LockClient } from '../lock/client.js';
 import { InvalidInputError, validateEnvName } from '../lock/names.js';
+import { isHeld } from '../lock/rules.js';
 import { esc, holderText, leasesReply, metaLink, reply, userText, type SlackReply } from './blocks.js';
 import { verifySlackSignature } from './verify.js';
 
@@ -110,7 +111,8 @@ function envArg(name: string | undefined): string {
   return validateEnvName(name);
 }
 
-const mention = (w: SlackUser) => `<@${w.userId}>`;
+// Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
+const mention = (w: SlackUser) => `<@${esc(w.userId)}>`;
 const slackUser = (w: SlackUser) => `${w.userName || w.userId} (${mention(w)})`;
 
 async function lock(uber: boolean, name: string, metaText: string, who: SlackUser, deps: SlackDeps, now: () => number): Promise<SlackReply> {
@@ -145,7 +147,7 @@ async function release(name: string, rest: string[], who: SlackUser, deps: Slack
   }
   const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
   if (forceAt === -1) {
-    return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${name} --force REASON\``);
+    return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${esc(name)} --force REASON\``);
   }
   const reason = rest.slice(forceAt + 1).join(' ').trim();
   if (!reason) return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force REASON`');
@@ -160,6 +162,6 @@ async function leases(name: string | undefined, deps: SlackDeps, now: () => numb
   if (name) items = items.filter((i) => i.name === name);
   const queues = new Map<string, Awaited<ReturnType<LockClient['waiters']>>>();
   for (const i of items) if (i.owner !== undefined) queues.set(i.name, await client.waiters(i.name));
-  if (name && items.every((i) => i.owner === undefined || (i.expiresAt ?? 0) < now())) return reply('ephemeral', `*${esc(name)}* is not locked.`);
+  if (name && items.every((i) => !isHeld(i, now()))) return reply('ephemeral', `*${esc(name)}* is not locked.`);
   return leasesReply(items, queues, now());
 }

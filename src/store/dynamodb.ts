@@ -13,7 +13,10 @@ import {
   type DynamoDBClientConfig,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { DynamoDBClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import type { AwsCredentialIdentityProvider, Command } from '@smithy/types';
+import { redactUrl } from '../config.js';
 import { byTime, NEVER, StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 export interface DynamoStoreConfig {
@@ -26,6 +29,16 @@ export interface DynamoStoreConfig {
 }
 
 const LOCK_SK = 'LOCK';
+/** Per request, SDK retries included (README "Timeouts"). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+
+/** A request that got no answer within its deadline: it may or may not have landed. */
+class DeadlineExceeded extends Error {
+  override name = 'DeadlineExceeded';
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms}ms`);
+  }
+}
 type Item = Record<string, AttributeValue>;
 
 /**
@@ -37,24 +50,41 @@ type Item = Record<string, AttributeValue>;
 export class DynamoStore implements LockStore {
   readonly description: string;
   readonly client: DynamoDBClient;
+  private readonly requestTimeoutMs: number;
 
   constructor(readonly config: DynamoStoreConfig) {
+    this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const cfg: DynamoDBClientConfig = {
       maxAttempts: 3,
       requestHandler: {
-        requestTimeout: config.requestTimeoutMs ?? 5000,
-        connectionTimeout: Math.min(config.requestTimeoutMs ?? 5000, 3000),
+        requestTimeout: this.requestTimeoutMs,
+        // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
+        throwOnRequestTimeout: true,
+        connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
       },
     };
     if (config.region) cfg.region = config.region;
     if (config.endpoint) cfg.endpoint = config.endpoint;
     if (config.credentials) cfg.credentials = config.credentials;
     this.client = new DynamoDBClient(cfg);
-    this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${config.endpoint}` : ''}`;
+    this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${redactUrl(config.endpoint)}` : ''}`;
   }
 
   close(): void {
     this.client.destroy();
+  }
+
+  /**
+   * Every request has a hard deadline, SDK retries included: an endpoint that accepts
+   * and never answers (or a socket that stalls mid-response) fails the request after
+   * `requestTimeoutMs` as an ambiguous outcome, which the lock client settles by retrying.
+   */
+  private send<In extends ServiceInputTypes, Out extends ServiceOutputTypes>(command: Command<ServiceInputTypes, In, ServiceOutputTypes, Out, DynamoDBClientResolvedConfig>): Promise<Out> {
+    const signal = AbortSignal.timeout(this.requestTimeoutMs);
+    return this.client.send(command, { abortSignal: signal as never }).catch((err: unknown) => {
+      if (signal.aborted) throw new DeadlineExceeded(this.requestTimeoutMs);
+      throw err;
+    });
   }
 
   private key(name: string): Item {
@@ -63,7 +93,7 @@ export class DynamoStore implements LockStore {
 
   private async update(name: string, input: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<WriteOutcome> {
     try {
-      const out = await this.client.send(
+      const out = await this.send(
         new UpdateItemCommand({
           TableName: this.config.table,
           Key: this.key(name),
@@ -83,7 +113,7 @@ export class DynamoStore implements LockStore {
     }
   }
 
-  acquire(name: string, c: Claim, now: number, skewMs: number): Promise<WriteOutcome> {
+  acquire(name: string, c: Claim, now: number): Promise<WriteOutcome> {
     const values: Item = {
       ':me': { S: c.lockId },
       ':user': { S: c.user },
@@ -91,12 +121,13 @@ export class DynamoStore implements LockStore {
       ':uber': { BOOL: c.uberlock },
       ':now': { N: String(now) },
       ':exp': { N: String(c.uberlock ? NEVER : now + c.leaseMs) },
+      ':lease': { N: String(c.uberlock ? 0 : c.leaseMs) },
       ':zero': { N: '0' },
       ':one': { N: '1' },
       ':none': { S: 'none' },
     };
     let set =
-      'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, fence = if_not_exists(fence, :zero) + :one, ' +
+      'SET #owner = :me, #user = :user, meta = :meta, uberlock = :uber, acquiredAt = :now, updatedAt = :now, expiresAt = :exp, leaseMs = :lease, fence = if_not_exists(fence, :zero) + :one, ' +
       'prevOwner = if_not_exists(#owner, :none), prevUser = if_not_exists(#user, :none), prevExpiresAt = if_not_exists(expiresAt, :zero)';
     let remove = ` REMOVE forcedBy, forcedFrom, forceReason${c.uberlock ? ', uberPendingUntil' : ''}`;
     let condition: string;
@@ -122,8 +153,15 @@ export class DynamoStore implements LockStore {
       } else if (!c.uberlock) {
         next += ' AND (attribute_not_exists(nextTicket) OR nextTicket = nowServing)';
       }
-      condition = next ? `#owner = :me OR ((attribute_not_exists(#owner) OR expiresAt < :stale)${next})` : '#owner = :me OR attribute_not_exists(#owner) OR expiresAt < :stale';
-      values[':stale'] = { N: String(now - skewMs) };
+      // Free, or still exactly the lapsed lease the caller watched (rules.sameLease).
+      let free = 'attribute_not_exists(#owner)';
+      if (c.takeover) {
+        free = '(attribute_not_exists(#owner) OR (#owner = :seenOwner AND fence = :seenFence AND expiresAt = :seenExp))';
+        values[':seenOwner'] = { S: c.takeover.owner };
+        values[':seenFence'] = { N: String(c.takeover.fence) };
+        values[':seenExp'] = { N: String(c.takeover.expiresAt) };
+      }
+      condition = next ? `#owner = :me OR (${free}${next})` : `#owner = :me OR ${free}`;
     }
     return this.update(name, {
       UpdateExpression: set + remove,
@@ -136,13 +174,14 @@ export class DynamoStore implements LockStore {
   renew(name: string, lockId: string, fence: number, expiresAt: number, now: number): Promise<WriteOutcome> {
     return this.update(name, {
       // An uberlock keeps its NEVER expiry: renewing must not give it a lease.
-      UpdateExpression: 'SET expiresAt = :exp, updatedAt = :now',
+      UpdateExpression: 'SET expiresAt = :exp, leaseMs = :lease, updatedAt = :now',
       ConditionExpression: '#owner = :me AND fence = :fence AND (attribute_not_exists(uberlock) OR uberlock = :false)',
       ExpressionAttributeNames: { '#owner': 'owner' },
       ExpressionAttributeValues: {
         ':me': { S: lockId },
         ':fence': { N: String(fence) },
         ':exp': { N: String(expiresAt) },
+        ':lease': { N: String(expiresAt - now) },
         ':now': { N: String(now) },
         ':false': { BOOL: false },
       },
@@ -157,7 +196,7 @@ export class DynamoStore implements LockStore {
     const byLock = 'lockId' in by;
     return this.update(name, {
       UpdateExpression:
-        'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, forcedBy, forcedFrom, forceReason',
+        'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, leaseMs, forcedBy, forcedFrom, forceReason',
       ConditionExpression: byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who',
       ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
       ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
@@ -167,10 +206,10 @@ export class DynamoStore implements LockStore {
   extend(name: string, by: ReleaseBy, expiresAt: number, now: number): Promise<WriteOutcome> {
     const byLock = 'lockId' in by;
     return this.update(name, {
-      UpdateExpression: 'SET expiresAt = :exp, updatedAt = :now',
+      UpdateExpression: 'SET expiresAt = :exp, leaseMs = :lease, updatedAt = :now',
       ConditionExpression: `${byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who'} AND (attribute_not_exists(uberlock) OR uberlock = :false)`,
       ExpressionAttributeNames: { '#owner': 'owner', ...(byLock ? {} : { '#user': 'user' }) },
-      ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':exp': { N: String(expiresAt) }, ':now': { N: String(now) }, ':false': { BOOL: false } },
+      ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':exp': { N: String(expiresAt) }, ':lease': { N: String(expiresAt - now) }, ':now': { N: String(now) }, ':false': { BOOL: false } },
     });
   }
 
@@ -181,14 +220,17 @@ export class DynamoStore implements LockStore {
     });
   }
 
-  async takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }> {
+  async takeTicket(name: string, joinToken: string, now: number): Promise<{ ticket: number; item: LockItem }> {
     const r = await this.update(name, {
       UpdateExpression:
-        'SET nextTicket = if_not_exists(nextTicket, :zero) + :one, nowServing = if_not_exists(nowServing, :zero), fence = if_not_exists(fence, :zero), updatedAt = :now',
-      ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) } },
+        'SET nextTicket = if_not_exists(nextTicket, :zero) + :one, nowServing = if_not_exists(nowServing, :zero), fence = if_not_exists(fence, :zero), lastJoin = :join, lastJoinAt = :now, updatedAt = :now',
+      // A repeated join whose first write landed (and nobody joined since) gets its ticket back.
+      ConditionExpression: 'attribute_not_exists(lastJoin) OR lastJoin <> :join',
+      ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) }, ':join': { S: joinToken } },
     });
-    if (!r.ok) throw new StoreError('other', 'could not take a queue ticket', false);
-    return { ticket: r.item.nextTicket as number, item: r.item };
+    const item = r.ok ? r.item : r.current;
+    if (!item || item.nextTicket === undefined) throw new StoreError('other', 'could not take a queue ticket', false);
+    return { ticket: item.nextTicket, item };
   }
 
   async skipTicket(name: string, seenServing: number, now: number): Promise<boolean> {
@@ -202,7 +244,7 @@ export class DynamoStore implements LockStore {
 
   private async put(item: Item): Promise<void> {
     try {
-      await this.client.send(new PutItemCommand({ TableName: this.config.table, Item: item }));
+      await this.send(new PutItemCommand({ TableName: this.config.table, Item: item }));
     } catch (err) {
       throw classify(err, this.config);
     }
@@ -226,7 +268,7 @@ export class DynamoStore implements LockStore {
 
   private query(name: string, prefix: string): Promise<Item[]> {
     return this.pages((start) =>
-      this.client.send(
+      this.send(
         new QueryCommand({
           TableName: this.config.table,
           ConsistentRead: true,
@@ -241,7 +283,7 @@ export class DynamoStore implements LockStore {
   /** Scans the table for items whose sort key starts with `prefix`. */
   private scan(prefix: string): Promise<Item[]> {
     return this.pages((start) =>
-      this.client.send(
+      this.send(
         new ScanCommand({
           TableName: this.config.table,
           ConsistentRead: true,
@@ -265,7 +307,7 @@ export class DynamoStore implements LockStore {
 
   async getQueueEntry(name: string, ticket: number): Promise<QueueEntry | undefined> {
     try {
-      const out = await this.client.send(
+      const out = await this.send(
         new GetItemCommand({
           TableName: this.config.table,
           Key: { pk: { S: name }, sk: { S: `Q#${String(ticket).padStart(20, '0')}` } },
@@ -302,7 +344,7 @@ export class DynamoStore implements LockStore {
 
   async get(name: string): Promise<LockItem | undefined> {
     try {
-      const out = await this.client.send(
+      const out = await this.send(
         new GetItemCommand({ TableName: this.config.table, Key: this.key(name), ConsistentRead: true }),
       );
       return out.Item ? fromItem(out.Item, name) : undefined;
@@ -318,7 +360,7 @@ export class DynamoStore implements LockStore {
   async init(): Promise<boolean> {
     let created = false;
     try {
-      await this.client.send(
+      await this.send(
         new CreateTableCommand({
           TableName: this.config.table,
           BillingMode: 'PAY_PER_REQUEST',
@@ -338,7 +380,8 @@ export class DynamoStore implements LockStore {
     }
     try {
       for (let i = 0; i < 120; i++) {
-        const d = await this.client.send(new DescribeTableCommand({ TableName: this.config.table }));
+        const d = await this.send(new DescribeTableCommand({ TableName: this.config.table }));
+        checkKeySchema(this.config.table, d.Table);
         if (d.Table?.TableStatus === 'ACTIVE') break;
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -360,6 +403,28 @@ export class DynamoStore implements LockStore {
   }
 }
 
+type KeyPart = { name: string; type: string; attr: string };
+const KEY_SCHEMA: KeyPart[] = [
+  { name: 'pk', type: 'HASH', attr: 'S' },
+  { name: 'sk', type: 'RANGE', attr: 'S' },
+];
+const showKeys = (keys: KeyPart[]) => keys.map((k) => `${k.name}(${k.type}, ${k.attr})`).join(' + ');
+
+/**
+ * `init` on a table that already exists: its key schema must be daplaya's, or every
+ * lock would fail later with ValidationException.
+ */
+function checkKeySchema(table: string, t: TableDescription | undefined): void {
+  if (!t?.KeySchema) return;
+  const types = new Map((t.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+  const keys = t.KeySchema.map((k) => ({ name: k.AttributeName ?? '?', type: k.KeyType ?? '?', attr: types.get(k.AttributeName) ?? '?' })).sort((a, b) =>
+    a.type === b.type ? 0 : a.type === 'HASH' ? -1 : 1,
+  );
+  if (showKeys(keys) !== showKeys(KEY_SCHEMA)) {
+    throw new StoreError('other', `table ${table} exists with key schema ${showKeys(keys) || 'none'}; daplaya needs ${showKeys(KEY_SCHEMA)}: pick another --table`, false);
+  }
+}
+
 function num(v: AttributeValue | undefined): number | undefined {
   return v?.N !== undefined ? Number(v.N) : undefined;
 }
@@ -374,18 +439,23 @@ function fromItem(it: Item, name: string): LockItem {
     const v = num(it[k]);
     if (v !== undefined) (item as unknown as Record<string, unknown>)[k] = v;
   };
-  for (const k of ['owner', 'user', 'meta', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'] as const) str(k);
-  for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt'] as const) n(k);
+  for (const k of ['owner', 'user', 'meta', 'lastJoin', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'] as const) str(k);
+  for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt', 'leaseMs', 'lastJoinAt'] as const) n(k);
   if (it.uberlock?.BOOL !== undefined) item.uberlock = it.uberlock.BOOL;
+  // A held item whose expiry is no number (edited by hand): NaN, so every reader sees an
+  // unknown expiry (held, see rules.ts isHeld) rather than a missing one read as 0.
+  if (item.owner !== undefined && item.expiresAt === undefined) item.expiresAt = NaN;
   return item;
 }
 
 /** Names the cause of an SDK failure, and whether repeating the same write may settle it. */
-export function classify(err: unknown, cfg: DynamoStoreConfig): StoreError {
+export function classify(err: unknown, config: DynamoStoreConfig): StoreError {
   if (err instanceof StoreError) return err;
+  // Messages name the endpoint, never its password.
+  const cfg = config.endpoint ? { ...config, endpoint: redactUrl(config.endpoint) } : config;
   const e = err as Error & { $metadata?: { httpStatusCode?: number }; code?: string; $fault?: string };
   const name = e?.name ?? '';
-  const msg = e?.message ?? String(err);
+  const msg = redactUrl(e?.message ?? String(err));
   const status = e?.$metadata?.httpStatusCode;
   if (name === 'ResourceNotFoundException') {
     return new StoreError('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
@@ -408,6 +478,9 @@ export function classify(err: unknown, cfg: DynamoStoreConfig): StoreError {
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
     // Nothing reached the engine; repeating is safe and may ride out a blip.
     return new StoreError('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
+  }
+  if (name === 'DeadlineExceeded' || name === 'AbortError') {
+    return new StoreError('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${(err as DeadlineExceeded).ms ?? cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS}ms`, true);
   }
   if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
     return new StoreError('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);

@@ -19,8 +19,8 @@ export class MemoryStore implements LockStore {
     return it ? { ...it } : undefined;
   }
 
-  async acquire(name: string, claim: Claim, now: number, skewMs: number): Promise<WriteOutcome> {
-    return this.cas(name, applyAcquire(this.items.get(name), name, claim, now, skewMs));
+  async acquire(name: string, claim: Claim, now: number): Promise<WriteOutcome> {
+    return this.cas(name, applyAcquire(this.items.get(name), name, claim, now));
   }
   async renew(name: string, lockId: string, fence: number, expiresAt: number, now: number): Promise<WriteOutcome> {
     return this.cas(name, applyRenew(this.items.get(name), lockId, fence, expiresAt, now));
@@ -40,8 +40,8 @@ export class MemoryStore implements LockStore {
   async markUberPending(name: string, until: number, now: number): Promise<void> {
     this.items.set(name, applyUberPending(this.items.get(name), name, until, now));
   }
-  async takeTicket(name: string, now: number): Promise<{ ticket: number; item: LockItem }> {
-    const next = applyTakeTicket(this.items.get(name), name, now);
+  async takeTicket(name: string, joinToken: string, now: number): Promise<{ ticket: number; item: LockItem }> {
+    const next = applyTakeTicket(this.items.get(name), name, joinToken, now);
     this.items.set(name, next);
     return { ticket: next.nextTicket as number, item: { ...next } };
   }

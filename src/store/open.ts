@@ -10,6 +10,7 @@ export async function openStore(spec: StoreSpec, credentials?: AwsCredentialIden
   const cfg: ConstructorParameters<typeof DynamoStore>[0] = { table: spec.table };
   if (spec.region) cfg.region = spec.region;
   if (spec.endpoint) cfg.endpoint = spec.endpoint;
+  if (spec.requestTimeoutMs) cfg.requestTimeoutMs = spec.requestTimeoutMs;
   if (spec.credentials) cfg.credentials = spec.credentials;
   if (credentials) cfg.credentials = credentials;
   return new DynamoStore(cfg);

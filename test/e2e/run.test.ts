@@ -24,13 +24,13 @@ describe('daplaya run -- CMD', () => {
   it('holds and renews the lock while the command runs', async () => {
     const { client, env } = await setup();
     const r = await runCli(
-      ['run', '--env', 'r2', '--lease', '2s', '--', process.execPath, CLI, 'lock', '--env', 'r2', '--lock-id', 'intruder', '--wait', '0'],
+      ['run', '--env', 'r2', '--lease', '3s', '--', process.execPath, CLI, 'lock', '--env', 'r2', '--lock-id', 'intruder', '--wait', '0'],
       { ...env },
     );
     // The inner lock attempt found the env held by the run and exited 3; run passes that on.
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/still locked at env r2/);
-    const slow = await runCli(['run', '--env', 'r2', '--lease', '2s', '--', 'sh', '-c', `sleep 5; ${process.execPath} ${CLI} status --env r2 --json`], env);
+    const slow = await runCli(['run', '--env', 'r2', '--lease', '3s', '--', 'sh', '-c', `sleep 5; ${process.execPath} ${CLI} status --env r2 --json`], env);
     expect(slow.code, slow.stderr).toBe(0);
     // Five seconds into a 2 s lease, the lock is still held: the lease was renewed.
     expect(JSON.parse(slow.stdout.slice(slow.stdout.indexOf('{')))).toMatchObject({ state: 'locked', env: 'r2' });

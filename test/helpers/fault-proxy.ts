@@ -11,7 +11,10 @@ export type Fault = 'pass' | 'drop-response' | 'error-500' | 'throttle' | 'delay
  * connection before forwarding.
  */
 export async function startFaultProxy(target: string, opts: { faultRate: number; delayMs: number; random?: () => number }) {
-  const counts: Record<Fault, number> = { pass: 0, 'drop-response': 0, 'error-500': 0, throttle: 0, delay: 0, reset: 0 };
+  const counts: Record<Fault | 'blackhole', number> = { pass: 0, 'drop-response': 0, 'error-500': 0, throttle: 0, delay: 0, reset: 0, blackhole: 0 };
+  /** Requests for which this returns true (by X-Amz-Target, e.g. `DynamoDB_20120810.UpdateItem`) are accepted and never answered. */
+  const control: { blackhole: (target: string) => boolean } = { blackhole: () => false };
+  const held = new Set<http.ServerResponse>();
   const faults: Fault[] = ['drop-response', 'error-500', 'throttle', 'delay', 'reset'];
   const rnd = opts.random ?? Math.random;
   const t = new URL(target);
@@ -19,6 +22,11 @@ export async function startFaultProxy(target: string, opts: { faultRate: number;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (control.blackhole(String(req.headers['x-amz-target'] ?? ''))) {
+        counts.blackhole++;
+        held.add(res);
+        return;
+      }
       const fault: Fault = rnd() < opts.faultRate ? (faults[Math.floor(rnd() * faults.length)] as Fault) : 'pass';
       counts[fault]++;
       if (fault === 'reset') return req.socket.destroy();
@@ -52,6 +60,7 @@ export async function startFaultProxy(target: string, opts: { faultRate: number;
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
+    control,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
+import { LAPSED_LONG_AGO_MS } from '../../src/lock/lease-watch.js';
 import type { LockStore } from '../../src/lock/types.js';
 
 /** A clock the test moves by hand, so lease expiry needs no sleeping. */
@@ -23,7 +24,8 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
     async function setup() {
       const store = await makeStore();
       const clock = manualClock();
-      const client = new LockClient(store, { clock: clock.now, skewMs: SKEW, transientMinDelayMs: 10 });
+      // One hand-moved clock stands for both the wall clock and the monotonic one.
+      const client = new LockClient(store, { clock: clock.now, monotonic: clock.now, skewMs: SKEW, transientMinDelayMs: 10 });
       return { store, clock, client };
     }
 
@@ -79,15 +81,16 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
       expect(wrong).toMatchObject({ renewed: false, holder: { lockId: 'job-a' } });
     });
 
-    it('an expired lease is taken over with a higher fence, and the old holder learns it lost the lock', async () => {
+    it('a lease watched unchanged for a full lease is taken over with a higher fence, and the old holder learns it lost the lock', async () => {
       const { client, clock } = await setup();
       const name = env();
       const a = await client.acquire(req(name, 'job-a'));
       if (!a.acquired) throw new Error('not acquired');
-      clock.advance(LEASE + 1000);
-      // Within the skew allowance the lease still counts as held.
+      // job-b first sees job-a's lease now; its wall clock is irrelevant to when it may take over.
       expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
-      clock.advance(SKEW);
+      clock.advance(LEASE - 1);
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
+      clock.advance(2);
       const b = await client.acquire(req(name, 'job-b'));
       expect(b.acquired).toBe(true);
       if (!b.acquired) return;
@@ -95,6 +98,33 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
       const lost = await client.renew(a.lock, LEASE);
       expect(lost).toMatchObject({ renewed: false, holder: { lockId: 'job-b', fence: 2 } });
       expect(await client.release(name, { lockId: 'job-a' })).toMatchObject({ outcome: 'held-by-other', holder: { lockId: 'job-b' } });
+    });
+
+    it('a renewal restarts the watch: a lease renewed in time is never taken over', async () => {
+      const { client, clock } = await setup();
+      const name = env();
+      const a = await client.acquire(req(name, 'job-a'));
+      if (!a.acquired) throw new Error('not acquired');
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
+      clock.advance(LEASE - 1000);
+      expect((await client.renew(a.lock, LEASE)).renewed).toBe(true);
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
+      clock.advance(LEASE - 1000);
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(false);
+      clock.advance(1001);
+      expect((await client.acquire(req(name, 'job-b'))).acquired).toBe(true);
+    });
+
+    it('a lease that lapsed long ago (by the wall clock, past the allowance) is taken at once by a newcomer', async () => {
+      const { store, clock } = await setup();
+      const name = env();
+      const first = new LockClient(store, { clock: clock.now, monotonic: clock.now, skewMs: SKEW });
+      expect((await first.acquire(req(name, 'job-a'))).acquired).toBe(true);
+      clock.advance(LEASE + SKEW + LAPSED_LONG_AGO_MS - 1);
+      const newcomer = () => new LockClient(store, { clock: clock.now, monotonic: clock.now, skewMs: SKEW });
+      expect((await newcomer().acquire(req(name, 'job-b'))).acquired).toBe(false);
+      clock.advance(2);
+      expect((await newcomer().acquire(req(name, 'job-b'))).acquired).toBe(true);
     });
 
     it('refuses a release by anyone but the holder', async () => {
@@ -279,7 +309,7 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
         const { store, client } = await queued();
         const name = env();
         await client.acquire(req(name, 'holder'));
-        const { ticket } = await store.takeTicket(name, Date.now());
+        const { ticket } = await store.takeTicket(name, 'dead-join', Date.now());
         await store.putQueueEntry({ name, ticket, lockId: 'dead', user: 'dead@example.com', meta: '', enqueuedAt: Date.now(), expiresAt: Date.now() + 300 });
         const b = (await enqueue(store, client, name, 'b', { waitMs: 10_000 })).done;
         await client.release(name, { lockId: 'holder' });
@@ -291,10 +321,52 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
         const { store, client } = await queued();
         const name = env();
         await client.acquire(req(name, 'holder'));
-        await store.takeTicket(name, Date.now());
+        await store.takeTicket(name, 'dead-join', Date.now());
         const b = (await enqueue(store, client, name, 'b', { waitMs: 10_000 })).done;
         await client.release(name, { lockId: 'holder' });
         expect((await b).acquired).toBe(true);
+      });
+
+      it('a free lock is granted at once (no wait) although tickets of waiters that gave up or died are still outstanding', async () => {
+        const { store } = await queued();
+        const client = new LockClient(store, { skewMs: 100 });
+        const name = env();
+        const long = Date.now() - 60_000;
+        // A waiter that gave up behind the head, one that died between ticket and entry, one whose entry expired.
+        const gaveUp = await store.takeTicket(name, 'gave-up', long);
+        await store.putQueueEntry({ name, ticket: gaveUp.ticket, lockId: 'gave-up', user: 'g', meta: '', enqueuedAt: long, expiresAt: long, cancelled: true });
+        await store.takeTicket(name, 'orphan', long);
+        const died = await store.takeTicket(name, 'died', long);
+        await store.putQueueEntry({ name, ticket: died.ticket, lockId: 'died', user: 'd', meta: '', enqueuedAt: long, expiresAt: long + 1000 });
+        const r = await client.acquire(req(name, 'newcomer', { waitMs: 0 }));
+        expect(r.acquired).toBe(true);
+        expect((await store.get(name))?.nowServing).toBe(died.ticket);
+      });
+
+      it('a free lock with a live waiter queued is refused to a newcomer, naming who is queued', async () => {
+        const { store, client } = await queued();
+        const name = env();
+        await client.acquire(req(name, 'holder'));
+        const w = (await enqueue(store, client, name, 'w1')).done;
+        // Released while w1 is between polls: the newcomer must not jump the line.
+        await store.release(name, { lockId: 'holder' }, Date.now());
+        const r = await new LockClient(store, { skewMs: 100 }).acquire(req(name, 'newcomer', { waitMs: 0 }));
+        expect(r.acquired).toBe(false);
+        // Either w1 already took it (then it is the holder named) or it is still queued (then it is named as queued).
+        if (!r.acquired && r.holder) expect(r.holder.lockId).toBe('w1');
+        if (!r.acquired && !r.holder) expect(r.queuedAhead).toMatchObject({ count: 1, first: { user: 'w1@example.com' } });
+        expect((await w).acquired).toBe(true);
+      });
+
+      it('joining the queue is idempotent: a repeated join gets its ticket back, a new join the next one', async () => {
+        const { store } = await queued();
+        const name = env();
+        const a = await store.takeTicket(name, 'join-a', Date.now());
+        const again = await store.takeTicket(name, 'join-a', Date.now());
+        expect(again.ticket).toBe(a.ticket);
+        const b = await store.takeTicket(name, 'join-b', Date.now());
+        expect(b.ticket).toBe(a.ticket + 1);
+        expect((await store.get(name))?.nextTicket).toBe(b.ticket);
       });
 
       it('an uberlock goes ahead of queued waiters, blocks new ones, and they follow in order after it', async () => {
@@ -330,7 +402,9 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
       await client.release(name, { lockId: 'a' }, { outcome: 'success' });
       clock.advance(1);
       await client.acquire(req(name, 'b', { leaseMs: 2000 }));
-      clock.advance(2000 + SKEW + 1);
+      // c sees b's lease, and takes it over once it has stayed unchanged for the whole lease.
+      await client.acquire(req(name, 'c'));
+      clock.advance(2001);
       await client.acquire(req(name, 'c'));
       clock.advance(1);
       await client.extend(name, { lockId: 'c' }, 120_000);
