@@ -247,8 +247,8 @@ table([
   ['command', 'ms', 'over node -e 0', 'bundle dir size'],
   ['node -e 0', base.toFixed(0), '', ''],
   ['node dist/index.js --help', coldStart(['dist/index.js', '--help']).toFixed(0), (coldStart(['dist/index.js', '--help']) - base).toFixed(0), `${(dirSize(path.join(ROOT, 'dist')) / 1e6).toFixed(2)} MB (CLI entry ${(statSync(path.join(ROOT, 'dist/index.js')).size / 1e3).toFixed(0)} kB; SDK chunk loaded lazily)`],
-  ['node dist/pre/index.js (input error path)', coldStart(['dist/pre/index.js']).toFixed(0), (coldStart(['dist/pre/index.js']) - base).toFixed(0), `${(dirSize(path.join(ROOT, 'dist/pre')) / 1e6).toFixed(2)} MB`],
-  ['node dist/post/index.js (nothing to release)', coldStart(['dist/post/index.js']).toFixed(0), (coldStart(['dist/post/index.js']) - base).toFixed(0), `${(dirSize(path.join(ROOT, 'dist/post')) / 1e6).toFixed(2)} MB`],
+  ['node dist/action/pre.js (input error path)', coldStart(['dist/action/pre.js']).toFixed(0), (coldStart(['dist/action/pre.js']) - base).toFixed(0), `${(dirSize(path.join(ROOT, 'dist/action')) / 1e6).toFixed(2)} MB (pre, main and post)`],
+  ['node dist/action/post.js (nothing to release)', coldStart(['dist/action/post.js']).toFixed(0), (coldStart(['dist/action/post.js']) - base).toFixed(0), ''],
 ]);
 
 engine.stop();

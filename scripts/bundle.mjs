@@ -1,14 +1,12 @@
 // Rebuilds dist/: one ncc bundle per entry point. CI runs this and fails if dist/ changes.
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const entries = [
   ['src/index.ts', 'dist'], // the CLI: node dist/index.js, and the `daplaya` bin
-  ['src/action/pre.ts', 'dist/pre'],
-  ['src/action/main.ts', 'dist/main'],
-  ['src/action/post.ts', 'dist/post'],
+  ['src/action/index.ts', 'dist/action'], // the action's pre, main and post: one bundle, see below
   ['src/heartbeat/index.ts', 'dist/heartbeat'],
   ['src/slack/lambda.ts', 'dist/slack-lambda'], // AWS Lambda handler: dist/slack-lambda/index.handler
 ];
@@ -23,4 +21,8 @@ for (let i = 0; i < entries.length; i += 2) {
       }),
     ),
   );
+}
+// action.yml runs these: one line each, starting the action bundle as the phase its file is named after.
+for (const phase of ['pre', 'main', 'post']) {
+  writeFileSync(`dist/action/${phase}.js`, `// The action's ${phase} phase: dist/action/index.js runs the phase named by this file.\nimport './index.js';\n`);
 }

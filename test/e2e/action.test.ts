@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { LockClient } from '../../src/lock/client.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { LOCAL_AWS_ENV } from '../helpers/engine.js';
 import { ACTION_NODE, actionYaml, executableOf, isAlive, Job } from '../helpers/runner.js';
-import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
+import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli.js';
 
 async function setup() {
   const store = await freshDynamoStore();
@@ -37,8 +38,16 @@ async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number
 }
 
 describe('the action contract', () => {
-  it('runs pre, main and post on node24 and always runs post', () => {
-    expect(actionYaml.runs).toMatchObject({ using: 'node24', pre: 'dist/pre/index.js', main: 'dist/main/index.js', post: 'dist/post/index.js', 'post-if': 'always()' });
+  it('runs pre, main and post on node24, from one bundle, and always runs post', () => {
+    expect(actionYaml.runs).toMatchObject({ using: 'node24', pre: 'dist/action/pre.js', main: 'dist/action/main.js', post: 'dist/action/post.js', 'post-if': 'always()' });
+    // Each phase's file only starts the one bundle; no per-phase copies are left in dist/.
+    for (const phase of ['pre', 'main', 'post']) {
+      const code = readFileSync(path.join(ROOT, 'dist', 'action', `${phase}.js`), 'utf8');
+      expect(code.split('\n').filter((l) => l !== '' && !l.startsWith('//'))).toEqual(["import './index.js';"]);
+    }
+    for (const old of ['pre', 'main', 'post']) expect(existsSync(path.join(ROOT, 'dist', old))).toBe(false);
+    const bytes = readdirSync(path.join(ROOT, 'dist', 'action')).reduce((n, f) => n + statSync(path.join(ROOT, 'dist', 'action', f)).size, 0);
+    expect(bytes).toBeLessThan(4 * 1024 * 1024);
   });
 
   it('has ${{ }} only in input defaults: the runner rejects an expression in a description', () => {
@@ -160,9 +169,10 @@ describe('the action bundles run as the runner runs them', () => {
     const next = await runCli(['lock', '--env', 'production', '--wait', '60s', '--user', 'next@example.com', '--json'], env);
     expect(next.code, next.stderr).toBe(0);
     expect(JSON.parse(next.stdout).locks[0].fence).toBe(2);
-    // Taken only after the dead job's last lease plus the 5 s skew allowance ran out.
+    // Taken only once the dead job's last lease had run out: the waiter watched the lock
+    // item unchanged for a full lease from its first look (lease-watch.ts).
     const status = JSON.parse((await runCli(['status', '--env', 'production', '--json'], env)).stdout);
-    expect(Date.parse(status.since)).toBeGreaterThanOrEqual(Math.floor(lastLease / 1000) * 1000 + 5000 - 1000);
+    expect(Date.parse(status.since)).toBeGreaterThanOrEqual(Math.floor(lastLease / 1000) * 1000);
   });
 
   it('a local `uses: ./` action (no pre) takes the lock in main and post releases it', async () => {

@@ -20,7 +20,7 @@ beforeAll(() => {
 describe('faults injected between client and engine', () => {
   it(`${WORKERS * ROUNDS} acquisitions by ${WORKERS} processes with random faults: no overlap, rising fences, nothing left held`, async () => {
     const store = await freshDynamoStore();
-    const proxy = await startFaultProxy(inject('dynamoEndpoint'), { faultRate: 0.15, delayMs: 450 });
+    const proxy = await startFaultProxy(inject('dynamoEndpoint'), { faultRate: 0.15, delayMs: 450, blackholes: true });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'daplaya-faults-'));
     const log = path.join(dir, 'log');
     writeFileSync(log, '');
@@ -42,11 +42,16 @@ describe('faults injected between client and engine', () => {
       const fences = lines.filter((l) => l.startsWith('ENTER')).map((l) => Number(l.split(' ')[2]));
       expect(fences.length).toBe(WORKERS * ROUNDS);
       for (let i = 1; i < fences.length; i++) expect(fences[i]).toBeGreaterThan(fences[i - 1] as number);
-      const injected = proxy.counts['drop-response'] + proxy.counts['error-500'] + proxy.counts.throttle + proxy.counts.delay + proxy.counts.reset;
-      console.log(`fault proxy: ${JSON.stringify(proxy.counts)}; ${lines.filter((l) => l.startsWith('ERR')).length} acquire errors surfaced after retries`);
+      const injected = proxy.counts['drop-response'] + proxy.counts['error-500'] + proxy.counts.throttle + proxy.counts.delay + proxy.counts.reset + proxy.counts.blackhole;
+      const end = await store.get('f');
+      // The figures of the run, for the README and the closing note.
+      console.log(
+        `fault run: ${WORKERS} processes, ${fences.length} acquisitions, ${lines.filter((l) => l.startsWith('OVERLAP')).length} overlapping critical sections, ` +
+          `${fences.filter((f, i) => i > 0 && f <= (fences[i - 1] as number)).length} fence violations, ${end?.owner === undefined ? 0 : 1} stuck locks; ` +
+          `${injected} faults injected ${JSON.stringify(proxy.counts)}; ${lines.filter((l) => l.startsWith('ERR')).length} acquire errors surfaced after retries`,
+      );
       expect(injected).toBeGreaterThan(Math.min(100, WORKERS * ROUNDS * 0.1));
       expect(proxy.counts['drop-response']).toBeGreaterThan(Math.min(10, WORKERS * ROUNDS * 0.005));
-      const end = await store.get('f');
       expect(end?.owner).toBeUndefined();
     } finally {
       await proxy.close();

@@ -10,7 +10,7 @@ export type Fault = 'pass' | 'drop-response' | 'error-500' | 'throttle' | 'delay
  * forwarding, deliver the response after the client's timeout, or reset the
  * connection before forwarding.
  */
-export async function startFaultProxy(target: string, opts: { faultRate: number; delayMs: number; random?: () => number }) {
+export async function startFaultProxy(target: string, opts: { faultRate: number; delayMs: number; random?: () => number; blackholes?: boolean }) {
   const counts: Record<Fault | 'blackhole', number> = { pass: 0, 'drop-response': 0, 'error-500': 0, throttle: 0, delay: 0, reset: 0, blackhole: 0 };
   /** Requests for which this returns true (by X-Amz-Target, e.g. `DynamoDB_20120810.UpdateItem`) are accepted and never answered. */
   const control: { blackhole: (target: string) => boolean } = { blackhole: () => false };
@@ -27,7 +27,19 @@ export async function startFaultProxy(target: string, opts: { faultRate: number;
         held.add(res);
         return;
       }
-      const fault: Fault = rnd() < opts.faultRate ? (faults[Math.floor(rnd() * faults.length)] as Fault) : 'pass';
+      const kinds = opts.blackholes ? [...faults, 'blackhole' as const] : faults;
+      const fault = rnd() < opts.faultRate ? (kinds[Math.floor(rnd() * kinds.length)] as Fault | 'blackhole') : 'pass';
+      if (fault === 'blackhole') {
+        // Accepted (and, half the time, forwarded so the write lands) and never answered.
+        counts.blackhole++;
+        held.add(res);
+        if (rnd() < 0.5) {
+          const fwd = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (up) => up.resume());
+          fwd.on('error', () => undefined);
+          fwd.end(Buffer.concat(chunks));
+        }
+        return;
+      }
       counts[fault]++;
       if (fault === 'reset') return req.socket.destroy();
       if (fault === 'error-500' || fault === 'throttle') {
