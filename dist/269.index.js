@@ -8,16 +8,17 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   DynamoStore: () => (/* binding */ DynamoStore)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_REQUEST_TIMEOUT_MS, classify */
+/* unused harmony export classify */
 /* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4305);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2973);
-/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1254);
+/* harmony import */ var _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(164);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6216);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1254);
+
+
 
 
 
 const LOCK_SK = 'LOCK';
-/** Per request, SDK retries included (README "Timeouts"). */
-const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 /** A request that got no answer within its deadline: it may or may not have landed. */
 class DeadlineExceeded extends Error {
     ms;
@@ -40,7 +41,7 @@ class DynamoStore {
     requestTimeoutMs;
     constructor(config) {
         this.config = config;
-        this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        this.requestTimeoutMs = config.requestTimeoutMs ?? _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z;
         const cfg = {
             maxAttempts: 3,
             requestHandler: {
@@ -57,7 +58,7 @@ class DynamoStore {
         if (config.credentials)
             cfg.credentials = config.credentials;
         this.client = new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DynamoDBClient */ .MGV(cfg);
-        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(config.endpoint)}` : ''}`;
+        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .B)(config.endpoint)}` : ''}`;
     }
     close() {
         this.client.destroy();
@@ -106,7 +107,7 @@ class DynamoStore {
             ':meta': { S: c.meta },
             ':uber': { BOOL: c.uberlock },
             ':now': { N: String(now) },
-            ':exp': { N: String(c.uberlock ? _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .NEVER */ .tm : now + c.leaseMs) },
+            ':exp': { N: String(c.uberlock ? _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs) },
             ':lease': { N: String(c.uberlock ? 0 : c.leaseMs) },
             ':zero': { N: '0' },
             ':one': { N: '1' },
@@ -212,7 +213,7 @@ class DynamoStore {
         });
         const item = r.ok ? r.item : r.current;
         if (!item || item.nextTicket === undefined)
-            throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', 'could not take a queue ticket', false);
+            throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', 'could not take a queue ticket', false);
         return { ticket: item.nextTicket, item };
     }
     async skipTicket(name, seenServing, now) {
@@ -305,7 +306,7 @@ class DynamoStore {
         return items
             .map((i) => JSON.parse(i.event?.S ?? '{}'))
             .filter((e) => e.keepUntil > now)
-            .sort(_lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .byTime */ .XL);
+            .sort(_lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL);
     }
     async get(name) {
         try {
@@ -380,7 +381,7 @@ function checkKeySchema(table, t) {
     const types = new Map((t.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
     const keys = t.KeySchema.map((k) => ({ name: k.AttributeName ?? '?', type: k.KeyType ?? '?', attr: types.get(k.AttributeName) ?? '?' })).sort((a, b) => a.type === b.type ? 0 : a.type === 'HASH' ? -1 : 1);
     if (showKeys(keys) !== showKeys(KEY_SCHEMA)) {
-        throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', `table ${table} exists with key schema ${showKeys(keys) || 'none'}; daplaya needs ${showKeys(KEY_SCHEMA)}: pick another --table`, false);
+        throw new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', `table ${table} exists with key schema ${showKeys(keys) || 'none'}; daplaya needs ${showKeys(KEY_SCHEMA)}: pick another --table`, false);
     }
 }
 function num(v) {
@@ -412,41 +413,41 @@ function fromItem(it, name) {
 }
 /** Names the cause of an SDK failure, and whether repeating the same write may settle it. */
 function classify(err, config) {
-    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD)
+    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD)
         return err;
     // Messages name the endpoint, never its password.
-    const cfg = config.endpoint ? { ...config, endpoint: (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(config.endpoint) } : config;
+    const cfg = config.endpoint ? { ...config, endpoint: (0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .B)(config.endpoint) } : config;
     const e = err;
     const name = e?.name ?? '';
-    const msg = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(e?.message ?? String(err));
+    const msg = (0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .B)(e?.message ?? String(err));
     const status = e?.$metadata?.httpStatusCode;
     if (name === 'ResourceNotFoundException') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
     }
     if (/region is missing/i.test(msg) || name === 'RegionMissingError') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-region', 'no AWS region: set AWS_REGION or pass --region', false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-region', 'no AWS region: set AWS_REGION or pass --region', false);
     }
     if (name === 'CredentialsProviderError' || /could not load credentials/i.test(msg)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
     }
     if (['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'MissingAuthenticationTokenException'].includes(name)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
     }
     if (['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException'].includes(name)) {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
     }
     const code = e?.code ?? e?.cause?.code ?? '';
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
     }
     if (name === 'DeadlineExceeded' || name === 'AbortError') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS}ms`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z}ms`, true);
     }
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);
     }
-    return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', `DynamoDB error ${name}: ${firstLine(msg)}`, false);
+    return new _lock_types_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD('other', `DynamoDB error ${name}: ${firstLine(msg)}`, false);
 }
 function firstLine(s) {
     return s.split('\n')[0] ?? s;

@@ -2,97 +2,25 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3210:
+/***/ 5915:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  EZ: () => (/* binding */ acquireForCli),
-  cl: () => (/* binding */ cancelledExit),
-  G8: () => (/* binding */ notAcquiredLine)
-});
-
-// UNUSED EXPORTS: PROGRESS_EVERY_MS, progressReporter
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/lock/multi.ts
-/**
- * Takes every named lock, all or none. Names are taken in sorted order, so two
- * requests for overlapping sets cannot each hold what the other waits for; if one
- * lock cannot be had within the shared wait, those already taken are given back.
- */
-async function acquireAll(client, names, req, clock = Date.now) {
-    const start = clock();
-    const taken = [];
-    for (const name of [...names].sort()) {
-        const r = await client.acquire({ ...req, name, waitMs: Math.max(0, req.waitMs - (clock() - start)) });
-        if (!r.acquired) {
-            for (const t of taken.reverse())
-                await client.release(t.name, { lockId: t.lockId }).catch(() => undefined);
-            const out = { ok: false, reason: r.reason, waitedMs: clock() - start };
-            if (r.holder)
-                out.holder = r.holder;
-            if (r.queuedAhead)
-                out.queuedAhead = r.queuedAhead;
-            return out;
-        }
-        const lock = {
-            name,
-            lockId: r.lock.lockId,
-            user: r.lock.user,
-            fence: r.lock.fence,
-            waitedMs: r.waitedMs,
-            acquiredAt: r.lock.since,
-            expiresAt: r.lock.expiresAt,
-            confirmedAt: r.confirmedAt,
-        };
-        if (r.tookOverFrom)
-            lock.tookOverFrom = r.tookOverFrom;
-        taken.push(lock);
-    }
-    return { ok: true, locks: taken, waitedMs: clock() - start };
-}
-
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __nccwpck_require__(6139);
-// EXTERNAL MODULE: ./src/cli/format.ts
-var format = __nccwpck_require__(6719);
-;// CONCATENATED MODULE: ./src/cli/acquire-for-cli.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EZ: () => (/* binding */ acquireForCli),
+/* harmony export */   G8: () => (/* binding */ notAcquiredLine),
+/* harmony export */   cl: () => (/* binding */ cancelledExit)
+/* harmony export */ });
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _session_job_lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3909);
+/* harmony import */ var _wording_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3395);
 
 
 
-
-/** While waiting, a line on every change of holder or place in the queue, and otherwise at most this often. */
-const PROGRESS_EVERY_MS = 30_000;
-/**
- * Progress while waiting, without flooding the log: one line when the holder or our
- * place changes, else one every PROGRESS_EVERY_MS, each with time waited and left.
- */
-function progressReporter(envs, waitMs, print, clock = Date.now) {
-    let lastKey;
-    let lastAt = 0;
-    let hinted = false;
-    return (b) => {
-        const now = clock();
-        const key = `${b.holder?.lockId ?? '-'}|${b.position ?? '-'}`;
-        if (key === lastKey && now - lastAt < PROGRESS_EVERY_MS)
-            return;
-        lastKey = key;
-        lastAt = now;
-        const left = Math.max(0, waitMs - b.waitedMs);
-        print(`${(0,format/* progressLine */.oz)(b.holder?.name ?? envs.join(','), { ...b, nextAttemptInMs: 0 }, now)} (waited ${(0,names/* formatDuration */.a3)(b.waitedMs)}, ${(0,names/* formatDuration */.a3)(left)} left)`);
-        if (b.holder && !hinted) {
-            hinted = true;
-            print(`daplaya: ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
-        }
-    };
-}
 /** Takes config.envs all or none, reporting progress while waiting. */
 function acquireForCli(client, config, io) {
-    return acquireAll(client, config.envs, {
+    return (0,_session_job_lock_js__WEBPACK_IMPORTED_MODULE_1__/* .takeForJob */ .KS)(client, {
+        envs: config.envs,
         lockId: config.lockId,
         user: config.user,
         meta: config.meta,
@@ -100,28 +28,18 @@ function acquireForCli(client, config, io) {
         leaseMs: config.leaseMs,
         waitMs: config.waitMs,
         ...(config.force ? { force: config.force } : {}),
-        onBusy: progressReporter(config.envs, config.waitMs, (l) => io.err(l)),
+        onBusy: (0,_wording_js__WEBPACK_IMPORTED_MODULE_2__/* .progressReporter */ .xZ)(config.envs, config.waitMs, (l) => io.err(l.startsWith('ask ') ? `daplaya: ${l}` : l)),
         ...(io.signal ? { signal: io.signal } : {}),
     });
 }
-/** The one line for a lock not obtained: it always says by whom, or who is queued ahead. */
+/** The one line for a lock not obtained. */
 function notAcquiredLine(r, config, tail) {
-    const now = Date.now();
-    const env = r.holder?.name ?? config.envs.join(',');
-    if (r.reason === 'cancelled')
-        return `daplaya: cancelled while waiting for env ${env}${r.holder ? ` held by ${(0,format/* describeHolder */.sG)(r.holder, now)}` : ''}`;
-    if (r.holder)
-        return `daplaya: env ${env} is locked by ${(0,format/* describeHolder */.sG)(r.holder, now)}; ${tail}`;
-    if (r.queuedAhead) {
-        const q = r.queuedAhead;
-        return `daplaya: env ${env} is free, but ${q.count} waiter(s) are queued ahead (first: ${q.first.user}${q.first.meta ? `, ${q.first.meta}` : ''}); ${tail}`;
-    }
-    return `daplaya: env ${env} was taken and given back while we tried; ${tail}`;
+    return `daplaya: ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_2__/* .notAcquiredText */ .bt)(r, config.envs, Date.now())}; ${tail}`;
 }
 /** The exit code of a wait cut short by a signal: 128 + its number (130 for Ctrl-C), as shells report it. */
 function cancelledExit(io) {
     const sig = io.signal?.reason;
-    return typeof sig === 'string' && sig in (external_node_os_default()).constants.signals ? 128 + ((external_node_os_default()).constants.signals[sig] ?? 0) : 130;
+    return typeof sig === 'string' && sig in (node_os__WEBPACK_IMPORTED_MODULE_0___default().constants).signals ? 128 + ((node_os__WEBPACK_IMPORTED_MODULE_0___default().constants).signals[sig] ?? 0) : 130;
 }
 
 
@@ -144,79 +62,7 @@ const EXIT = {
 
 /***/ }),
 
-/***/ 6719:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gn: () => (/* binding */ busyLine),
-/* harmony export */   H$: () => (/* binding */ itemToJson),
-/* harmony export */   KH: () => (/* binding */ iso),
-/* harmony export */   MV: () => (/* binding */ UNREADABLE_EXPIRY_HINT),
-/* harmony export */   Q7: () => (/* binding */ expiresText),
-/* harmony export */   oz: () => (/* binding */ progressLine),
-/* harmony export */   sG: () => (/* binding */ describeHolder),
-/* harmony export */   tp: () => (/* binding */ table)
-/* harmony export */ });
-/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6139);
-/* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5456);
-/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1254);
-
-
-
-function iso(ms) {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
-const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
-function expiresText(expiresAt, now) {
-    if (expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(expiresAt))
-        return 'lease expiry unreadable';
-    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm)
-        return 'never expires';
-    return expiresAt >= now ? `expires in ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
-}
-/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
-function describeHolder(h, now) {
-    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_names_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
-    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
-}
-function busyLine(h, now) {
-    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
-}
-function itemToJson(it, now) {
-    const held = (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .isHeld */ .i7)(it, now);
-    return {
-        env: it.name,
-        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
-        user: it.owner !== undefined ? it.user : undefined,
-        meta: it.owner !== undefined ? it.meta : undefined,
-        lockId: it.owner,
-        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
-        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(it.expiresAt) ? 'unreadable' : it.expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm ? null : iso(it.expiresAt),
-        fence: it.fence,
-        lastUser: it.lastUser,
-        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
-        forcedBy: it.forcedBy,
-        forceReason: it.forceReason,
-    };
-}
-function table(rows) {
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
-function progressLine(env, b, now) {
-    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
-    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
-    if (b.holder)
-        return `${busyLine(b.holder, now)}${place}${next}`;
-    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
-}
-
-
-/***/ }),
-
-/***/ 5117:
+/***/ 1850:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -227,8 +73,1546 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: VERSION, reportError
 
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __nccwpck_require__(8274);
+// EXTERNAL MODULE: ./src/lock/env-names.ts
+var env_names = __nccwpck_require__(1517);
+// EXTERNAL MODULE: ./src/lock/errors.ts
+var errors = __nccwpck_require__(2960);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __nccwpck_require__(5057);
+// EXTERNAL MODULE: ./src/config/defaults.ts
+var defaults = __nccwpck_require__(1954);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/config/github.ts
+
+
+function isGithubActions(env) {
+    return env.GITHUB_ACTIONS === 'true';
+}
+function githubDefaults(env) {
+    const event = readEvent(env.GITHUB_EVENT_PATH);
+    const email = event.head_commit?.author?.email ?? event.pusher?.email;
+    const actor = (0,common/* nonEmpty */.hq)(env.GITHUB_ACTOR) ?? 'github-actions';
+    const repo = (0,common/* nonEmpty */.hq)(env.GITHUB_REPOSITORY) ?? 'unknown/repo';
+    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : '0';
+    const attempt = /^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1';
+    const server = (0,common/* nonEmpty */.hq)(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    return {
+        user: email && email.trim() !== '' ? email : actor,
+        meta: `${server}/${repo}/actions/runs/${runId}`,
+        lockIdPrefix: `github:${repo}:${runId}:${attempt}:${(0,common/* nonEmpty */.hq)(env.GITHUB_JOB) ?? 'job'}`,
+    };
+}
+function readEvent(file) {
+    if (!file)
+        return {};
+    try {
+        const v = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        return typeof v === 'object' && v !== null ? v : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/gitlab.ts
+
+/** What GitLab CI knows about a job, as defaults for the lock (the counterpart of github.ts). */
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
+}
+function gitlabDefaults(env) {
+    if (!isGitLabJob(env))
+        return undefined;
+    const out = { startsRenewer: !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '') };
+    const user = (0,common/* nonEmpty */.hq)(env.GITLAB_USER_EMAIL);
+    if (user)
+        out.user = user;
+    const meta = (0,common/* nonEmpty */.hq)(env.CI_JOB_URL);
+    if (meta)
+        out.meta = meta;
+    if (env.CI_JOB_ID)
+        out.lockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+    const status = (0,common/* nonEmpty */.hq)(env.CI_JOB_STATUS)?.toLowerCase();
+    const outcome = status === 'canceled' ? 'cancelled' : status;
+    if (outcome && ['success', 'failed', 'cancelled'].includes(outcome))
+        out.outcome = outcome;
+    return out;
+}
+
+// EXTERNAL MODULE: ./src/config/protocol.ts
+var protocol = __nccwpck_require__(200);
+// EXTERNAL MODULE: ./src/config/store.ts
+var store = __nccwpck_require__(5147);
+;// CONCATENATED MODULE: ./src/config/cli.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** The CLI's flags and the environment variables it reads, turned into a validated CliConfig. */
+const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version'];
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
+const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'];
+const STORE_FLAGS = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS = {
+    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
+    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
+    history: ['env'],
+    slack: ['port'],
+    locks: ['env'],
+    status: ['env'],
+    wait: ['env', 'wait'],
+    init: [],
+    help: [],
+    version: [],
+};
+function parseArgs(argv) {
+    const [first, ...tail] = argv;
+    if (first === undefined || first === '--help' || first === '-h')
+        return { command: 'help', values: {}, bools: {}, rest: [] };
+    if (first === '--version' || first === '-v')
+        return { command: 'version', values: {}, bools: {}, rest: [] };
+    if (!COMMANDS.includes(first)) {
+        throw new common/* UsageError */.eb(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+    }
+    const command = first;
+    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+    const parsed = { command, values: {}, bools: {}, rest: [] };
+    for (let i = 0; i < tail.length; i++) {
+        const arg = tail[i];
+        if (arg === '--') {
+            parsed.rest = tail.slice(i + 1);
+            break;
+        }
+        if (arg === '-h') {
+            parsed.bools.help = true;
+            continue;
+        }
+        if (command === 'slack' && i === 0 && arg === 'serve')
+            continue;
+        if (!arg.startsWith('--'))
+            throw new common/* UsageError */.eb(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq === -1 ? undefined : eq);
+        if (!allowed.has(name))
+            throw new common/* UsageError */.eb(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+        if (BOOL_FLAGS.includes(name)) {
+            if (eq !== -1)
+                throw new common/* UsageError */.eb(`--${name} takes no value`);
+            parsed.bools[name] = true;
+            continue;
+        }
+        let value;
+        if (eq !== -1)
+            value = arg.slice(eq + 1);
+        else {
+            value = tail[++i];
+            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+            if (value === undefined)
+                throw new common/* UsageError */.eb(`--${name} needs a value`);
+        }
+        parsed.values[name] = value;
+    }
+    return parsed;
+}
+/** Committer email from git, else the OS user (only asked when a command needs a user). */
+function userFromMachine(env) {
+    try {
+        const email = (0,external_node_child_process_.execFileSync)('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+        if (email)
+            return email;
+    }
+    catch {
+        // No git, or no email configured.
+    }
+    try {
+        return external_node_os_default().userInfo().username;
+    }
+    catch {
+        return env.USER ?? 'unknown';
+    }
+}
+/** Who the lock is held as and why, and its id: from flags, DAPLAYA_*, the CI job, else this machine. */
+function identity(a, env, needsUser) {
+    const gitlab = gitlabDefaults(env);
+    const github = isGithubActions(env) ? githubDefaults(env) : undefined;
+    const user = a.values.user ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_USER) ?? gitlab?.user ?? github?.user ?? (needsUser ? userFromMachine(env) : 'unknown');
+    const meta = a.values.meta ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_META) ?? gitlab?.meta ?? github?.meta ?? `${a.command} from ${external_node_os_default().hostname()}`;
+    // In CI the lock id is the job's, so a later step (after_script, a release step) can name it and no other job can.
+    const jobLockId = (0,common/* nonEmpty */.hq)(env.DAPLAYA_LOCK_ID) ?? gitlab?.lockId ?? github?.lockIdPrefix;
+    const lockId = a.values['lock-id'] ?? jobLockId ?? `cli:${user}:${external_node_os_default().hostname()}:${process.pid}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    return { user, meta, lockId, lockIdGiven: a.values['lock-id'] !== undefined || jobLockId !== undefined };
+}
+function loadCliConfig(argv, env) {
+    const a = parseArgs(argv);
+    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+    const envValue = a.values.env ?? (needsEnv ? (0,common/* nonEmpty */.hq)(env.DAPLAYA_ENV) : undefined);
+    let envs = [];
+    if (!help && needsEnv && envValue === undefined)
+        throw new common/* UsageError */.eb(`\`${a.command}\` needs --env ENV`);
+    if (envValue !== undefined)
+        envs = (0,env_names/* parseEnvList */.N7)(envValue);
+    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+        throw new common/* UsageError */.eb(`\`${a.command}\` takes one env`);
+    }
+    const writes = ['lock', 'release', 'run'].includes(a.command) && !help;
+    const id = identity(a, env, writes);
+    const user = (0,common/* validateText */.Ok)('user', id.user, common/* MAX_USER */.d6);
+    if (user.trim() === '')
+        throw new errors/* InvalidInputError */.o('user is empty');
+    const meta = (0,common/* validateText */.Ok)('meta', id.meta, common/* MAX_META */.Fn);
+    const gitlab = gitlabDefaults(env);
+    const waitText = a.values.wait ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_WAIT) ?? defaults/* DEFAULTS */.z.cliWait;
+    const leaseText = a.values.lease ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_LEASE);
+    const waitMs = (0,durations/* parseDuration */.E9)(waitText, '--wait');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const startsRenewer = a.command === 'lock' && gitlab?.startsRenewer === true;
+    const renewed = a.command === 'run' || startsRenewer;
+    const leaseMs = leaseText === undefined ? (renewed ? defaults/* DEFAULTS */.z.renewedLeaseMs : defaults/* DEFAULTS */.z.cliLeaseMs) : (0,durations/* parseDuration */.E9)(leaseText, '--lease');
+    // A renewed lease is renewed every third of it, never more than once a second (lock/renewal.ts).
+    if (leaseText !== undefined && leaseMs < defaults/* DEFAULTS */.z.minLeaseMs)
+        throw new errors/* InvalidInputError */.o(`--lease must be at least 3s, got ${leaseText}`);
+    const config = {
+        command: a.command,
+        store: help
+            ? { kind: 'file', dir: (0,common/* defaultStoreDir */.iB)(env) }
+            : (0,store/* resolveStore */.g)({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env, 
+            // `init` always means DynamoDB (unless the file store is asked for by name).
+            a.command === 'init'),
+        envs,
+        user,
+        meta,
+        lockId: id.lockId,
+        lockIdGiven: id.lockIdGiven,
+        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+        waitMs,
+        leaseMs,
+        startsRenewer,
+        json: a.bools.json === true,
+        runArgs: a.rest,
+        help,
+        protocol: (0,protocol/* loadProtocolSettings */.k)(env),
+        debug: (0,common/* debugEnabled */.dK)(env),
+    };
+    if (a.values.port !== undefined)
+        config.port = a.values.port;
+    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
+        throw new common/* UsageError */.eb('usage: daplaya slack serve --port N');
+    if (a.values.extend !== undefined) {
+        config.extendMs = (0,durations/* parseDuration */.E9)(a.values.extend, '--extend');
+        if (config.extendMs < 1000)
+            throw new errors/* InvalidInputError */.o('--extend must be at least 1s');
+    }
+    if (a.command === 'release') {
+        const given = a.values.outcome?.toLowerCase();
+        const o = given === 'canceled' ? 'cancelled' : given;
+        if (o !== undefined && !['success', 'failed', 'cancelled'].includes(o))
+            throw new common/* UsageError */.eb(`--outcome must be success, failed or cancelled, got ${JSON.stringify(a.values.outcome)}`);
+        const outcome = o ?? gitlab?.outcome;
+        if (outcome)
+            config.outcome = outcome;
+    }
+    if (a.bools.force) {
+        const reason = (0,common/* nonEmpty */.hq)(a.values.reason);
+        if (!reason)
+            throw new common/* UsageError */.eb('--force needs --reason TEXT: forced takeovers are recorded with why');
+        config.force = { reason: (0,common/* validateText */.Ok)('reason', reason, common/* MAX_META */.Fn) };
+    }
+    else if (a.values.reason !== undefined) {
+        throw new common/* UsageError */.eb('--reason goes with --force');
+    }
+    if (a.command === 'run' && !help && config.runArgs.length === 0)
+        throw new common/* UsageError */.eb('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+    if (a.command !== 'run' && a.rest.length > 0)
+        throw new common/* UsageError */.eb(`\`${a.command}\` takes no command after --`);
+    return config;
+}
+
+// EXTERNAL MODULE: ./src/lock/client.ts + 4 modules
+var lock_client = __nccwpck_require__(6999);
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __nccwpck_require__(5456);
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __nccwpck_require__(1254);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/renewer/record.ts
+
+
+
+
+/** A record or its directory that is not what we wrote: refused, in one line. */
+class RenewerRecordError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RenewerRecordError';
+    }
+}
+const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
+const CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | O_NOFOLLOW;
+const READ_FLAGS = external_node_fs_.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const MAX_RECORD_BYTES = 64 * 1024;
+const TOKEN = /^[0-9a-f]{32}$/;
+function code(err) {
+    return err?.code;
+}
+const uid = () => process.getuid?.();
+/** The private directory for this user's renewer files (not created here). */
+function renewerDir(base = external_node_os_default().tmpdir()) {
+    const id = uid();
+    return external_node_path_default().join(base, `daplaya-${id ?? external_node_os_default().userInfo().username}`);
+}
+/** Checks an existing directory is ours alone; throws RenewerRecordError otherwise. */
+function checkPrivate(dir) {
+    const st = (0,external_node_fs_.lstatSync)(dir);
+    if (st.isSymbolicLink())
+        throw new RenewerRecordError(`refusing the renewer directory ${dir}: it is a symlink`);
+    if (!st.isDirectory())
+        throw new RenewerRecordError(`refusing the renewer directory ${dir}: it is not a directory`);
+    const me = uid();
+    if (me === undefined)
+        return; // Windows: no owner or mode bits to check
+    if (st.uid !== me)
+        throw new RenewerRecordError(`refusing the renewer directory ${dir}: it is owned by uid ${st.uid}, not ${me}`);
+    if ((st.mode & 0o077) !== 0)
+        throw new RenewerRecordError(`refusing the renewer directory ${dir}: its mode is ${(st.mode & 0o777).toString(8)}, not 700`);
+}
+/** Creates (0700) or checks the private directory and returns it. */
+function ensurePrivateDir(base) {
+    const dir = renewerDir(base);
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, { mode: 0o700 });
+        (0,external_node_fs_.chmodSync)(dir, 0o700);
+    }
+    catch (err) {
+        if (code(err) !== 'EEXIST')
+            throw new RenewerRecordError(`cannot create the renewer directory ${dir}: ${err.message}`);
+    }
+    checkPrivate(dir);
+    return dir;
+}
+function recordName(lockId) {
+    return `daplaya-hb-${(0,external_node_crypto_.createHash)('sha256').update(lockId).digest('hex').slice(0, 24)}`;
+}
+function file(lockId, base) {
+    return external_node_path_default().join(renewerDir(base), `${recordName(lockId)}.json`);
+}
+/** Where the renewer of lockId reports (see status.ts); the directory is not checked here. */
+function renewerStatusFile(lockId, base) {
+    return external_node_path_default().join(renewerDir(base), `${recordName(lockId)}.status.json`);
+}
+/**
+ * Readies the private directory before a renewer is started: checks it (so a
+ * refusal comes before anything is locked), clears a stale status file and
+ * draws the renewer's token.
+ */
+function prepareRenewer(lockId, base) {
+    ensurePrivateDir(base);
+    const statusFile = renewerStatusFile(lockId, base);
+    try {
+        (0,external_node_fs_.unlinkSync)(statusFile);
+    }
+    catch {
+        // none
+    }
+    return { statusFile, token: (0,external_node_crypto_.randomBytes)(16).toString('hex') };
+}
+/** Creates a new 0600 file (never through a symlink); replaces an old entry of ours by unlinking it first. */
+function createPrivateFile(f, data) {
+    let fd;
+    for (let tries = 0; fd === undefined; tries++) {
+        try {
+            fd = (0,external_node_fs_.openSync)(f, CREATE_FLAGS, 0o600);
+        }
+        catch (err) {
+            // In our own 0700 directory an existing entry is ours (a previous lock of this
+            // job); unlink removes a symlink itself, never its target.
+            if (code(err) !== 'EEXIST' || tries > 0)
+                throw new RenewerRecordError(`cannot create the renewer record ${f}: ${err.message}`);
+            (0,external_node_fs_.unlinkSync)(f);
+        }
+    }
+    try {
+        (0,external_node_fs_.fchmodSync)(fd, 0o600);
+        (0,external_node_fs_.writeFileSync)(fd, data);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function saveRenewerRecord(lockId, record, base) {
+    ensurePrivateDir(base);
+    createPrivateFile(file(lockId, base), JSON.stringify(record));
+}
+function validRecord(rec, statusFile) {
+    const r = rec;
+    return (typeof r === 'object' &&
+        r !== null &&
+        Number.isSafeInteger(r.pid) &&
+        r.pid > 1 &&
+        typeof r.token === 'string' &&
+        TOKEN.test(r.token) &&
+        typeof r.script === 'string' &&
+        r.script !== '' &&
+        typeof r.exec === 'string' &&
+        r.exec !== '' &&
+        r.statusFile === statusFile);
+}
+/**
+ * Reads and removes the record of lockId's renewer: undefined when there is none,
+ * RenewerRecordError (one line) when what is there is not a record we wrote.
+ */
+function takeRenewerRecord(lockId, base) {
+    const dir = renewerDir(base);
+    try {
+        (0,external_node_fs_.lstatSync)(dir);
+    }
+    catch {
+        return undefined; // never created: no renewer was started here
+    }
+    checkPrivate(dir);
+    const f = file(lockId, base);
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(f, READ_FLAGS);
+    }
+    catch (err) {
+        if (code(err) === 'ENOENT')
+            return undefined;
+        if (code(err) === 'ELOOP' || code(err) === 'EMLINK') {
+            (0,external_node_fs_.unlinkSync)(f);
+            throw new RenewerRecordError(`ignored the renewer record ${f}: it is a symlink`);
+        }
+        throw new RenewerRecordError(`cannot read the renewer record ${f}: ${err.message}`);
+    }
+    let text;
+    try {
+        const st = (0,external_node_fs_.fstatSync)(fd);
+        const me = uid();
+        if (!st.isFile() || (me !== undefined && st.uid !== me) || st.size > MAX_RECORD_BYTES) {
+            throw new RenewerRecordError(`ignored the renewer record ${f}: not a small regular file of ours`);
+        }
+        text = (0,external_node_fs_.readFileSync)(fd, 'utf8');
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+        try {
+            (0,external_node_fs_.unlinkSync)(f);
+        }
+        catch {
+            // gone already
+        }
+    }
+    let rec;
+    try {
+        rec = JSON.parse(text);
+    }
+    catch {
+        rec = undefined;
+    }
+    if (!validRecord(rec, renewerStatusFile(lockId, base)))
+        throw new RenewerRecordError(`ignored a malformed renewer record ${f}`);
+    return rec;
+}
+
+// EXTERNAL MODULE: ./src/session/job-lock.ts + 4 modules
+var job_lock = __nccwpck_require__(3909);
+;// CONCATENATED MODULE: ./src/store/file.ts
+
+
+
+
+
+const STALE_READ_MS = 30_000;
+const PRUNE_AGE_MS = 10 * 60_000;
+/** Lost compare-and-swap races in a row before a write gives up (each is a full re-read). */
+const MAX_CAS_ATTEMPTS = 1000;
+/** Re-reads after a version file vanished between readdir and read. */
+const MAX_READ_ATTEMPTS = 50;
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+// 0 where the platform has no such flag (Windows), so the open still works there.
+const file_O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const file_O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
+const file_READ_FLAGS = external_node_fs_.constants.O_RDONLY | file_O_NOFOLLOW | file_O_NONBLOCK;
+const file_CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | file_O_NOFOLLOW;
+function file_code(err) {
+    return err?.code;
+}
+/**
+ * Embedded store for one machine. Each lock is a directory of numbered versions;
+ * a write is a compare-and-swap: the new version is written to a temporary file
+ * and hard-linked to the next number, and link(2) fails if another process took
+ * that number first. No lock files, so a crashed process leaves nothing stale.
+ *
+ * Nothing planted in the store is obeyed: the store directory, the per-env
+ * directories, `.queue` and `.history` are checked with lstat and refused if they
+ * are symlinks, files are opened with O_NOFOLLOW (and created with O_EXCL), and
+ * everything created is private (directories 0700, files 0600, whatever the umask).
+ * Every retry loop is bounded.
+ */
+class FileStore {
+    dir;
+    description;
+    constructor(dir) {
+        this.dir = dir;
+        this.description = `embedded file store at ${dir}`;
+    }
+    refuseSymlink(p) {
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: refusing to follow the symlink ${p}`, false);
+    }
+    /** lstat-checks one directory of the store, creating it (0700) when asked. False when absent. */
+    async checkDir(p, create) {
+        for (let tries = 0; tries < 2; tries++) {
+            let st;
+            try {
+                st = await external_node_fs_.promises.lstat(p);
+            }
+            catch (err) {
+                if (file_code(err) !== 'ENOENT')
+                    throw this.wrap(err);
+                if (!create)
+                    return false;
+                try {
+                    await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
+                    await external_node_fs_.promises.chmod(p, DIR_MODE);
+                    return true;
+                }
+                catch (e) {
+                    if (file_code(e) === 'EEXIST')
+                        continue; // made meanwhile: check what it is
+                    throw this.wrap(e, `cannot create ${p}`);
+                }
+            }
+            if (st.isSymbolicLink())
+                throw this.refuseSymlink(p);
+            if (!st.isDirectory())
+                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} is not a directory`, false);
+            return true;
+        }
+        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} keeps changing`, false);
+    }
+    /**
+     * The store directory itself, checked (and made, with any missing parents, when
+     * asked). Node's own recursive mkdir is not used: it loops forever where mkdir
+     * says ENOENT under a parent that exists (e.g. /proc/self/x).
+     */
+    async root(create) {
+        const missing = [];
+        for (let p = this.dir;;) {
+            try {
+                await external_node_fs_.promises.lstat(p);
+                break;
+            }
+            catch (err) {
+                if (file_code(err) !== 'ENOENT')
+                    throw this.wrap(err);
+                missing.push(p);
+                const parent = external_node_path_default().dirname(p);
+                if (parent === p)
+                    break;
+                p = parent;
+            }
+        }
+        if (missing.length === 0)
+            return { exists: await this.checkDir(this.dir, false), created: false };
+        if (!create)
+            return { exists: false, created: false };
+        let created = false;
+        for (const p of missing.reverse()) {
+            try {
+                await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
+                await external_node_fs_.promises.chmod(p, DIR_MODE);
+                if (p === this.dir)
+                    created = true;
+            }
+            catch (err) {
+                if (file_code(err) !== 'EEXIST')
+                    throw this.wrap(err, `cannot create ${p}`);
+            }
+        }
+        await this.checkDir(this.dir, false);
+        return { exists: true, created };
+    }
+    /** The directory dir/parts..., every level lstat-checked; undefined when absent and not created. */
+    async subdir(parts, create) {
+        if (!(await this.root(create)).exists)
+            return undefined;
+        let p = this.dir;
+        for (const part of parts) {
+            p = external_node_path_default().join(p, part);
+            if (!(await this.checkDir(p, create)))
+                return undefined;
+        }
+        return p;
+    }
+    /** Reads a JSON file without following a symlink (or blocking on a planted FIFO). */
+    async readJson(file) {
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, file_READ_FLAGS);
+        }
+        catch (err) {
+            if (file_code(err) === 'ELOOP' || file_code(err) === 'EMLINK')
+                throw this.refuseSymlink(file);
+            throw err;
+        }
+        try {
+            const st = await fh.stat();
+            if (!st.isFile())
+                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${file} is not a regular file`, false);
+            return JSON.parse(await fh.readFile('utf8'));
+        }
+        finally {
+            await fh.close();
+        }
+    }
+    /** Creates a new private file (O_EXCL | O_NOFOLLOW, 0600 whatever the umask). */
+    async writeNew(file, data) {
+        const fh = await external_node_fs_.promises.open(file, file_CREATE_FLAGS, FILE_MODE).catch((err) => {
+            throw this.wrap(err);
+        });
+        try {
+            await fh.chmod(FILE_MODE);
+            await fh.writeFile(data);
+        }
+        catch (err) {
+            await external_node_fs_.promises.unlink(file).catch(() => undefined);
+            throw this.wrap(err);
+        }
+        finally {
+            await fh.close();
+        }
+    }
+    async latest(name) {
+        for (let tries = 0;; tries++) {
+            const dir = await this.subdir([name], false);
+            if (!dir)
+                return { version: 0, item: undefined };
+            let entries;
+            try {
+                entries = await external_node_fs_.promises.readdir(dir);
+            }
+            catch (err) {
+                if (file_code(err) === 'ENOENT')
+                    return { version: 0, item: undefined };
+                throw this.wrap(err);
+            }
+            const versions = entries.filter((e) => /^v\d{12}\.json$/.test(e)).sort();
+            const top = versions.at(-1);
+            if (!top)
+                return { version: 0, item: undefined };
+            try {
+                const item = await this.readJson(external_node_path_default().join(dir, top));
+                return { version: Number(top.slice(1, 13)), item };
+            }
+            catch (err) {
+                // Pruned by a writer between readdir and read: look again.
+                if (file_code(err) === 'ENOENT' && tries < MAX_READ_ATTEMPTS)
+                    continue;
+                throw this.wrap(err);
+            }
+        }
+    }
+    async cas(name, update) {
+        for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+            const readAt = performance.now();
+            const { version, item } = await this.latest(name);
+            const next = update(item);
+            if (!next)
+                return { ok: false, current: item };
+            const dir = (await this.subdir([name], true));
+            const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+            await this.writeNew(tmp, JSON.stringify(next));
+            const target = external_node_path_default().join(dir, `v${String(version + 1).padStart(12, '0')}.json`);
+            try {
+                // A version file can be pruned only once it is PRUNE_AGE_MS old; a writer whose
+                // read is older than STALE_READ_MS re-reads, so it never links into a pruned gap.
+                if (performance.now() - readAt > STALE_READ_MS)
+                    continue;
+                // link(2) neither follows a symlink at tmp nor writes through one at target.
+                await external_node_fs_.promises.link(tmp, target);
+            }
+            catch (err) {
+                if (file_code(err) === 'EEXIST')
+                    continue; // lost the race: re-read and re-judge
+                throw this.wrap(err);
+            }
+            finally {
+                await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            }
+            await this.prune(dir, version);
+            return { ok: true, item: next };
+        }
+        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: env ${name} changed under ${MAX_CAS_ATTEMPTS} writes in a row; giving up`, true);
+    }
+    /** Removes old versions below the newest two; readers retry on ENOENT. */
+    async prune(dir, below) {
+        const entries = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const now = Date.now();
+        for (const e of entries) {
+            const m = /^v(\d{12})\.json$/.exec(e);
+            if (!m || Number(m[1]) >= below)
+                continue;
+            const file = external_node_path_default().join(dir, e);
+            const st = await external_node_fs_.promises.lstat(file).catch(() => undefined);
+            if (st?.isFile() && now - st.mtimeMs > PRUNE_AGE_MS)
+                await external_node_fs_.promises.unlink(file).catch(() => undefined);
+        }
+    }
+    wrap(err, what) {
+        if (err instanceof types/* StoreError */.AD)
+            return err;
+        const e = err;
+        if (e.code === 'EACCES' || e.code === 'EPERM')
+            return new types/* StoreError */.AD('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${what ? `${what}: ` : ''}${e.message}`, false);
+    }
+    acquire(name, claim, now) {
+        return this.cas(name, (cur) => (0,rules/* applyAcquire */.Js)(cur, name, claim, now));
+    }
+    renew(name, lockId, fence, expiresAt, now) {
+        return this.cas(name, (cur) => (0,rules/* applyRenew */.ig)(cur, lockId, fence, expiresAt, now));
+    }
+    release(name, by, now) {
+        return this.cas(name, (cur) => (0,rules/* applyRelease */.Yr)(cur, by, now));
+    }
+    extend(name, by, expiresAt, now) {
+        return this.cas(name, (cur) => (0,rules/* applyExtend */.Dk)(cur, by, expiresAt, now));
+    }
+    async markUberPending(name, until, now) {
+        await this.cas(name, (cur) => (0,rules/* applyUberPending */.QO)(cur, name, until, now));
+    }
+    async takeTicket(name, joinToken, now) {
+        const r = await this.cas(name, (cur) => (0,rules/* applyTakeTicket */.aU)(cur, name, joinToken, now));
+        if (!r.ok)
+            throw new types/* StoreError */.AD('other', 'could not take a queue ticket', false);
+        return { ticket: r.item.nextTicket, item: r.item };
+    }
+    async skipTicket(name, seenServing, now) {
+        return (await this.cas(name, (cur) => (0,rules/* applySkipTicket */.s$)(cur, seenServing, now))).ok;
+    }
+    /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
+    async writeSide(parts, file, value) {
+        const dir = (await this.subdir(parts, true));
+        const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        await this.writeNew(tmp, JSON.stringify(value));
+        // rename(2) replaces whatever is at the name (a planted symlink included), never its target.
+        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file)).catch(async (err) => {
+            await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            throw this.wrap(err);
+        });
+        return dir;
+    }
+    async readSide(parts) {
+        const dir = await this.subdir(parts, false);
+        if (!dir)
+            return [];
+        const names = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const out = [];
+        for (const n of names.filter((x) => x.endsWith('.json'))) {
+            try {
+                out.push(await this.readJson(external_node_path_default().join(dir, n)));
+            }
+            catch (err) {
+                if (err instanceof types/* StoreError */.AD)
+                    throw err;
+                // removed meanwhile
+            }
+        }
+        return out;
+    }
+    async putQueueEntry(entry) {
+        const dir = await this.writeSide(['.queue', entry.name], `${String(entry.ticket).padStart(20, '0')}.json`, entry);
+        // Entries far behind the line are garbage.
+        const item = await this.get(entry.name);
+        const served = item?.nowServing ?? 0;
+        for (const n of await external_node_fs_.promises.readdir(dir).catch(() => [])) {
+            if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100)
+                await external_node_fs_.promises.unlink(external_node_path_default().join(dir, n)).catch(() => undefined);
+        }
+    }
+    async getQueueEntry(name, ticket) {
+        const dir = await this.subdir(['.queue', name], false);
+        if (!dir)
+            return undefined;
+        try {
+            return await this.readJson(external_node_path_default().join(dir, `${String(ticket).padStart(20, '0')}.json`));
+        }
+        catch (err) {
+            if (err instanceof types/* StoreError */.AD)
+                throw err;
+            return undefined;
+        }
+    }
+    async listQueue(name) {
+        return (await this.readSide(['.queue', name])).sort((a, b) => a.ticket - b.ticket);
+    }
+    async addHistory(event) {
+        await this.writeSide(['.history', event.name], `${new Date(event.at).toISOString()}-${event.id}.json`, event);
+    }
+    async listHistory(name) {
+        let names = name ? [name] : [];
+        if (!name) {
+            const dir = await this.subdir(['.history'], false);
+            names = dir ? await external_node_fs_.promises.readdir(dir).catch(() => []) : [];
+        }
+        const now = Date.now();
+        const all = [];
+        for (const n of names)
+            all.push(...(await this.readSide(['.history', n])));
+        return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
+    }
+    async get(name) {
+        return (await this.latest(name)).item;
+    }
+    async list() {
+        if (!(await this.root(false)).exists)
+            return [];
+        let names;
+        try {
+            names = await external_node_fs_.promises.readdir(this.dir);
+        }
+        catch (err) {
+            if (file_code(err) === 'ENOENT')
+                return [];
+            throw this.wrap(err);
+        }
+        const items = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => this.get(n)));
+        return items.filter((i) => i !== undefined);
+    }
+    async init() {
+        return (await this.root(true)).created;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/open.ts
+
+/** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */
+async function openStore(spec, credentials) {
+    if (spec.kind === 'file')
+        return new FileStore(spec.dir);
+    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
+    const cfg = { table: spec.table };
+    if (spec.region)
+        cfg.region = spec.region;
+    if (spec.endpoint)
+        cfg.endpoint = spec.endpoint;
+    if (spec.requestTimeoutMs)
+        cfg.requestTimeoutMs = spec.requestTimeoutMs;
+    if (spec.credentials)
+        cfg.credentials = spec.credentials;
+    if (credentials)
+        cfg.credentials = credentials;
+    return new DynamoStore(cfg);
+}
+
+// EXTERNAL MODULE: ./src/wording.ts
+var wording = __nccwpck_require__(3395);
+// EXTERNAL MODULE: ./src/cli/acquire-for-cli.ts
+var acquire_for_cli = __nccwpck_require__(5915);
+// EXTERNAL MODULE: ./src/cli/exit-codes.ts
+var exit_codes = __nccwpck_require__(8551);
+;// CONCATENATED MODULE: ./src/cli/help.ts
+const HELP = `daplaya — a deployment lock for CI, stored in DynamoDB
+
+Usage: daplaya <command> [flags]
+
+Commands:
+  lock     --env ENV[,ENV...] [--user U] [--meta TEXT] [--uberlock] [--wait DUR] [--lease DUR]
+           [--lock-id ID] [--force --reason TEXT] [--json]
+                       take the lock, waiting up to --wait (default 0) while someone holds it
+  release  --env ENV[,ENV...] [--user U] [--lock-id ID] [--force --reason TEXT] [--json]
+                       give the lock back (only its holder can, unless forced)
+  release  ... --force --reason TEXT   break-glass: release whoever holds it (recorded)
+  lock     --env ENV --extend DUR      lengthen the lease of a lock you hold
+  locks    [--env ENV] [--json]        list locks and their holders
+  history  [--env ENV] [--json]        acquisitions, releases, expiries, forced takeovers
+  status   --env ENV [--json]          who holds one lock
+  wait     --env ENV [--wait DUR]      wait until a lock is free, without taking it
+  run      --env ENV [lock flags] -- CMD ARGS...
+                       lock, run CMD with the lease renewed, release, exit with CMD's code
+  init                 create the DynamoDB table (safe to run twice)
+
+Store flags (every command):
+  --table NAME         DynamoDB table (env DAPLAYA_TABLE; default DaPlayaLocks when DynamoDB is used)
+  --region REGION      AWS region (env AWS_REGION)
+  --endpoint URL       DynamoDB endpoint (env AWS_ENDPOINT_URL_DYNAMODB)
+  --store file|dynamodb  --store-dir DIR   the embedded file store (the default outside CI with no table)
+
+Durations: 90s, 15m, 2h, 1h30m, 0.
+Exit codes: 0 done; 1 failure (no such table, access denied, no region, engine unreachable);
+            2 bad usage or input; 3 lock busy or held by someone else.
+`;
+
+;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const VERSION = defaults/* DEFAULTS */.z.version;
+/** Runs one CLI invocation and returns its exit code. Never throws. */
+async function main(argv, env, io) {
+    let store;
+    try {
+        const config = loadCliConfig(argv, env);
+        if (config.command === 'version') {
+            io.out(VERSION);
+            return exit_codes/* EXIT */.d.ok;
+        }
+        if (config.help) {
+            io.out(HELP);
+            return exit_codes/* EXIT */.d.ok;
+        }
+        store = await openStore(config.store);
+        io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
+        const client = new lock_client/* LockClient */.pM(store, config.protocol);
+        switch (config.command) {
+            case 'init':
+                return await init(store, io);
+            case 'lock':
+                return await lock(client, config, io);
+            case 'release':
+                return await release(client, config, io);
+            case 'locks':
+                return await locks(client, config, io);
+            case 'status':
+                return await main_status(client, config, io);
+            case 'wait':
+                return await waitFree(client, config, io);
+            case 'history':
+                return await main_history(client, config, io);
+            case 'slack':
+                if (!io.serveSlack)
+                    throw new errors/* InvalidInputError */.o('this build has no Slack server');
+                await io.serveSlack(client, { ...(config.port !== undefined ? { port: config.port } : {}), env, out: io.out, ...(io.signal ? { signal: io.signal } : {}) });
+                return exit_codes/* EXIT */.d.ok;
+            case 'run': {
+                const { runCommand } = await __nccwpck_require__.e(/* import() */ 224).then(__nccwpck_require__.bind(__nccwpck_require__, 8224));
+                return await runCommand(client, config, io);
+            }
+            default:
+                io.out(HELP);
+                return exit_codes/* EXIT */.d.usage;
+        }
+    }
+    catch (err) {
+        return reportError(err, io, env);
+    }
+    finally {
+        store?.close?.();
+    }
+}
+function reportError(err, io, env = {}) {
+    if (err instanceof errors/* InvalidInputError */.o) {
+        io.err(`daplaya: error: ${err.message}`);
+        return exit_codes/* EXIT */.d.usage;
+    }
+    if (err instanceof types/* StoreError */.AD) {
+        io.err(`daplaya: error: ${err.message}`);
+        return exit_codes/* EXIT */.d.failure;
+    }
+    const e = err;
+    io.err(`daplaya: error: ${e?.message ?? String(err)}`);
+    if ((0,common/* debugEnabled */.dK)(env))
+        io.err(String(e?.stack));
+    return exit_codes/* EXIT */.d.failure;
+}
+async function init(store, io) {
+    const created = await store.init();
+    io.out(created ? `created ${store.description}` : `${store.description} already exists; nothing to do`);
+    return exit_codes/* EXIT */.d.ok;
+}
+async function extend(client, config, io) {
+    let code = exit_codes/* EXIT */.d.ok;
+    for (const name of config.envs) {
+        const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
+        const r = await client.extend(name, by, config.extendMs);
+        if (r.renewed) {
+            if (config.json)
+                io.out(JSON.stringify({ env: name, extended: true, expiresAt: (0,wording/* iso */.KH)(r.lock.expiresAt) }));
+            else
+                io.out(`extended env ${name}: ${(0,wording/* expiresText */.Q7)(r.lock.expiresAt, Date.now())}`);
+        }
+        else {
+            io.err(`daplaya: env ${name} is not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}${r.holder ? ` (held by ${(0,wording/* describeHolder */.sG)(r.holder, Date.now())})` : ''}; nothing to extend`);
+            code = exit_codes/* EXIT */.d.busy;
+        }
+    }
+    return code;
+}
+async function lock(client, config, io) {
+    if (config.extendMs !== undefined)
+        return extend(client, config, io);
+    // The renewer's private directory is checked before anything is locked.
+    const renewerFiles = config.startsRenewer && io.renewerScript ? prepareRenewer(config.lockId) : undefined;
+    const r = await (0,acquire_for_cli/* acquireForCli */.EZ)(client, config, io);
+    const now = Date.now();
+    if (!r.ok) {
+        if (config.json)
+            io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
+        io.err((0,acquire_for_cli/* notAcquiredLine */.G8)(r, config, `gave up after --wait ${(0,durations/* formatDuration */.a3)(config.waitMs)}`));
+        if (r.holder && (0,rules/* unreadableExpiry */.bX)(r.holder.expiresAt))
+            io.err(`daplaya: ${wording/* UNREADABLE_EXPIRY_HINT */.MV}: daplaya release --env ${r.holder.name} --force --reason TEXT`);
+        return r.reason === 'cancelled' ? (0,acquire_for_cli/* cancelledExit */.cl)(io) : exit_codes/* EXIT */.d.busy;
+    }
+    for (const l of r.locks)
+        if (l.tookOverFrom)
+            io.err(`daplaya: forced env ${l.name} away from ${(0,wording/* describeHolder */.sG)(l.tookOverFrom, now)}`);
+    if (renewerFiles && io.renewerScript) {
+        const { statusFile, token } = renewerFiles;
+        const renewer = (0,job_lock/* startJobRenewer */.Cs)({ script: io.renewerScript, store: config.store, locks: (0,job_lock/* jobLocks */.UZ)(r), leaseMs: config.leaseMs, maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs, statusFile, token }, io.env ?? {});
+        saveRenewerRecord(config.lockId, { pid: renewer.pid, statusFile, token, script: io.renewerScript, exec: process.execPath });
+        io.err(`daplaya: renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid}) until release`);
+    }
+    if (config.json) {
+        io.out(JSON.stringify({
+            acquired: true,
+            user: config.user,
+            lockId: config.lockId,
+            locks: r.locks.map((l) => ({ env: l.name, fence: l.fence, waitedMs: l.waitedMs, expiresAt: (0,wording/* iso */.KH)(l.expiresAt) })),
+        }));
+    }
+    else {
+        for (const l of r.locks) {
+            io.out(`locked env ${l.name} for ${config.user} (fence ${l.fence}, ${(0,wording/* expiresText */.Q7)(l.expiresAt, now)}, lock id ${config.lockId})`);
+        }
+    }
+    return exit_codes/* EXIT */.d.ok;
+}
+async function release(client, config, io) {
+    let code = exit_codes/* EXIT */.d.ok;
+    let record;
+    try {
+        record = config.lockIdGiven ? takeRenewerRecord(config.lockId) : undefined;
+    }
+    catch (err) {
+        if (!(err instanceof RenewerRecordError))
+            throw err;
+        io.err(`daplaya: warning: ${err.message}`);
+    }
+    if (record) {
+        const { stop, status } = await (0,job_lock/* stopJobRenewer */.Io)({ pid: record.pid, statusFile: record.statusFile, identity: record });
+        if (stop === 'not-ours')
+            io.err(`daplaya: warning: pid ${record.pid} is not this job's lock renewer (its command line does not match the record); not signalling it`);
+        if (stop === 'unverifiable')
+            io.err(`daplaya: warning: cannot check that pid ${record.pid} is this job's lock renewer on ${process.platform}; not signalling it (it stops at its next renewal)`);
+        if (status?.state === 'lost' && status.lostEnv) {
+            const end = status.takenBy
+                ? { reason: 'lost', name: status.lostEnv, holder: status.takenBy }
+                : status.error
+                    ? { reason: 'unconfirmed', name: status.lostEnv, sinceMs: Number(/(\d+)s/.exec(status.error)?.[1] ?? 0) * 1000 }
+                    : { reason: 'lost', name: status.lostEnv };
+            io.err(`daplaya: ${(0,wording/* lostText */.kF)(end, config.leaseMs, Date.now())} while the job ran`);
+            code = exit_codes/* EXIT */.d.busy;
+        }
+    }
+    const results = [];
+    const say = (line) => {
+        if (!config.json)
+            io.out(line);
+    };
+    if (config.force) {
+        for (const name of [...config.envs].reverse()) {
+            const r = await client.release(name, { user: config.user }, { ...(config.outcome ? { outcome: config.outcome } : {}), force: { user: config.user, reason: config.force.reason } });
+            results.push({ env: name, outcome: r.outcome });
+            if (r.outcome === 'released' && r.released && !config.json)
+                io.err(`daplaya: forced release of env ${name} from ${(0,wording/* describeHolder */.sG)(r.released, Date.now())}`);
+            say(r.outcome === 'released' ? `released env ${name}` : `env ${name} was not held; nothing to release`);
+        }
+    }
+    else if (config.lockIdGiven) {
+        const given = await (0,job_lock/* giveBack */.F5)(client, config.envs.map((name) => ({ name, lockId: config.lockId })), config.outcome ? { outcome: config.outcome } : {});
+        for (const g of given) {
+            results.push({ env: g.name, outcome: g.outcome === 'released' ? 'released' : g.outcome === 'lapsed' ? 'not-held' : 'held-by-other', ...(g.outcome === 'taken-over' ? { holder: g.holder } : {}) });
+            if (g.outcome === 'released')
+                say((0,wording/* givenBackText */.U6)(g, Date.now()));
+            else if (g.outcome === 'lapsed')
+                say(`env ${g.name} was not held by lock id ${config.lockId}; nothing to release`);
+            else {
+                if (!config.json)
+                    io.err(`daplaya: env ${g.name} is held by ${(0,wording/* describeHolder */.sG)(g.holder, Date.now())}, not by lock id ${config.lockId}; refusing to release it (an admin can use --force --reason TEXT)`);
+                code = exit_codes/* EXIT */.d.busy;
+            }
+        }
+    }
+    else {
+        // Outside CI, without a lock id: release what this user holds.
+        for (const name of [...config.envs].reverse()) {
+            const r = await client.release(name, { user: config.user }, config.outcome ? { outcome: config.outcome } : {});
+            results.push({ env: name, outcome: r.outcome, ...(r.outcome === 'held-by-other' ? { holder: r.holder } : {}) });
+            if (r.outcome === 'released')
+                say(`released env ${name}`);
+            else if (r.outcome === 'not-held')
+                say(`env ${name} was not held by ${config.user}; nothing to release`);
+            else {
+                if (!config.json)
+                    io.err(`daplaya: env ${name} is held by ${(0,wording/* describeHolder */.sG)(r.holder, Date.now())}, not by ${config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
+                code = exit_codes/* EXIT */.d.busy;
+            }
+        }
+    }
+    // The exit code never depends on --json.
+    if (config.json)
+        io.out(JSON.stringify({ released: results }));
+    return code;
+}
+async function locks(client, config, io) {
+    const now = Date.now();
+    let items = await client.list();
+    if (config.envs.length > 0)
+        items = items.filter((i) => config.envs.includes(i.name));
+    if (config.json) {
+        io.out(JSON.stringify(items.map((i) => (0,wording/* itemToJson */.H$)(i, now, client.skewMs))));
+        return exit_codes/* EXIT */.d.ok;
+    }
+    if (items.length === 0) {
+        io.out('no locks');
+        return exit_codes/* EXIT */.d.ok;
+    }
+    const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
+    for (const i of items) {
+        const j = (0,wording/* itemToJson */.H$)(i, now, client.skewMs);
+        rows.push([
+            j.env,
+            j.state.toUpperCase(),
+            j.user ?? '-',
+            j.since ?? '-',
+            i.owner !== undefined ? (0,wording/* expiresText */.Q7)(i.expiresAt, now) : '-',
+            String(j.fence),
+            j.meta ?? '',
+        ]);
+    }
+    io.out((0,wording/* table */.tp)(rows));
+    return exit_codes/* EXIT */.d.ok;
+}
+async function main_status(client, config, io) {
+    const name = config.envs[0];
+    const now = Date.now();
+    // One read of the item says who holds it, judged like every other reader (rules.lockState).
+    const item = await client.item(name);
+    const j = item ? (0,wording/* itemToJson */.H$)(item, now, client.skewMs) : { env: name, state: 'free', fence: 0 };
+    const waiters = await client.waiters(name);
+    if (config.json) {
+        const queue = waiters.map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: (0,wording/* iso */.KH)(w.enqueuedAt) }));
+        io.out(JSON.stringify({ ...j, queue }));
+        return exit_codes/* EXIT */.d.ok;
+    }
+    const state = (0,rules/* lockState */.HE)(item, now, client.skewMs);
+    const holder = item?.owner !== undefined ? (0,lock_client/* toHolder */.Gj)(item) : undefined;
+    if (holder && state === 'expired')
+        io.out(`env ${name} is EXPIRED: held by ${(0,wording/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
+    else if (holder)
+        io.out(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${(0,wording/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}`);
+    else
+        io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${(0,wording/* iso */.KH)(item.releasedAt)}` : ''})` : ''}`);
+    if (holder && (0,rules/* unreadableExpiry */.bX)(holder.expiresAt))
+        io.out(`  ${wording/* UNREADABLE_EXPIRY_HINT */.MV}: daplaya release --env ${name} --force --reason TEXT`);
+    if (item?.forcedBy && holder)
+        io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
+    waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${(0,durations/* formatDuration */.a3)(now - w.enqueuedAt)})`));
+    return exit_codes/* EXIT */.d.ok;
+}
+async function waitFree(client, config, io) {
+    const name = config.envs[0];
+    const r = await client.waitUntilFree(name, config.waitMs, (h) => io.err((0,wording/* busyLine */.Gn)(h, Date.now())), io.signal);
+    if (r.free) {
+        io.out(r.expired ? `env ${name} is EXPIRED: its holder's lease lapsed without a release; it can be taken over` : `env ${name} is free`);
+        return exit_codes/* EXIT */.d.ok;
+    }
+    io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${(0,wording/* describeHolder */.sG)(r.holder, Date.now())}` : ''}`);
+    return exit_codes/* EXIT */.d.busy;
+}
+async function main_history(client, config, io) {
+    const events = await client.historyOf(config.envs[0]);
+    if (config.json) {
+        io.out(JSON.stringify(events.map(({ keepUntil: _k, id: _i, ...e }) => ({ ...e, at: (0,wording/* iso */.KH)(e.at) }))));
+        return exit_codes/* EXIT */.d.ok;
+    }
+    if (events.length === 0) {
+        io.out('no history');
+        return exit_codes/* EXIT */.d.ok;
+    }
+    const rows = [['WHEN', 'ENV', 'EVENT', 'USER', 'FENCE', 'WAITED', 'HELD', 'DETAIL']];
+    for (const e of events) {
+        const detail = e.kind === 'released' ? e.outcome ?? '' : e.kind === 'forced' || e.kind === 'force-released' ? `by ${e.by} from ${e.from}: ${e.reason}` : e.kind === 'acquired' ? `${e.uberlock ? 'UBERLOCK ' : ''}${e.meta ?? ''}` : '';
+        rows.push([
+            (0,wording/* iso */.KH)(e.at),
+            e.name,
+            e.kind,
+            e.user,
+            e.fence !== undefined ? String(e.fence) : '',
+            e.waitedMs !== undefined ? (0,durations/* formatDuration */.a3)(e.waitedMs) : '',
+            e.heldMs !== undefined ? (0,durations/* formatDuration */.a3)(e.heldMs) : '',
+            detail,
+        ]);
+    }
+    io.out((0,wording/* table */.tp)(rows));
+    return exit_codes/* EXIT */.d.ok;
+}
+
+
+/***/ }),
+
+/***/ 5057:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ MAX_META),
+/* harmony export */   JO: () => (/* binding */ isCI),
+/* harmony export */   Ok: () => (/* binding */ validateText),
+/* harmony export */   d6: () => (/* binding */ MAX_USER),
+/* harmony export */   dK: () => (/* binding */ debugEnabled),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   hq: () => (/* binding */ nonEmpty),
+/* harmony export */   iB: () => (/* binding */ defaultStoreDir)
+/* harmony export */ });
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _lock_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2960);
+
+
+
+/** Bad usage: a flag, input or variable that cannot be used as given (exit 2). */
+class UsageError extends _lock_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InvalidInputError */ .o {
+    name = 'UsageError';
+}
+function nonEmpty(v) {
+    return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+function isCI(env) {
+    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+/** DAPLAYA_DEBUG: print stack traces of unexpected errors. */
+function debugEnabled(env) {
+    return nonEmpty(env.DAPLAYA_DEBUG) !== undefined && !/^(0|false|no)$/i.test(env.DAPLAYA_DEBUG ?? '');
+}
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+function defaultStoreDir(env) {
+    return node_path__WEBPACK_IMPORTED_MODULE_1___default().join(env.HOME ?? node_os__WEBPACK_IMPORTED_MODULE_0___default().homedir(), '.daplaya', 'locks');
+}
+const MAX_META = 1000;
+const MAX_USER = 256;
+function validateText(what, value, max) {
+    if (value.length > max)
+        throw new _lock_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InvalidInputError */ .o(`${what} is ${value.length} characters long; the limit is ${max}`);
+    return value;
+}
+
+
+/***/ }),
+
+/***/ 1954:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6999);
+/* harmony import */ var _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(164);
+
+
+/**
+ * Every default of daplaya in one table. action.yml, the GitLab template and
+ * component, package.json and `--version` must agree with it (test/unit/defaults.test.ts).
+ * The protocol's own defaults (skew, history, request timeout) are defined where the
+ * protocol and the store use them and only shown here.
+ */
+const DEFAULTS = {
+    version: '0.1.0',
+    table: 'DaPlayaLocks',
+    /** `lock` from a terminal: nobody renews, so the lease is the whole hold. */
+    cliLeaseMs: 60 * 60_000,
+    /** `run`, a GitLab job, the action: renewed every third, so a dead job frees the lock soon. */
+    renewedLeaseMs: 2 * 60_000,
+    minLeaseMs: 3000,
+    cliWait: '0',
+    actionWait: '1h',
+    /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
+    gitlabWait: '30m',
+    actionLease: '2m',
+    slackLease: '8h',
+    /** A renewer outliving a forgotten job should not hold an env for days. */
+    renewerMaxLifetimeMs: 24 * 3_600_000,
+    historyDays: _lock_client_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_HISTORY_MS */ .QS / 86_400_000,
+    skewMs: _lock_client_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_SKEW_MS */ ["if"],
+    requestTimeoutMs: _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z,
+    slackHost: '0.0.0.0',
+};
+
+
+/***/ }),
+
+/***/ 200:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ loadProtocolSettings)
+/* harmony export */ });
+/* unused harmony export parseHistoryDays */
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8274);
+/* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1954);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5057);
+
+
+
+function loadProtocolSettings(env) {
+    const skew = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .nonEmpty */ .hq)(env.DAPLAYA_CLOCK_SKEW);
+    const out = { historyMs: parseHistoryDays(env), skewMs: skew === undefined ? _defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULTS */ .z.skewMs : (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(skew, 'DAPLAYA_CLOCK_SKEW') };
+    const queueTtl = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .nonEmpty */ .hq)(env.DAPLAYA_QUEUE_TTL);
+    if (queueTtl !== undefined) {
+        const ttlMs = (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        if (ttlMs < 1000)
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb('DAPLAYA_QUEUE_TTL must be at least 1s');
+        out.queue = { ttlMs, refreshMs: Math.floor(ttlMs / 3) };
+    }
+    return out;
+}
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+function parseHistoryDays(env) {
+    const raw = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .nonEmpty */ .hq)(env.DAPLAYA_HISTORY_DAYS);
+    if (raw === undefined)
+        return _defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULTS */ .z.historyDays * 86_400_000;
+    if (!/^\d+$/.test(raw))
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+    return Number(raw) * 86_400_000;
+}
+
+
+/***/ }),
+
+/***/ 5147:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ resolveStore)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8274);
+/* harmony import */ var _store_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6216);
+/* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1954);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5057);
+
+
+
+
+
+function resolveStore(opts, env, 
+/** `init`: DynamoDB unless the file store is asked for by name. */
+dynamoUnlessFile = false) {
+    const table = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.table) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_TABLE);
+    const kind = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.store) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE);
+    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+    }
+    if (kind === 'file') {
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultStoreDir */ .iB)(env)) };
+    }
+    // An explicit --table, --endpoint or --region means DynamoDB (table DaPlayaLocks unless named).
+    const dynamoAsked = dynamoUnlessFile || (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.endpoint) !== undefined || (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.region) !== undefined;
+    if (table === undefined && kind !== 'dynamodb' && !dynamoAsked) {
+        if ((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .isCI */ .JO)(env)) {
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
+        }
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultStoreDir */ .iB)(env)) };
+    }
+    const name = table ?? _defaults_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.table;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+    const spec = { kind: 'dynamodb', table: name };
+    const region = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.region) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_DEFAULT_REGION);
+    if (region)
+        spec.region = region;
+    const endpoint = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.endpoint) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_ENDPOINT) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_ENDPOINT_URL_DYNAMODB);
+    if (endpoint) {
+        try {
+            new URL(endpoint);
+        }
+        catch {
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`endpoint ${JSON.stringify((0,_store_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .redactUrl */ .B)(endpoint))} is not a URL`);
+        }
+        spec.endpoint = endpoint;
+    }
+    const requestTimeout = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_REQUEST_TIMEOUT);
+    if (requestTimeout !== undefined) {
+        spec.requestTimeoutMs = (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
+        if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
+    }
+    const keyId = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SECRET_KEY);
+    if ((keyId === undefined) !== (secret === undefined)) {
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+    }
+    if (keyId && secret) {
+        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+        const token = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SESSION_TOKEN);
+        if (token)
+            spec.credentials.sessionToken = token;
+    }
+    return spec;
+}
+
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1850);
+
+
+
+
+
+// Entry point of the CLI bundle: wires the process to main().
+const controller = new AbortController();
+const listeners = [];
+// After a signal, a command gets a short while to give back what it holds (the queue
+// place, a lock being taken); if DynamoDB does not answer by then, or a second signal
+// comes, it exits anyway. `run` is the exception: it passes signals to its command and
+// exits when the command does.
+const GIVE_BACK_AFTER_SIGNAL_MS = 7_000;
+const signalExit = (sig) => 128 + ((node_os__WEBPACK_IMPORTED_MODULE_1___default().constants).signals[sig] ?? 0);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+        const first = !controller.signal.aborted;
+        if (first)
+            controller.abort(sig);
+        for (const l of listeners)
+            l(sig);
+        if (listeners.length > 0)
+            return;
+        if (!first) {
+            process.stderr.write(`daplaya: stopped by ${sig}\n`);
+            process.exit(signalExit(sig));
+        }
+        setTimeout(() => {
+            process.stderr.write(`daplaya: stopped by ${sig}; DynamoDB did not answer within ${GIVE_BACK_AFTER_SIGNAL_MS / 1000}s (a lock being taken lapses with its lease)\n`);
+            process.exit(signalExit(sig));
+        }, GIVE_BACK_AFTER_SIGNAL_MS).unref();
+    });
+}
+const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .main */ .iW)(process.argv.slice(2), process.env, {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+    signal: controller.signal,
+    onSignal: (l) => listeners.push(l),
+    env: process.env,
+    renewerScript: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url)), 'renewer', 'index.js'),
+    // The entry point composes the surfaces: the CLI's `slack serve` runs the Slack server.
+    serveSlack: async (client, opts) => (await __nccwpck_require__.e(/* import() */ 774).then(__nccwpck_require__.bind(__nccwpck_require__, 7774))).serveSlack(client, opts),
+});
+process.exitCode = code;
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 819:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
+/* harmony export */   dR: () => (/* binding */ monotonicMs),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
+/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
+function backoffDelay(attempt, p, random = Math.random) {
+    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
+    return base * (1 - p.jitter) + base * p.jitter * random();
+}
+/** Sleeps, waking early (and resolving false) if the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve(false);
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+        };
+        const onAbort = () => done(false);
+        // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
+        const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
+ * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
+ * so a renewer can continue a lease timed by the process that took the lock.
+ */
+function monotonicMs() {
+    return Number(process.hrtime.bigint() / 1000000n);
+}
+
+
+/***/ }),
+
+/***/ 6999:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  QS: () => (/* binding */ DEFAULT_HISTORY_MS),
+  "if": () => (/* binding */ DEFAULT_SKEW_MS),
+  pM: () => (/* binding */ LockClient),
+  Gj: () => (/* reexport */ toHolder)
+});
+
+// UNUSED EXPORTS: DEFAULT_QUEUE, heldBy
+
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
 const objectToString = Object.prototype.toString;
 
@@ -521,7 +1905,7 @@ const DEFAULT_QUEUE = {
     missingGraceMs: 3_000,
     uberPendingMs: 8_000,
 };
-function acquire_toHolder(item) {
+function toHolder(item) {
     return {
         name: item.name,
         lockId: item.owner,
@@ -534,7 +1918,7 @@ function acquire_toHolder(item) {
     };
 }
 function heldBy(item) {
-    return item?.owner !== undefined ? acquire_toHolder(item) : undefined;
+    return item?.owner !== undefined ? toHolder(item) : undefined;
 }
 function claimOf(req, extra = {}) {
     return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
@@ -627,7 +2011,7 @@ class Acquisition {
     acquired(item, confirmedAt) {
         const r = {
             acquired: true,
-            lock: acquire_toHolder(item),
+            lock: toHolder(item),
             waitedMs: this.ctx.clock() - this.start,
             attempts: this.attempts,
             confirmedAt,
@@ -909,7 +2293,7 @@ class Acquisition {
  * unchanged (same owner, fence and expiry) for a full lease on its own monotonic
  * clock, as the AWS DynamoDB lock client does: if the holder had renewed, the item
  * would have changed. The holder, for its part, treats its lease as lost before a
- * full lease has passed since its last confirmed write (heartbeat.ts), so the two
+ * full lease has passed since its last confirmed write (renewal.ts), so the two
  * never overlap in wall time, whatever their clocks say.
  *
  * One shortcut keeps a long-dead lock from needing a full lease of watching: a lease
@@ -1065,9 +2449,9 @@ class LockClient {
     async renew(lock, leaseMs) {
         const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
         if (outcome.ok)
-            return { renewed: true, lock: acquire_toHolder(outcome.item) };
+            return { renewed: true, lock: toHolder(outcome.item) };
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: acquire_toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
     /**
      * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
@@ -1082,7 +2466,7 @@ class LockClient {
             if (!isHeldAtAll(seen))
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
-            forcedFrom = acquire_toHolder(seen);
+            forcedFrom = toHolder(seen);
         }
         let tries = 0;
         const outcome = await this.write(() => {
@@ -1110,18 +2494,18 @@ class LockClient {
             return { outcome: 'released', released: undefined };
         if (!isHeldAtAll(cur))
             return { outcome: 'not-held' };
-        return { outcome: 'held-by-other', holder: acquire_toHolder(cur) };
+        return { outcome: 'held-by-other', holder: toHolder(cur) };
     }
     /** Extends the lease of a held lock to `leaseMs` from now. */
     async extend(name, by, leaseMs) {
         const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
         if (outcome.ok) {
-            const lock = acquire_toHolder(outcome.item);
+            const lock = toHolder(outcome.item);
             await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
             return { renewed: true, lock };
         }
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: acquire_toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
     async waiters(name) {
         const item = await this.store.get(name);
@@ -1132,10 +2516,11 @@ class LockClient {
     async historyOf(name) {
         return this.store.listHistory(name);
     }
-    /** The current holder, or undefined when free (an expired lease counts as free). */
+    /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
     async holder(name) {
-        const item = await this.store.get(name);
-        return (0,rules/* isHeld */.i7)(item, this.clock()) ? acquire_toHolder(item) : undefined;
+        const item = await this.write(() => this.store.get(name));
+        const state = (0,rules/* lockState */.HE)(item, this.clock(), this.skewMs);
+        return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
     }
     async item(name) {
         return this.store.get(name);
@@ -1143,14 +2528,19 @@ class LockClient {
     async list() {
         return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
     }
-    /** Waits until the lock is free (without taking it). Returns the last holder seen if it never freed. */
+    /**
+     * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
+     * Returns the last holder seen if it never freed.
+     */
     async waitUntilFree(name, waitMs, onBusy, signal) {
         const start = this.clock();
         for (let attempt = 0;; attempt++) {
-            const h = await this.holder(name);
+            const item = await this.write(() => this.store.get(name));
             const now = this.clock();
-            if (!h)
-                return { free: true, waitedMs: now - start };
+            const state = (0,rules/* lockState */.HE)(item, now, this.skewMs);
+            if (state === 'free' || state === 'expired')
+                return { free: true, ...(state === 'expired' ? { expired: true } : {}), waitedMs: now - start };
+            const h = toHolder(item);
             onBusy?.(h, now - start);
             if (now >= start + waitMs)
                 return { free: false, holder: h, waitedMs: now - start };
@@ -1160,1763 +2550,23 @@ class LockClient {
         }
     }
 }
-function client_clamp(x, lo, hi) {
-    return Math.max(lo, Math.min(hi, x));
-}
-function client_heldBy(item) {
-    return isHeldAtAll(item) ? toHolder(item) : undefined;
-}
 function isHeldAtAll(item) {
     return item?.owner !== undefined;
 }
 
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __nccwpck_require__(6139);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/store/file.ts
-
-
-
-
-
-const STALE_READ_MS = 30_000;
-const PRUNE_AGE_MS = 10 * 60_000;
-/** Lost compare-and-swap races in a row before a write gives up (each is a full re-read). */
-const MAX_CAS_ATTEMPTS = 1000;
-/** Re-reads after a version file vanished between readdir and read. */
-const MAX_READ_ATTEMPTS = 50;
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
-// 0 where the platform has no such flag (Windows), so the open still works there.
-const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
-const O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
-const READ_FLAGS = external_node_fs_.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
-const CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | O_NOFOLLOW;
-function code(err) {
-    return err?.code;
-}
-/**
- * Embedded store for one machine. Each lock is a directory of numbered versions;
- * a write is a compare-and-swap: the new version is written to a temporary file
- * and hard-linked to the next number, and link(2) fails if another process took
- * that number first. No lock files, so a crashed process leaves nothing stale.
- *
- * Nothing planted in the store is obeyed: the store directory, the per-env
- * directories, `.queue` and `.history` are checked with lstat and refused if they
- * are symlinks, files are opened with O_NOFOLLOW (and created with O_EXCL), and
- * everything created is private (directories 0700, files 0600, whatever the umask).
- * Every retry loop is bounded.
- */
-class FileStore {
-    dir;
-    description;
-    constructor(dir) {
-        this.dir = dir;
-        this.description = `embedded file store at ${dir}`;
-    }
-    refuseSymlink(p) {
-        return new types/* StoreError */.AD('other', `file store at ${this.dir}: refusing to follow the symlink ${p}`, false);
-    }
-    /** lstat-checks one directory of the store, creating it (0700) when asked. False when absent. */
-    async checkDir(p, create) {
-        for (let tries = 0; tries < 2; tries++) {
-            let st;
-            try {
-                st = await external_node_fs_.promises.lstat(p);
-            }
-            catch (err) {
-                if (code(err) !== 'ENOENT')
-                    throw this.wrap(err);
-                if (!create)
-                    return false;
-                try {
-                    await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
-                    await external_node_fs_.promises.chmod(p, DIR_MODE);
-                    return true;
-                }
-                catch (e) {
-                    if (code(e) === 'EEXIST')
-                        continue; // made meanwhile: check what it is
-                    throw this.wrap(e, `cannot create ${p}`);
-                }
-            }
-            if (st.isSymbolicLink())
-                throw this.refuseSymlink(p);
-            if (!st.isDirectory())
-                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} is not a directory`, false);
-            return true;
-        }
-        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} keeps changing`, false);
-    }
-    /**
-     * The store directory itself, checked (and made, with any missing parents, when
-     * asked). Node's own recursive mkdir is not used: it loops forever where mkdir
-     * says ENOENT under a parent that exists (e.g. /proc/self/x).
-     */
-    async root(create) {
-        const missing = [];
-        for (let p = this.dir;;) {
-            try {
-                await external_node_fs_.promises.lstat(p);
-                break;
-            }
-            catch (err) {
-                if (code(err) !== 'ENOENT')
-                    throw this.wrap(err);
-                missing.push(p);
-                const parent = external_node_path_default().dirname(p);
-                if (parent === p)
-                    break;
-                p = parent;
-            }
-        }
-        if (missing.length === 0)
-            return { exists: await this.checkDir(this.dir, false), created: false };
-        if (!create)
-            return { exists: false, created: false };
-        let created = false;
-        for (const p of missing.reverse()) {
-            try {
-                await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
-                await external_node_fs_.promises.chmod(p, DIR_MODE);
-                if (p === this.dir)
-                    created = true;
-            }
-            catch (err) {
-                if (code(err) !== 'EEXIST')
-                    throw this.wrap(err, `cannot create ${p}`);
-            }
-        }
-        await this.checkDir(this.dir, false);
-        return { exists: true, created };
-    }
-    /** The directory dir/parts..., every level lstat-checked; undefined when absent and not created. */
-    async subdir(parts, create) {
-        if (!(await this.root(create)).exists)
-            return undefined;
-        let p = this.dir;
-        for (const part of parts) {
-            p = external_node_path_default().join(p, part);
-            if (!(await this.checkDir(p, create)))
-                return undefined;
-        }
-        return p;
-    }
-    /** Reads a JSON file without following a symlink (or blocking on a planted FIFO). */
-    async readJson(file) {
-        let fh;
-        try {
-            fh = await external_node_fs_.promises.open(file, READ_FLAGS);
-        }
-        catch (err) {
-            if (code(err) === 'ELOOP' || code(err) === 'EMLINK')
-                throw this.refuseSymlink(file);
-            throw err;
-        }
-        try {
-            const st = await fh.stat();
-            if (!st.isFile())
-                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${file} is not a regular file`, false);
-            return JSON.parse(await fh.readFile('utf8'));
-        }
-        finally {
-            await fh.close();
-        }
-    }
-    /** Creates a new private file (O_EXCL | O_NOFOLLOW, 0600 whatever the umask). */
-    async writeNew(file, data) {
-        const fh = await external_node_fs_.promises.open(file, CREATE_FLAGS, FILE_MODE).catch((err) => {
-            throw this.wrap(err);
-        });
-        try {
-            await fh.chmod(FILE_MODE);
-            await fh.writeFile(data);
-        }
-        catch (err) {
-            await external_node_fs_.promises.unlink(file).catch(() => undefined);
-            throw this.wrap(err);
-        }
-        finally {
-            await fh.close();
-        }
-    }
-    async latest(name) {
-        for (let tries = 0;; tries++) {
-            const dir = await this.subdir([name], false);
-            if (!dir)
-                return { version: 0, item: undefined };
-            let entries;
-            try {
-                entries = await external_node_fs_.promises.readdir(dir);
-            }
-            catch (err) {
-                if (code(err) === 'ENOENT')
-                    return { version: 0, item: undefined };
-                throw this.wrap(err);
-            }
-            const versions = entries.filter((e) => /^v\d{12}\.json$/.test(e)).sort();
-            const top = versions.at(-1);
-            if (!top)
-                return { version: 0, item: undefined };
-            try {
-                const item = await this.readJson(external_node_path_default().join(dir, top));
-                return { version: Number(top.slice(1, 13)), item };
-            }
-            catch (err) {
-                // Pruned by a writer between readdir and read: look again.
-                if (code(err) === 'ENOENT' && tries < MAX_READ_ATTEMPTS)
-                    continue;
-                throw this.wrap(err);
-            }
-        }
-    }
-    async cas(name, update) {
-        for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-            const readAt = performance.now();
-            const { version, item } = await this.latest(name);
-            const next = update(item);
-            if (!next)
-                return { ok: false, current: item };
-            const dir = (await this.subdir([name], true));
-            const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-            await this.writeNew(tmp, JSON.stringify(next));
-            const target = external_node_path_default().join(dir, `v${String(version + 1).padStart(12, '0')}.json`);
-            try {
-                // A version file can be pruned only once it is PRUNE_AGE_MS old; a writer whose
-                // read is older than STALE_READ_MS re-reads, so it never links into a pruned gap.
-                if (performance.now() - readAt > STALE_READ_MS)
-                    continue;
-                // link(2) neither follows a symlink at tmp nor writes through one at target.
-                await external_node_fs_.promises.link(tmp, target);
-            }
-            catch (err) {
-                if (code(err) === 'EEXIST')
-                    continue; // lost the race: re-read and re-judge
-                throw this.wrap(err);
-            }
-            finally {
-                await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
-            }
-            await this.prune(dir, version);
-            return { ok: true, item: next };
-        }
-        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: env ${name} changed under ${MAX_CAS_ATTEMPTS} writes in a row; giving up`, true);
-    }
-    /** Removes old versions below the newest two; readers retry on ENOENT. */
-    async prune(dir, below) {
-        const entries = await external_node_fs_.promises.readdir(dir).catch(() => []);
-        const now = Date.now();
-        for (const e of entries) {
-            const m = /^v(\d{12})\.json$/.exec(e);
-            if (!m || Number(m[1]) >= below)
-                continue;
-            const file = external_node_path_default().join(dir, e);
-            const st = await external_node_fs_.promises.lstat(file).catch(() => undefined);
-            if (st?.isFile() && now - st.mtimeMs > PRUNE_AGE_MS)
-                await external_node_fs_.promises.unlink(file).catch(() => undefined);
-        }
-    }
-    wrap(err, what) {
-        if (err instanceof types/* StoreError */.AD)
-            return err;
-        const e = err;
-        if (e.code === 'EACCES' || e.code === 'EPERM')
-            return new types/* StoreError */.AD('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
-        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${what ? `${what}: ` : ''}${e.message}`, false);
-    }
-    acquire(name, claim, now) {
-        return this.cas(name, (cur) => (0,rules/* applyAcquire */.Js)(cur, name, claim, now));
-    }
-    renew(name, lockId, fence, expiresAt, now) {
-        return this.cas(name, (cur) => (0,rules/* applyRenew */.ig)(cur, lockId, fence, expiresAt, now));
-    }
-    release(name, by, now) {
-        return this.cas(name, (cur) => (0,rules/* applyRelease */.Yr)(cur, by, now));
-    }
-    extend(name, by, expiresAt, now) {
-        return this.cas(name, (cur) => (0,rules/* applyExtend */.Dk)(cur, by, expiresAt, now));
-    }
-    async markUberPending(name, until, now) {
-        await this.cas(name, (cur) => (0,rules/* applyUberPending */.QO)(cur, name, until, now));
-    }
-    async takeTicket(name, joinToken, now) {
-        const r = await this.cas(name, (cur) => (0,rules/* applyTakeTicket */.aU)(cur, name, joinToken, now));
-        if (!r.ok)
-            throw new types/* StoreError */.AD('other', 'could not take a queue ticket', false);
-        return { ticket: r.item.nextTicket, item: r.item };
-    }
-    async skipTicket(name, seenServing, now) {
-        return (await this.cas(name, (cur) => (0,rules/* applySkipTicket */.s$)(cur, seenServing, now))).ok;
-    }
-    /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
-    async writeSide(parts, file, value) {
-        const dir = (await this.subdir(parts, true));
-        const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        await this.writeNew(tmp, JSON.stringify(value));
-        // rename(2) replaces whatever is at the name (a planted symlink included), never its target.
-        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file)).catch(async (err) => {
-            await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
-            throw this.wrap(err);
-        });
-        return dir;
-    }
-    async readSide(parts) {
-        const dir = await this.subdir(parts, false);
-        if (!dir)
-            return [];
-        const names = await external_node_fs_.promises.readdir(dir).catch(() => []);
-        const out = [];
-        for (const n of names.filter((x) => x.endsWith('.json'))) {
-            try {
-                out.push(await this.readJson(external_node_path_default().join(dir, n)));
-            }
-            catch (err) {
-                if (err instanceof types/* StoreError */.AD)
-                    throw err;
-                // removed meanwhile
-            }
-        }
-        return out;
-    }
-    async putQueueEntry(entry) {
-        const dir = await this.writeSide(['.queue', entry.name], `${String(entry.ticket).padStart(20, '0')}.json`, entry);
-        // Entries far behind the line are garbage.
-        const item = await this.get(entry.name);
-        const served = item?.nowServing ?? 0;
-        for (const n of await external_node_fs_.promises.readdir(dir).catch(() => [])) {
-            if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100)
-                await external_node_fs_.promises.unlink(external_node_path_default().join(dir, n)).catch(() => undefined);
-        }
-    }
-    async getQueueEntry(name, ticket) {
-        const dir = await this.subdir(['.queue', name], false);
-        if (!dir)
-            return undefined;
-        try {
-            return await this.readJson(external_node_path_default().join(dir, `${String(ticket).padStart(20, '0')}.json`));
-        }
-        catch (err) {
-            if (err instanceof types/* StoreError */.AD)
-                throw err;
-            return undefined;
-        }
-    }
-    async listQueue(name) {
-        return (await this.readSide(['.queue', name])).sort((a, b) => a.ticket - b.ticket);
-    }
-    async addHistory(event) {
-        await this.writeSide(['.history', event.name], `${new Date(event.at).toISOString()}-${event.id}.json`, event);
-    }
-    async listHistory(name) {
-        let names = name ? [name] : [];
-        if (!name) {
-            const dir = await this.subdir(['.history'], false);
-            names = dir ? await external_node_fs_.promises.readdir(dir).catch(() => []) : [];
-        }
-        const now = Date.now();
-        const all = [];
-        for (const n of names)
-            all.push(...(await this.readSide(['.history', n])));
-        return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
-    }
-    async get(name) {
-        return (await this.latest(name)).item;
-    }
-    async list() {
-        if (!(await this.root(false)).exists)
-            return [];
-        let names;
-        try {
-            names = await external_node_fs_.promises.readdir(this.dir);
-        }
-        catch (err) {
-            if (code(err) === 'ENOENT')
-                return [];
-            throw this.wrap(err);
-        }
-        const items = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => this.get(n)));
-        return items.filter((i) => i !== undefined);
-    }
-    async init() {
-        return (await this.root(true)).created;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/store/open.ts
-
-/** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */
-async function openStore(spec, credentials) {
-    if (spec.kind === 'file')
-        return new FileStore(spec.dir);
-    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
-    const cfg = { table: spec.table };
-    if (spec.region)
-        cfg.region = spec.region;
-    if (spec.endpoint)
-        cfg.endpoint = spec.endpoint;
-    if (spec.requestTimeoutMs)
-        cfg.requestTimeoutMs = spec.requestTimeoutMs;
-    if (spec.credentials)
-        cfg.credentials = spec.credentials;
-    if (credentials)
-        cfg.credentials = credentials;
-    return new DynamoStore(cfg);
-}
-
-// EXTERNAL MODULE: ./src/cli/acquire-for-cli.ts + 1 modules
-var acquire_for_cli = __nccwpck_require__(3210);
-// EXTERNAL MODULE: ./src/cli/exit-codes.ts
-var exit_codes = __nccwpck_require__(8551);
-// EXTERNAL MODULE: ./src/cli/format.ts
-var format = __nccwpck_require__(6719);
-;// CONCATENATED MODULE: ./src/cli/help.ts
-const HELP = `daplaya — a deployment lock for CI, stored in DynamoDB
-
-Usage: daplaya <command> [flags]
-
-Commands:
-  lock     --env ENV[,ENV...] [--user U] [--meta TEXT] [--uberlock] [--wait DUR] [--lease DUR]
-           [--lock-id ID] [--force --reason TEXT] [--json]
-                       take the lock, waiting up to --wait (default 0) while someone holds it
-  release  --env ENV[,ENV...] [--user U] [--lock-id ID] [--force --reason TEXT] [--json]
-                       give the lock back (only its holder can, unless forced)
-  release  ... --force --reason TEXT   break-glass: release whoever holds it (recorded)
-  lock     --env ENV --extend DUR      lengthen the lease of a lock you hold
-  locks    [--env ENV] [--json]        list locks and their holders
-  history  [--env ENV] [--json]        acquisitions, releases, expiries, forced takeovers
-  status   --env ENV [--json]          who holds one lock
-  wait     --env ENV [--wait DUR]      wait until a lock is free, without taking it
-  run      --env ENV [lock flags] -- CMD ARGS...
-                       lock, run CMD with the lease renewed, release, exit with CMD's code
-  init                 create the DynamoDB table (safe to run twice)
-
-Store flags (every command):
-  --table NAME         DynamoDB table (env DAPLAYA_TABLE; default DaPlayaLocks when DynamoDB is used)
-  --region REGION      AWS region (env AWS_REGION)
-  --endpoint URL       DynamoDB endpoint (env AWS_ENDPOINT_URL_DYNAMODB)
-  --store file|dynamodb  --store-dir DIR   the embedded file store (the default outside CI with no table)
-
-Durations: 90s, 15m, 2h, 1h30m, 0.
-Exit codes: 0 done; 1 failure (no such table, access denied, no region, engine unreachable);
-            2 bad usage or input; 3 lock busy or held by someone else.
-`;
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/heartbeat/pidfile.ts
-
-
-
-
-/** A record or its directory that is not what we wrote: refused, in one line. */
-class HeartbeatRecordError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HeartbeatRecordError';
-    }
-}
-const pidfile_O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
-const pidfile_O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
-const pidfile_CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | pidfile_O_NOFOLLOW;
-const pidfile_READ_FLAGS = external_node_fs_.constants.O_RDONLY | pidfile_O_NOFOLLOW | pidfile_O_NONBLOCK;
-const MAX_RECORD_BYTES = 64 * 1024;
-const TOKEN = /^[0-9a-f]{32}$/;
-function pidfile_code(err) {
-    return err?.code;
-}
-const uid = () => process.getuid?.();
-/** The private directory for this user's renewer files (not created here). */
-function heartbeatDir(base = external_node_os_default().tmpdir()) {
-    const id = uid();
-    return external_node_path_default().join(base, `daplaya-${id ?? external_node_os_default().userInfo().username}`);
-}
-/** Checks an existing directory is ours alone; throws HeartbeatRecordError otherwise. */
-function checkPrivate(dir) {
-    const st = (0,external_node_fs_.lstatSync)(dir);
-    if (st.isSymbolicLink())
-        throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: it is a symlink`);
-    if (!st.isDirectory())
-        throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: it is not a directory`);
-    const me = uid();
-    if (me === undefined)
-        return; // Windows: no owner or mode bits to check
-    if (st.uid !== me)
-        throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: it is owned by uid ${st.uid}, not ${me}`);
-    if ((st.mode & 0o077) !== 0)
-        throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: its mode is ${(st.mode & 0o777).toString(8)}, not 700`);
-}
-/** Creates (0700) or checks the private directory and returns it. */
-function ensurePrivateDir(base) {
-    const dir = heartbeatDir(base);
-    try {
-        (0,external_node_fs_.mkdirSync)(dir, { mode: 0o700 });
-        (0,external_node_fs_.chmodSync)(dir, 0o700);
-    }
-    catch (err) {
-        if (pidfile_code(err) !== 'EEXIST')
-            throw new HeartbeatRecordError(`cannot create the renewer directory ${dir}: ${err.message}`);
-    }
-    checkPrivate(dir);
-    return dir;
-}
-function recordName(lockId) {
-    return `daplaya-hb-${(0,external_node_crypto_.createHash)('sha256').update(lockId).digest('hex').slice(0, 24)}`;
-}
-function file(lockId, base) {
-    return external_node_path_default().join(heartbeatDir(base), `${recordName(lockId)}.json`);
-}
-/** Where the renewer of lockId reports (see status.ts); the directory is not checked here. */
-function heartbeatStatusFile(lockId, base) {
-    return external_node_path_default().join(heartbeatDir(base), `${recordName(lockId)}.status.json`);
-}
-/**
- * Readies the private directory before a renewer is started: checks it (so a
- * refusal comes before anything is locked), clears a stale status file and
- * draws the renewer's token.
- */
-function prepareHeartbeat(lockId, base) {
-    ensurePrivateDir(base);
-    const statusFile = heartbeatStatusFile(lockId, base);
-    try {
-        (0,external_node_fs_.unlinkSync)(statusFile);
-    }
-    catch {
-        // none
-    }
-    return { statusFile, token: (0,external_node_crypto_.randomBytes)(16).toString('hex') };
-}
-/** Creates a new 0600 file (never through a symlink); replaces an old entry of ours by unlinking it first. */
-function createPrivateFile(f, data) {
-    let fd;
-    for (let tries = 0; fd === undefined; tries++) {
-        try {
-            fd = (0,external_node_fs_.openSync)(f, pidfile_CREATE_FLAGS, 0o600);
-        }
-        catch (err) {
-            // In our own 0700 directory an existing entry is ours (a previous lock of this
-            // job); unlink removes a symlink itself, never its target.
-            if (pidfile_code(err) !== 'EEXIST' || tries > 0)
-                throw new HeartbeatRecordError(`cannot create the renewer record ${f}: ${err.message}`);
-            (0,external_node_fs_.unlinkSync)(f);
-        }
-    }
-    try {
-        (0,external_node_fs_.fchmodSync)(fd, 0o600);
-        (0,external_node_fs_.writeFileSync)(fd, data);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-function saveHeartbeatRecord(lockId, record, base) {
-    ensurePrivateDir(base);
-    createPrivateFile(file(lockId, base), JSON.stringify(record));
-}
-function validRecord(rec, statusFile) {
-    const r = rec;
-    return (typeof r === 'object' &&
-        r !== null &&
-        Number.isSafeInteger(r.pid) &&
-        r.pid > 1 &&
-        typeof r.token === 'string' &&
-        TOKEN.test(r.token) &&
-        typeof r.script === 'string' &&
-        r.script !== '' &&
-        typeof r.exec === 'string' &&
-        r.exec !== '' &&
-        r.statusFile === statusFile);
-}
-/**
- * Reads and removes the record of lockId's renewer: undefined when there is none,
- * HeartbeatRecordError (one line) when what is there is not a record we wrote.
- */
-function takeHeartbeatRecord(lockId, base) {
-    const dir = heartbeatDir(base);
-    try {
-        (0,external_node_fs_.lstatSync)(dir);
-    }
-    catch {
-        return undefined; // never created: no renewer was started here
-    }
-    checkPrivate(dir);
-    const f = file(lockId, base);
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(f, pidfile_READ_FLAGS);
-    }
-    catch (err) {
-        if (pidfile_code(err) === 'ENOENT')
-            return undefined;
-        if (pidfile_code(err) === 'ELOOP' || pidfile_code(err) === 'EMLINK') {
-            (0,external_node_fs_.unlinkSync)(f);
-            throw new HeartbeatRecordError(`ignored the renewer record ${f}: it is a symlink`);
-        }
-        throw new HeartbeatRecordError(`cannot read the renewer record ${f}: ${err.message}`);
-    }
-    let text;
-    try {
-        const st = (0,external_node_fs_.fstatSync)(fd);
-        const me = uid();
-        if (!st.isFile() || (me !== undefined && st.uid !== me) || st.size > MAX_RECORD_BYTES) {
-            throw new HeartbeatRecordError(`ignored the renewer record ${f}: not a small regular file of ours`);
-        }
-        text = (0,external_node_fs_.readFileSync)(fd, 'utf8');
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-        try {
-            (0,external_node_fs_.unlinkSync)(f);
-        }
-        catch {
-            // gone already
-        }
-    }
-    let rec;
-    try {
-        rec = JSON.parse(text);
-    }
-    catch {
-        rec = undefined;
-    }
-    if (!validRecord(rec, heartbeatStatusFile(lockId, base)))
-        throw new HeartbeatRecordError(`ignored a malformed renewer record ${f}`);
-    return rec;
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/heartbeat/spawn.ts
-
-
-
-/** Marks a renewer's command line with its record's token: `node SCRIPT --daplaya-renewer=TOKEN`. */
-const RENEWER_ARG = '--daplaya-renewer=';
-/**
- * Starts the renewer as a detached process with no stdio, so it outlives the step
- * that took the lock without holding the step's output pipes open. With a token,
- * the token goes on its command line, so a later release can tell it from any
- * other process that has (or has been given) the same pid.
- */
-function startHeartbeat(script, config, env, token) {
-    const child = (0,external_node_child_process_.spawn)(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
-        detached: true,
-        stdio: 'ignore',
-        // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
-        env: { ...env, [src_config/* HEARTBEAT_ENV */.tt]: (0,src_config/* heartbeatSettings */.OP)(config) },
-    });
-    child.unref();
-    if (child.pid === undefined)
-        throw new Error('could not start the lock renewer');
-    return child.pid;
-}
-/**
- * Whether pid is still the renewer described: 'ours' only if its command line is
- * exactly `exec script --daplaya-renewer=token`; 'gone' if no such process (or a
- * zombie); 'unknown' where the platform gives no way to look.
- */
-function renewerState(id) {
-    const want = [id.exec, id.script, `${RENEWER_ARG}${id.token}`];
-    if (process.platform === 'linux') {
-        let raw;
-        try {
-            raw = (0,external_node_fs_.readFileSync)(`/proc/${id.pid}/cmdline`, 'utf8');
-        }
-        catch (err) {
-            const c = err.code;
-            return c === 'ENOENT' || c === 'ESRCH' ? 'gone' : 'unknown';
-        }
-        if (raw === '')
-            return 'gone'; // a zombie (or a kernel thread, which is not ours either way)
-        const argv = raw.replace(/\0$/, '').split('\0');
-        return argv.length === want.length && argv.every((a, i) => a === want[i]) ? 'ours' : 'other';
-    }
-    if (process.platform === 'win32')
-        return 'unknown';
-    // macOS and the BSDs: ps prints the command line joined by spaces.
-    let out;
-    try {
-        out = (0,external_node_child_process_.execFileSync)('ps', ['-ww', '-o', 'command=', '-p', String(id.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-    }
-    catch (err) {
-        const e = err;
-        return e.status === 1 ? 'gone' : 'unknown';
-    }
-    if (out.trim() === '')
-        return 'gone';
-    return out.replace(/\n$/, '') === want.join(' ') ? 'ours' : 'other';
-}
-/**
- * Stops the renewer a record names, but only after checking the pid is that
- * renewer: SIGTERM, then (after timeoutMs, if it is still ours) SIGKILL.
- * 'not-ours' and 'unverifiable' mean nothing was signalled.
- */
-async function stopRenewer(id, timeoutMs = 5000) {
-    const state = renewerState(id);
-    if (state === 'gone')
-        return 'gone';
-    if (state === 'other')
-        return 'not-ours';
-    if (state === 'unknown')
-        return 'unverifiable';
-    try {
-        process.kill(id.pid, 'SIGTERM');
-    }
-    catch {
-        return 'gone';
-    }
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (renewerState(id) !== 'ours')
-            return 'stopped';
-        await new Promise((r) => setTimeout(r, 50));
-    }
-    if (renewerState(id) === 'ours') {
-        try {
-            process.kill(id.pid, 'SIGKILL');
-        }
-        catch {
-            // gone
-        }
-    }
-    return 'stopped';
-}
-/**
- * Stops a renewer by pid alone and waits (briefly) for it to write its final status.
- * For a pid from a trusted source (the action's own state); a pid read from a file
- * goes through stopRenewer, which checks it first.
- */
-async function stopHeartbeat(pid, timeoutMs = 5000) {
-    try {
-        process.kill(pid, 'SIGTERM');
-    }
-    catch {
-        return; // already gone
-    }
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        try {
-            process.kill(pid, 0);
-        }
-        catch {
-            return;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-    }
-    try {
-        process.kill(pid, 'SIGKILL');
-    }
-    catch {
-        // gone
-    }
-}
-
-;// CONCATENATED MODULE: ./src/heartbeat/status.ts
-
-
-const status_O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
-const status_O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
-/**
- * Writes the status as a new private file (O_EXCL | O_NOFOLLOW, 0600) beside the
- * target and renames it over the target: a symlink planted at the name is
- * replaced, never written through, and a reader never sees half a status.
- */
-function writeStatus(file, status) {
-    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-        const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | status_O_NOFOLLOW, 0o600);
-        try {
-            fchmodSync(fd, 0o600);
-            writeFileSync(fd, JSON.stringify(status));
-        }
-        finally {
-            closeSync(fd);
-        }
-        renameSync(tmp, file);
-    }
-    catch {
-        // Nowhere to report to; the lock itself is the source of truth.
-        try {
-            unlinkSync(tmp);
-        }
-        catch {
-            // never made
-        }
-    }
-}
-/** Reads a status file, never through a symlink. */
-function readStatus(file) {
-    if (!file)
-        return undefined;
-    try {
-        const fd = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | status_O_NOFOLLOW | status_O_NONBLOCK);
-        try {
-            if (!(0,external_node_fs_.fstatSync)(fd).isFile())
-                return undefined;
-            return JSON.parse((0,external_node_fs_.readFileSync)(fd, 'utf8'));
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Reads a status file and removes it (unlink removes a symlink, never its target). */
-function takeStatus(file) {
-    const status = readStatus(file);
-    if (file) {
-        try {
-            (0,external_node_fs_.unlinkSync)(file);
-        }
-        catch {
-            // none
-        }
-    }
-    return status;
-}
-
-;// CONCATENATED MODULE: ./src/cli/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-const VERSION = '0.1.0';
-/** Runs one CLI invocation and returns its exit code. Never throws. */
-async function main(argv, env, io) {
-    let store;
-    try {
-        const config = (0,src_config/* loadCliConfig */.XY)(argv, env);
-        if (config.command === 'version') {
-            io.out(VERSION);
-            return exit_codes/* EXIT */.d.ok;
-        }
-        if (config.help) {
-            io.out(HELP);
-            return exit_codes/* EXIT */.d.ok;
-        }
-        store = await openStore(config.store);
-        io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
-        const client = new LockClient(store, {
-            ...config.protocol,
-            ...(config.queueTtlMs ? { queue: { ttlMs: config.queueTtlMs, refreshMs: Math.floor(config.queueTtlMs / 3) } } : {}),
-        });
-        switch (config.command) {
-            case 'init':
-                return await init(store, io);
-            case 'lock':
-                return await lock(client, config, io);
-            case 'release':
-                return await release(client, config, io);
-            case 'locks':
-                return await locks(client, config, io);
-            case 'status':
-                return await main_status(client, config, io);
-            case 'wait':
-                return await waitFree(client, config, io);
-            case 'history':
-                return await main_history(client, config, io);
-            case 'slack': {
-                const { serveSlack } = await __nccwpck_require__.e(/* import() */ 350).then(__nccwpck_require__.bind(__nccwpck_require__, 6350));
-                return await serveSlack(client, config, env, io);
-            }
-            case 'run': {
-                const { runCommand } = await __nccwpck_require__.e(/* import() */ 399).then(__nccwpck_require__.bind(__nccwpck_require__, 7399));
-                return await runCommand(client, config, io);
-            }
-            default:
-                io.out(HELP);
-                return exit_codes/* EXIT */.d.usage;
-        }
-    }
-    catch (err) {
-        return reportError(err, io, env);
-    }
-    finally {
-        store?.close?.();
-    }
-}
-function reportError(err, io, env = {}) {
-    if (err instanceof names/* InvalidInputError */.oC) {
-        io.err(`daplaya: error: ${err.message}`);
-        return exit_codes/* EXIT */.d.usage;
-    }
-    if (err instanceof types/* StoreError */.AD) {
-        io.err(`daplaya: error: ${err.message}`);
-        return exit_codes/* EXIT */.d.failure;
-    }
-    const e = err;
-    io.err(`daplaya: error: ${e?.message ?? String(err)}`);
-    if (env.DAPLAYA_DEBUG)
-        io.err(String(e?.stack));
-    return exit_codes/* EXIT */.d.failure;
-}
-async function init(store, io) {
-    const created = await store.init();
-    io.out(created ? `created ${store.description}` : `${store.description} already exists; nothing to do`);
-    return exit_codes/* EXIT */.d.ok;
-}
-async function extend(client, config, io) {
-    let code = exit_codes/* EXIT */.d.ok;
-    for (const name of config.envs) {
-        const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
-        const r = await client.extend(name, by, config.extendMs);
-        if (r.renewed) {
-            if (config.json)
-                io.out(JSON.stringify({ env: name, extended: true, expiresAt: (0,format/* iso */.KH)(r.lock.expiresAt) }));
-            else
-                io.out(`extended env ${name}: ${(0,format/* expiresText */.Q7)(r.lock.expiresAt, Date.now())}`);
-        }
-        else {
-            io.err(`daplaya: env ${name} is not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}${r.holder ? ` (held by ${(0,format/* describeHolder */.sG)(r.holder, Date.now())})` : ''}; nothing to extend`);
-            code = exit_codes/* EXIT */.d.busy;
-        }
-    }
-    return code;
-}
-async function lock(client, config, io) {
-    if (config.extendMs !== undefined)
-        return extend(client, config, io);
-    // The renewer's private directory is checked before anything is locked.
-    const hbFiles = config.heartbeat && io.heartbeatScript ? prepareHeartbeat(config.lockId) : undefined;
-    const r = await (0,acquire_for_cli/* acquireForCli */.EZ)(client, config, io);
-    const now = Date.now();
-    if (!r.ok) {
-        if (config.json)
-            io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
-        io.err((0,acquire_for_cli/* notAcquiredLine */.G8)(r, config, `gave up after --wait ${(0,names/* formatDuration */.a3)(config.waitMs)}`));
-        if (r.holder && (0,rules/* unreadableExpiry */.bX)(r.holder.expiresAt))
-            io.err(`daplaya: ${format/* UNREADABLE_EXPIRY_HINT */.MV}: daplaya release --env ${r.holder.name} --force --reason TEXT`);
-        return r.reason === 'cancelled' ? (0,acquire_for_cli/* cancelledExit */.cl)(io) : exit_codes/* EXIT */.d.busy;
-    }
-    for (const l of r.locks)
-        if (l.tookOverFrom)
-            io.err(`daplaya: forced env ${l.name} away from ${(0,format/* describeHolder */.sG)(l.tookOverFrom, now)}`);
-    if (hbFiles && io.heartbeatScript) {
-        const { statusFile, token } = hbFiles;
-        const pid = startHeartbeat(io.heartbeatScript, {
-            store: config.store,
-            locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence, confirmedAt: l.confirmedAt })),
-            leaseMs: config.leaseMs,
-            maxLifetimeMs: src_config/* HEARTBEAT_MAX_LIFETIME_MS */.Ng,
-            statusFile,
-        }, io.env ?? {}, token);
-        saveHeartbeatRecord(config.lockId, { pid, statusFile, token, script: io.heartbeatScript, exec: process.execPath });
-        io.err(`daplaya: renewing the ${(0,names/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${pid}) until release`);
-    }
-    if (config.json) {
-        io.out(JSON.stringify({
-            acquired: true,
-            user: config.user,
-            lockId: config.lockId,
-            locks: r.locks.map((l) => ({ env: l.name, fence: l.fence, waitedMs: l.waitedMs, expiresAt: (0,format/* iso */.KH)(l.expiresAt) })),
-        }));
-    }
-    else {
-        for (const l of r.locks) {
-            io.out(`locked env ${l.name} for ${config.user} (fence ${l.fence}, ${(0,format/* expiresText */.Q7)(l.expiresAt, now)}, lock id ${config.lockId})`);
-        }
-    }
-    return exit_codes/* EXIT */.d.ok;
-}
-async function release(client, config, io) {
-    let code = exit_codes/* EXIT */.d.ok;
-    const results = [];
-    let hb;
-    try {
-        hb = config.lockIdGiven ? takeHeartbeatRecord(config.lockId) : undefined;
-    }
-    catch (err) {
-        if (!(err instanceof HeartbeatRecordError))
-            throw err;
-        io.err(`daplaya: warning: ${err.message}`);
-    }
-    if (hb) {
-        const stopped = await stopRenewer(hb);
-        if (stopped === 'not-ours')
-            io.err(`daplaya: warning: pid ${hb.pid} is not this job's lock renewer (its command line does not match the record); not signalling it`);
-        if (stopped === 'unverifiable')
-            io.err(`daplaya: warning: cannot check that pid ${hb.pid} is this job's lock renewer on ${process.platform}; not signalling it (it stops at its next renewal)`);
-        const st = takeStatus(hb.statusFile);
-        if (st?.state === 'lost') {
-            io.err(`daplaya: the lock on env ${st.lostEnv} was lost while the job ran${st.takenBy ? `: taken by ${(0,format/* describeHolder */.sG)(st.takenBy, Date.now())}, fence ${st.takenBy.fence}` : ''}`);
-            code = exit_codes/* EXIT */.d.busy;
-        }
-    }
-    for (const name of [...config.envs].reverse()) {
-        const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
-        const r = await client.release(name, by, {
-            ...(config.outcome ? { outcome: config.outcome } : {}),
-            ...(config.force ? { force: { user: config.user, reason: config.force.reason } } : {}),
-        });
-        if (config.force && r.outcome === 'released' && r.released && !config.json)
-            io.err(`daplaya: forced release of env ${name} from ${(0,format/* describeHolder */.sG)(r.released, Date.now())}`);
-        results.push({ env: name, outcome: r.outcome, holder: r.outcome === 'held-by-other' ? r.holder : undefined });
-        // The exit code never depends on --json.
-        if (r.outcome === 'held-by-other')
-            code = exit_codes/* EXIT */.d.busy;
-        if (config.json)
-            continue;
-        if (r.outcome === 'released')
-            io.out(`released env ${name}`);
-        else if (r.outcome === 'not-held')
-            io.out(`env ${name} was not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; nothing to release`);
-        else {
-            io.err(`daplaya: env ${name} is held by ${(0,format/* describeHolder */.sG)(r.holder, Date.now())}, not by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
-            code = exit_codes/* EXIT */.d.busy;
-        }
-        if (r.outcome === 'held-by-other')
-            code = exit_codes/* EXIT */.d.busy;
-    }
-    if (config.json)
-        io.out(JSON.stringify({ released: results }));
-    return code;
-}
-async function locks(client, config, io) {
-    const now = Date.now();
-    let items = await client.list();
-    if (config.envs.length > 0)
-        items = items.filter((i) => config.envs.includes(i.name));
-    if (config.json) {
-        io.out(JSON.stringify(items.map((i) => (0,format/* itemToJson */.H$)(i, now))));
-        return exit_codes/* EXIT */.d.ok;
-    }
-    if (items.length === 0) {
-        io.out('no locks');
-        return exit_codes/* EXIT */.d.ok;
-    }
-    const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
-    for (const i of items) {
-        const j = (0,format/* itemToJson */.H$)(i, now);
-        rows.push([
-            j.env,
-            j.state.toUpperCase(),
-            j.user ?? '-',
-            j.since ?? '-',
-            i.owner !== undefined ? (0,format/* expiresText */.Q7)(i.expiresAt, now) : '-',
-            String(j.fence),
-            j.meta ?? '',
-        ]);
-    }
-    io.out((0,format/* table */.tp)(rows));
-    return exit_codes/* EXIT */.d.ok;
-}
-async function main_status(client, config, io) {
-    const name = config.envs[0];
-    const now = Date.now();
-    const item = await client.item(name);
-    const j = item ? (0,format/* itemToJson */.H$)(item, now) : { env: name, state: 'free', fence: 0 };
-    if (config.json) {
-        const queue = (await client.waiters(name)).map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: (0,format/* iso */.KH)(w.enqueuedAt) }));
-        io.out(JSON.stringify({ ...j, queue }));
-        return exit_codes/* EXIT */.d.ok;
-    }
-    // The item just read says who holds it: no second read.
-    const holder = (0,rules/* isHeld */.i7)(item, now) ? acquire_toHolder(item) : undefined;
-    if (holder)
-        io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED (frozen)' : 'locked'} by ${(0,format/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}`);
-    else
-        io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${(0,format/* iso */.KH)(item.releasedAt)}` : ''})` : ''}`);
-    if (holder && (0,rules/* unreadableExpiry */.bX)(holder.expiresAt))
-        io.out(`  ${format/* UNREADABLE_EXPIRY_HINT */.MV}: daplaya release --env ${name} --force --reason TEXT`);
-    if (item?.forcedBy && holder)
-        io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
-    const waiters = await client.waiters(name);
-    waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${(0,names/* formatDuration */.a3)(now - w.enqueuedAt)})`));
-    return exit_codes/* EXIT */.d.ok;
-}
-async function waitFree(client, config, io) {
-    const name = config.envs[0];
-    const r = await client.waitUntilFree(name, config.waitMs, (h) => io.err((0,format/* busyLine */.Gn)(h, Date.now())), io.signal);
-    if (r.free) {
-        io.out(`env ${name} is free`);
-        return exit_codes/* EXIT */.d.ok;
-    }
-    io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${(0,format/* describeHolder */.sG)(r.holder, Date.now())}` : ''}`);
-    return exit_codes/* EXIT */.d.busy;
-}
-async function main_history(client, config, io) {
-    const events = await client.historyOf(config.envs[0]);
-    if (config.json) {
-        io.out(JSON.stringify(events.map(({ keepUntil: _k, id: _i, ...e }) => ({ ...e, at: (0,format/* iso */.KH)(e.at) }))));
-        return exit_codes/* EXIT */.d.ok;
-    }
-    if (events.length === 0) {
-        io.out('no history');
-        return exit_codes/* EXIT */.d.ok;
-    }
-    const rows = [['WHEN', 'ENV', 'EVENT', 'USER', 'FENCE', 'WAITED', 'HELD', 'DETAIL']];
-    for (const e of events) {
-        const detail = e.kind === 'released' ? e.outcome ?? '' : e.kind === 'forced' || e.kind === 'force-released' ? `by ${e.by} from ${e.from}: ${e.reason}` : e.kind === 'acquired' ? `${e.uberlock ? 'UBERLOCK ' : ''}${e.meta ?? ''}` : '';
-        rows.push([
-            (0,format/* iso */.KH)(e.at),
-            e.name,
-            e.kind,
-            e.user,
-            e.fence !== undefined ? String(e.fence) : '',
-            e.waitedMs !== undefined ? (0,names/* formatDuration */.a3)(e.waitedMs) : '',
-            e.heldMs !== undefined ? (0,names/* formatDuration */.a3)(e.heldMs) : '',
-            detail,
-        ]);
-    }
-    io.out((0,format/* table */.tp)(rows));
-    return exit_codes/* EXIT */.d.ok;
-}
-
 
 /***/ }),
 
-/***/ 2973:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BO: () => (/* binding */ redactUrl),
-/* harmony export */   Ng: () => (/* binding */ HEARTBEAT_MAX_LIFETIME_MS),
-/* harmony export */   OP: () => (/* binding */ heartbeatSettings),
-/* harmony export */   XY: () => (/* binding */ loadCliConfig),
-/* harmony export */   ly: () => (/* binding */ loadSlackConfig),
-/* harmony export */   tt: () => (/* binding */ HEARTBEAT_ENV)
-/* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, MIN_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, loadProtocolSettings, parseHistoryDays, defaultUser, defaultLockId, validateText, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, actionEnabled, actionJobOutcome, loadActionConfig, parseActionState, ActionStateError, loadHeartbeatConfig, DEFAULT_SLACK_LEASE */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6139);
-
-
-
-
-
-const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version'];
-const DEFAULT_TABLE = 'DaPlayaLocks';
-const DEFAULT_CLI_LEASE_MS = 60 * 60_000;
-const MIN_LEASE_MS = 3000;
-const DEFAULT_RENEWED_LEASE_MS = 2 * 60_000;
-/** A renewer outliving a forgotten job should not hold an env for days. */
-const HEARTBEAT_MAX_LIFETIME_MS = 24 * 3_600_000;
-class UsageError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
-    name = 'UsageError';
-}
-const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
-const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'];
-const STORE_FLAGS = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
-/** Which flags each command accepts (beyond the store flags). */
-const COMMAND_FLAGS = {
-    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
-    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
-    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
-    history: ['env'],
-    slack: ['port'],
-    locks: ['env'],
-    status: ['env'],
-    wait: ['env', 'wait'],
-    init: [],
-    help: [],
-    version: [],
-};
-function parseArgs(argv) {
-    const [first, ...tail] = argv;
-    if (first === undefined || first === '--help' || first === '-h')
-        return { command: 'help', values: {}, bools: {}, rest: [] };
-    if (first === '--version' || first === '-v')
-        return { command: 'version', values: {}, bools: {}, rest: [] };
-    if (!COMMANDS.includes(first)) {
-        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
-    }
-    const command = first;
-    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
-    const parsed = { command, values: {}, bools: {}, rest: [] };
-    for (let i = 0; i < tail.length; i++) {
-        const arg = tail[i];
-        if (arg === '--') {
-            parsed.rest = tail.slice(i + 1);
-            break;
-        }
-        if (arg === '-h') {
-            parsed.bools.help = true;
-            continue;
-        }
-        if (command === 'slack' && i === 0 && arg === 'serve')
-            continue;
-        if (!arg.startsWith('--'))
-            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
-        const eq = arg.indexOf('=');
-        const name = arg.slice(2, eq === -1 ? undefined : eq);
-        if (!allowed.has(name))
-            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
-        if (BOOL_FLAGS.includes(name)) {
-            if (eq !== -1)
-                throw new UsageError(`--${name} takes no value`);
-            parsed.bools[name] = true;
-            continue;
-        }
-        let value;
-        if (eq !== -1)
-            value = arg.slice(eq + 1);
-        else {
-            value = tail[++i];
-            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
-            if (value === undefined)
-                throw new UsageError(`--${name} needs a value`);
-        }
-        parsed.values[name] = value;
-    }
-    return parsed;
-}
-function nonEmpty(v) {
-    return v !== undefined && v.trim() !== '' ? v : undefined;
-}
-/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
-function isGitLabJob(env) {
-    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
-}
-function isCI(env) {
-    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
-}
-/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
-function defaultStoreDir(env) {
-    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(env.HOME ?? node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir(), '.daplaya', 'locks');
-}
-function resolveStore(opts, env) {
-    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
-    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
-    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
-        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
-    }
-    if (kind === 'file') {
-        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
-    }
-    if (table === undefined && kind !== 'dynamodb') {
-        if (isCI(env)) {
-            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
-                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
-        }
-        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
-    }
-    const name = table ?? DEFAULT_TABLE;
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
-        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
-    const spec = { kind: 'dynamodb', table: name };
-    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-    if (region)
-        spec.region = region;
-    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
-    if (endpoint) {
-        try {
-            new URL(endpoint);
-        }
-        catch {
-            throw new UsageError(`endpoint ${JSON.stringify(redactUrl(endpoint))} is not a URL`);
-        }
-        spec.endpoint = endpoint;
-    }
-    const requestTimeout = nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
-    if (requestTimeout !== undefined) {
-        spec.requestTimeoutMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
-        if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
-            throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
-    }
-    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
-    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
-    if ((keyId === undefined) !== (secret === undefined)) {
-        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
-    }
-    if (keyId && secret) {
-        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
-        if (token)
-            spec.credentials.sessionToken = token;
-    }
-    return spec;
-}
-/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
-function redactUrl(text) {
-    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
-}
-const DEFAULT_HISTORY_DAYS = 30;
-function loadProtocolSettings(env) {
-    const out = { historyMs: parseHistoryDays(env) };
-    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
-    if (skew !== undefined)
-        out.skewMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(skew, 'DAPLAYA_CLOCK_SKEW');
-    return out;
-}
-/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
-function parseHistoryDays(env) {
-    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
-    if (raw === undefined)
-        return DEFAULT_HISTORY_DAYS * 86_400_000;
-    if (!/^\d+$/.test(raw))
-        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
-    return Number(raw) * 86_400_000;
-}
-/** Committer email from git, else the OS user. */
-function defaultUser(env) {
-    const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
-    if (fromEnv)
-        return fromEnv;
-    try {
-        const email = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFileSync)('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
-        if (email)
-            return email;
-    }
-    catch {
-        // No git, or no email configured.
-    }
-    try {
-        return node_os__WEBPACK_IMPORTED_MODULE_2___default().userInfo().username;
-    }
-    catch {
-        return env.USER ?? 'unknown';
-    }
-}
-/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
-function defaultLockId(env, user) {
-    const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
-    if (explicit)
-        return explicit;
-    if (isGitLabJob(env) && env.CI_JOB_ID) {
-        return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
-    }
-    return `cli:${user}:${node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()}:${process.pid}:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(4).toString('hex')}`;
-}
-const MAX_META = 1000;
-const MAX_USER = 256;
-function validateText(what, value, max) {
-    if (value.length > max)
-        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`${what} is ${value.length} characters long; the limit is ${max}`);
-    return value;
-}
-function loadCliConfig(argv, env) {
-    const a = parseArgs(argv);
-    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
-    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
-    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
-    let envs = [];
-    if (!help && needsEnv && envValue === undefined)
-        throw new UsageError(`\`${a.command}\` needs --env ENV`);
-    if (envValue !== undefined)
-        envs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseEnvList */ .N7)(envValue);
-    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
-        throw new UsageError(`\`${a.command}\` takes one env`);
-    }
-    const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
-    if (user.trim() === '')
-        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('user is empty');
-    const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname()}`, MAX_META);
-    const derivedLockId = defaultLockId(env, user);
-    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
-    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
-    const waitMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(waitText, '--wait');
-    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
-    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
-    const renewed = a.command === 'run' || heartbeat;
-    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(leaseText, '--lease');
-    // A renewed lease is renewed every third of it, never more than once a second (lock/heartbeat.ts).
-    if (leaseText !== undefined && leaseMs < MIN_LEASE_MS)
-        throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC(`--lease must be at least 3s, got ${leaseText}`);
-    const config = {
-        command: a.command,
-        store: help
-            ? { kind: 'file', dir: defaultStoreDir(env) }
-            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env),
-        envs,
-        user,
-        meta,
-        lockId: a.values['lock-id'] ?? derivedLockId,
-        lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
-        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
-        waitMs,
-        leaseMs,
-        heartbeat,
-        json: a.bools.json === true,
-        runArgs: a.rest,
-        help,
-        protocol: loadProtocolSettings(env),
-    };
-    if (a.values.port !== undefined)
-        config.port = a.values.port;
-    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
-        throw new UsageError('usage: daplaya slack serve --port N');
-    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
-    if (queueTtl !== undefined) {
-        config.queueTtlMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(queueTtl, 'DAPLAYA_QUEUE_TTL');
-        if (config.queueTtlMs < 1000)
-            throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('DAPLAYA_QUEUE_TTL must be at least 1s');
-    }
-    if (a.values.extend !== undefined) {
-        config.extendMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(a.values.extend, '--extend');
-        if (config.extendMs < 1000)
-            throw new _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC('--extend must be at least 1s');
-    }
-    if (a.command === 'release') {
-        const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
-        const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
-        if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o))
-            config.outcome = o;
-        else if (a.values.outcome !== undefined)
-            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
-    }
-    if (a.bools.force) {
-        const reason = nonEmpty(a.values.reason);
-        if (!reason)
-            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
-        config.force = { reason: validateText('reason', reason, MAX_META) };
-    }
-    else if (a.values.reason !== undefined) {
-        throw new UsageError('--reason goes with --force');
-    }
-    if (a.command === 'run' && !help && config.runArgs.length === 0)
-        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
-    if (a.command !== 'run' && a.rest.length > 0)
-        throw new UsageError(`\`${a.command}\` takes no command after --`);
-    return config;
-}
-const DEFAULT_ACTION_WAIT = '1h';
-const DEFAULT_ACTION_LEASE = '2m';
-/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
-function actionInput(env, name) {
-    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-function boolInput(env, name) {
-    const v = actionInput(env, name);
-    if (v === '' || /^(false|no|0)$/i.test(v))
-        return false;
-    if (/^(true|yes|1)$/i.test(v))
-        return true;
-    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
-}
-/**
- * Input `enabled` (default true): false makes pre, main and post do nothing. An empty value (an
- * expression that came out empty) is the default: locking is the safe side.
- */
-function actionEnabled(env) {
-    return actionInput(env, 'enabled') === '' || boolInput(env, 'enabled');
-}
-/**
- * Input `job-status` (`${{ job.status }}`: success, failure, cancelled), recorded with the release
- * in the history's vocabulary (success, failed, cancelled). Never an error: post must release.
- */
-function actionJobOutcome(env) {
-    const v = actionInput(env, 'job-status').toLowerCase();
-    if (v === '')
-        return {};
-    const outcome = { success: 'success', failure: 'failed', failed: 'failed', cancelled: 'cancelled', canceled: 'cancelled' }[v];
-    if (outcome)
-        return { outcome };
-    return { warning: `input job-status should be \${{ job.status }} (success, failure or cancelled), got ${JSON.stringify(v)}: the release is recorded without an outcome` };
-}
-function loadActionConfig(env, defaults) {
-    const envText = actionInput(env, 'env');
-    if (envText === '')
-        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
-    const envs = parseEnvList(envText);
-    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
-    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
-    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
-    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
-    if (leaseMs < MIN_LEASE_MS)
-        throw new InvalidInputError('input lease must be at least 3s');
-    // Store errors in action terms (inputs, not CLI flags).
-    const tableInput = actionInput(env, 'table') || DEFAULT_TABLE;
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableInput))
-        throw new InvalidInputError(`input table ${JSON.stringify(tableInput)} is not a valid DynamoDB table name`);
-    const endpointInput = actionInput(env, 'endpoint');
-    if (endpointInput !== '' && !URL.canParse(endpointInput))
-        throw new InvalidInputError(`input endpoint is not a URL: ${JSON.stringify(redactUrl(endpointInput))}`);
-    const store = resolveStore({
-        table: tableInput,
-        region: actionInput(env, 'region'),
-        endpoint: actionInput(env, 'endpoint'),
-        store: 'dynamodb',
-    }, env);
-    const role = actionInput(env, 'role-to-assume');
-    const config = {
-        envs,
-        user,
-        meta,
-        uberlock: boolInput(env, 'uberlock'),
-        waitMs,
-        leaseMs,
-        store,
-        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
-        lockIdPrefix: defaults.lockIdPrefix,
-    };
-    if (role) {
-        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
-            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
-        config.roleToAssume = role;
-    }
-    return config;
-}
-/** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
-function parseActionState(raw) {
-    if (!raw)
-        return undefined;
-    let value;
-    try {
-        value = JSON.parse(raw);
-    }
-    catch {
-        throw new ActionStateError('not JSON');
-    }
-    const problem = actionStateProblem(value);
-    if (problem)
-        throw new ActionStateError(problem);
-    return value;
-}
-/** Saved lock state that pre could not have written (corrupt, or of another shape): post releases by the job's lock id instead. */
-class ActionStateError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
-    problem;
-    name = 'ActionStateError';
-    constructor(problem, then) {
-        super(`The lock state saved by this job's pre step is unreadable (${problem})${then ? `; ${then}` : ''}`);
-        this.problem = problem;
-    }
-}
-function actionStateProblem(v) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-        return 'not an object';
-    const s = v;
-    const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
-    if (typeof s.lockId !== 'string' || s.lockId === '')
-        return 'lockId is not a lock id';
-    const envs = s.envs;
-    const envName = (e) => {
-        try {
-            return typeof e === 'string' && parseEnvList(e).length === 1 && !e.includes(',');
-        }
-        catch {
-            return false;
-        }
-    };
-    if (!Array.isArray(envs) || envs.length === 0 || !envs.every(envName))
-        return 'envs is not a list of env names';
-    if (!Array.isArray(s.fences) || s.fences.length !== envs.length || !s.fences.every(isNum))
-        return 'fences is not one number per env';
-    if (typeof s.user !== 'string')
-        return 'user is not a string';
-    if (!isNum(s.acquiredAt) || !isNum(s.waitedMs))
-        return 'acquiredAt or waitedMs is not a number';
-    // A pid of 0 or below would signal a whole process group, or every process of the user.
-    if (s.heartbeatPid !== undefined && !(Number.isInteger(s.heartbeatPid) && s.heartbeatPid > 0))
-        return 'heartbeatPid is not a process id';
-    if (s.heartbeatStatusFile !== undefined && typeof s.heartbeatStatusFile !== 'string')
-        return 'heartbeatStatusFile is not a path';
-    return undefined;
-}
-const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
-/**
- * The settings blob a renewer is started with (in HEARTBEAT_ENV). Credentials never travel
- * in it, nor in argv: the renewer inherits the environment they were read from
- * (DAPLAYA_AWS_*, or the SDK's own chain) and loadHeartbeatConfig derives them again.
- */
-function heartbeatSettings(config) {
-    if (config.store.kind !== 'dynamodb')
-        return JSON.stringify(config);
-    const { credentials: _credentials, ...store } = config.store;
-    return JSON.stringify({ ...config, store });
-}
-function loadHeartbeatConfig(env) {
-    const raw = env[HEARTBEAT_ENV];
-    if (!raw)
-        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
-    const cfg = JSON.parse(raw);
-    if (cfg.store.kind === 'dynamodb') {
-        // Credentials come from the inherited environment (see heartbeatSettings), never from the blob.
-        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
-        cfg.store = again;
-    }
-    return cfg;
-}
-const DEFAULT_SLACK_LEASE = '8h';
-/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
-function loadSlackConfig(env, port) {
-    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
-    if (!signingSecret)
-        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
-    const config = {
-        signingSecret,
-        store: resolveStore({}, env),
-        leaseMs: (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULT_SLACK_LEASE, 'DAPLAYA_SLACK_LEASE'),
-        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? '0.0.0.0',
-    };
-    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
-    if (appId)
-        config.appId = appId;
-    if (port !== undefined) {
-        if (!/^\d+$/.test(port) || Number(port) > 65535)
-            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
-        config.port = Number(port);
-    }
-    return config;
-}
-
-
-/***/ }),
-
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5117);
-
-
-
-
-
-// Entry point of the CLI bundle: wires the process to main().
-const controller = new AbortController();
-const listeners = [];
-// After a signal, a command gets a short while to give back what it holds (the queue
-// place, a lock being taken); if DynamoDB does not answer by then, or a second signal
-// comes, it exits anyway. `run` is the exception: it passes signals to its command and
-// exits when the command does.
-const GIVE_BACK_AFTER_SIGNAL_MS = 7_000;
-const signalExit = (sig) => 128 + ((node_os__WEBPACK_IMPORTED_MODULE_1___default().constants).signals[sig] ?? 0);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => {
-        const first = !controller.signal.aborted;
-        if (first)
-            controller.abort(sig);
-        for (const l of listeners)
-            l(sig);
-        if (listeners.length > 0)
-            return;
-        if (!first) {
-            process.stderr.write(`daplaya: stopped by ${sig}\n`);
-            process.exit(signalExit(sig));
-        }
-        setTimeout(() => {
-            process.stderr.write(`daplaya: stopped by ${sig}; DynamoDB did not answer within ${GIVE_BACK_AFTER_SIGNAL_MS / 1000}s (a lock being taken lapses with its lease)\n`);
-            process.exit(signalExit(sig));
-        }, GIVE_BACK_AFTER_SIGNAL_MS).unref();
-    });
-}
-const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .main */ .iW)(process.argv.slice(2), process.env, {
-    out: (l) => process.stdout.write(`${l}\n`),
-    err: (l) => process.stderr.write(`${l}\n`),
-    signal: controller.signal,
-    onSignal: (l) => listeners.push(l),
-    env: process.env,
-    heartbeatScript: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url)), 'heartbeat', 'index.js'),
-});
-process.exitCode = code;
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 819:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EY: () => (/* binding */ backoffDelay),
-/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
-/* harmony export */   dR: () => (/* binding */ monotonicMs),
-/* harmony export */   yy: () => (/* binding */ sleep)
-/* harmony export */ });
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
-/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
-function backoffDelay(attempt, p, random = Math.random) {
-    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
-    return base * (1 - p.jitter) + base * p.jitter * random();
-}
-/** Sleeps, waking early (and resolving false) if the signal aborts. */
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        if (signal?.aborted)
-            return resolve(false);
-        const done = (ok) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(ok);
-        };
-        const onAbort = () => done(false);
-        // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
-        const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
- * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
- * so a renewer can continue a lease timed by the process that took the lock.
- */
-function monotonicMs() {
-    return Number(process.hrtime.bigint() / 1000000n);
-}
-
-
-/***/ }),
-
-/***/ 6139:
+/***/ 8274:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   N7: () => (/* binding */ parseEnvList),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   oC: () => (/* binding */ InvalidInputError),
-/* harmony export */   zf: () => (/* binding */ validateEnvName)
+/* harmony export */   a3: () => (/* binding */ formatDuration)
 /* harmony export */ });
-/* unused harmony exports MAX_NAME_LENGTH, MAX_DURATION_MS */
-/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
-const MAX_NAME_LENGTH = 64;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-class InvalidInputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InvalidInputError';
-    }
-}
-function validateEnvName(name) {
-    if (name.length === 0)
-        throw new InvalidInputError('env name is empty');
-    if (name.length > MAX_NAME_LENGTH) {
-        throw new InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
-    }
-    if (!NAME.test(name)) {
-        throw new InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
-    }
-    return name;
-}
-/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
-function parseEnvList(value) {
-    const names = value.split(',').map((s) => s.trim());
-    for (const n of names)
-        validateEnvName(n);
-    return [...new Set(names)].sort();
-}
+/* unused harmony export MAX_DURATION_MS */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2960);
+
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
 /**
@@ -2928,23 +2578,23 @@ const MAX_DURATION_MS = 30 * 86_400_000;
 function parseDuration(value, what = 'duration') {
     const ms = parseAnyDuration(value, what);
     if (ms > MAX_DURATION_MS)
-        throw new InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${value} is longer than the maximum of 30d`);
     return ms;
 }
 function parseAnyDuration(value, what) {
     const text = value.trim();
     if (text.startsWith('-'))
-        throw new InvalidInputError(`${what} must not be negative: ${value}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} must not be negative: ${value}`);
     if (/^\d+(\.\d+)?$/.test(text))
         return Math.round(Number(text) * 1000);
     let rest = text;
     let total = 0;
     if (rest === '')
-        throw new InvalidInputError(`${what} is empty`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} is empty`);
     while (rest !== '') {
         const m = DURATION.exec(rest);
         if (!m)
-            throw new InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
         total += Number(m[1]) * UNITS[m[2]];
         rest = rest.slice(m[0].length);
     }
@@ -2968,21 +2618,73 @@ function formatDuration(ms) {
 
 /***/ }),
 
+/***/ 1517:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N7: () => (/* binding */ parseEnvList),
+/* harmony export */   zf: () => (/* binding */ validateEnvName)
+/* harmony export */ });
+/* unused harmony export MAX_NAME_LENGTH */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2960);
+
+/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
+const MAX_NAME_LENGTH = 64;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function validateEnvName(name) {
+    if (name.length === 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o('env name is empty');
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    }
+    if (!NAME.test(name)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    return name;
+}
+/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
+function parseEnvList(value) {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names)
+        validateEnvName(n);
+    return [...new Set(names)].sort();
+}
+
+
+/***/ }),
+
+/***/ 2960:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ InvalidInputError)
+/* harmony export */ });
+/** Input that cannot be used as given: one clear line, exit 2, nothing written. */
+class InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+
+
+/***/ }),
+
 /***/ 5456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Dk: () => (/* binding */ applyExtend),
+/* harmony export */   HE: () => (/* binding */ lockState),
 /* harmony export */   Js: () => (/* binding */ applyAcquire),
 /* harmony export */   QO: () => (/* binding */ applyUberPending),
 /* harmony export */   Yr: () => (/* binding */ applyRelease),
 /* harmony export */   aU: () => (/* binding */ applyTakeTicket),
 /* harmony export */   bX: () => (/* binding */ unreadableExpiry),
-/* harmony export */   i7: () => (/* binding */ isHeld),
 /* harmony export */   ig: () => (/* binding */ applyRenew),
 /* harmony export */   s$: () => (/* binding */ applySkipTicket)
 /* harmony export */ });
-/* unused harmony exports queueEmpty, sameLease */
+/* unused harmony exports isHeld, queueEmpty, sameLease */
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1254);
 
 /**
@@ -3003,6 +2705,13 @@ function unreadableExpiry(expiresAt) {
  */
 function isHeld(item, now, skewMs = 0) {
     return item?.owner !== undefined && (unreadableExpiry(item.expiresAt) || item.expiresAt >= now - skewMs);
+}
+function lockState(item, now, skewMs) {
+    if (item?.owner === undefined)
+        return 'free';
+    if (item.uberlock)
+        return 'frozen';
+    return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 /** True when no ticket is outstanding: nobody is queued. */
 function queueEmpty(item) {
@@ -3152,6 +2861,504 @@ const NEVER = 8_640_000_000_000_000;
 // clutter job logs; the SDK itself is loaded lazily, after this has run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+
+
+/***/ }),
+
+/***/ 3909:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  F5: () => (/* binding */ giveBack),
+  UZ: () => (/* binding */ jobLocks),
+  Cs: () => (/* binding */ startJobRenewer),
+  Io: () => (/* binding */ stopJobRenewer),
+  KS: () => (/* binding */ takeForJob)
+});
+
+;// CONCATENATED MODULE: ./src/lock/multi.ts
+/**
+ * Takes every named lock, all or none. Names are taken in sorted order, so two
+ * requests for overlapping sets cannot each hold what the other waits for; if one
+ * lock cannot be had within the shared wait, those already taken are given back.
+ */
+async function acquireAll(client, names, req, clock = Date.now) {
+    const start = clock();
+    const taken = [];
+    for (const name of [...names].sort()) {
+        const r = await client.acquire({ ...req, name, waitMs: Math.max(0, req.waitMs - (clock() - start)) });
+        if (!r.acquired) {
+            for (const t of taken.reverse())
+                await client.release(t.name, { lockId: t.lockId }).catch(() => undefined);
+            const out = { ok: false, reason: r.reason, waitedMs: clock() - start };
+            if (r.holder)
+                out.holder = r.holder;
+            if (r.queuedAhead)
+                out.queuedAhead = r.queuedAhead;
+            return out;
+        }
+        const lock = {
+            name,
+            lockId: r.lock.lockId,
+            user: r.lock.user,
+            fence: r.lock.fence,
+            waitedMs: r.waitedMs,
+            acquiredAt: r.lock.since,
+            expiresAt: r.lock.expiresAt,
+            confirmedAt: r.confirmedAt,
+        };
+        if (r.tookOverFrom)
+            lock.tookOverFrom = r.tookOverFrom;
+        taken.push(lock);
+    }
+    return { ok: true, locks: taken, waitedMs: clock() - start };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/config/protocol.ts
+var protocol = __nccwpck_require__(200);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __nccwpck_require__(5057);
+// EXTERNAL MODULE: ./src/config/store.ts
+var store = __nccwpck_require__(5147);
+;// CONCATENATED MODULE: ./src/renewer/settings.ts
+
+
+
+const RENEWER_SETTINGS_ENV = 'DAPLAYA_RENEWER_SETTINGS';
+/**
+ * The settings blob a renewer is started with (in RENEWER_SETTINGS_ENV). Credentials never travel
+ * in it, nor in argv: the renewer inherits the environment they were read from
+ * (DAPLAYA_AWS_*, or the SDK's own chain) and loadRenewerSettings derives them again.
+ */
+function encodeRenewerSettings(config) {
+    if (config.store.kind !== 'dynamodb')
+        return JSON.stringify(config);
+    const { credentials: _credentials, ...store } = config.store;
+    return JSON.stringify({ ...config, store });
+}
+function loadRenewerSettings(env) {
+    const raw = env[RENEWER_SETTINGS_ENV];
+    if (!raw)
+        throw new UsageError(`${RENEWER_SETTINGS_ENV} is not set: the renewer is started by daplaya, not by hand`);
+    const cfg = JSON.parse(raw);
+    if (cfg.store.kind === 'dynamodb') {
+        // Credentials come from the inherited environment (see encodeRenewerSettings), never from the blob.
+        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+        cfg.store = again;
+    }
+    return { ...cfg, protocol: loadProtocolSettings(env) };
+}
+
+;// CONCATENATED MODULE: ./src/renewer/spawn.ts
+
+
+
+/** Marks a renewer's command line with its record's token: `node SCRIPT --daplaya-renewer=TOKEN`. */
+const RENEWER_ARG = '--daplaya-renewer=';
+/**
+ * Starts the renewer as a detached process with no stdio, so it outlives the step
+ * that took the lock without holding the step's output pipes open. With a token,
+ * the token goes on its command line, so a later release can tell it from any
+ * other process that has (or has been given) the same pid.
+ */
+function startRenewer(script, config, env, token) {
+    const child = (0,external_node_child_process_.spawn)(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
+        detached: true,
+        stdio: 'ignore',
+        // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
+        env: { ...env, [RENEWER_SETTINGS_ENV]: encodeRenewerSettings(config) },
+    });
+    child.unref();
+    if (child.pid === undefined)
+        throw new Error('could not start the lock renewer');
+    return child.pid;
+}
+/**
+ * Whether pid is still the renewer described: 'ours' only if its command line is
+ * exactly `exec script --daplaya-renewer=token`; 'gone' if no such process (or a
+ * zombie); 'unknown' where the platform gives no way to look.
+ */
+function renewerState(id) {
+    const want = [id.exec, id.script, `${RENEWER_ARG}${id.token}`];
+    if (process.platform === 'linux') {
+        let raw;
+        try {
+            raw = (0,external_node_fs_.readFileSync)(`/proc/${id.pid}/cmdline`, 'utf8');
+        }
+        catch (err) {
+            const c = err.code;
+            return c === 'ENOENT' || c === 'ESRCH' ? 'gone' : 'unknown';
+        }
+        if (raw === '')
+            return 'gone'; // a zombie (or a kernel thread, which is not ours either way)
+        const argv = raw.replace(/\0$/, '').split('\0');
+        return argv.length === want.length && argv.every((a, i) => a === want[i]) ? 'ours' : 'other';
+    }
+    if (process.platform === 'win32')
+        return 'unknown';
+    // macOS and the BSDs: ps prints the command line joined by spaces.
+    let out;
+    try {
+        out = (0,external_node_child_process_.execFileSync)('ps', ['-ww', '-o', 'command=', '-p', String(id.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    }
+    catch (err) {
+        const e = err;
+        return e.status === 1 ? 'gone' : 'unknown';
+    }
+    if (out.trim() === '')
+        return 'gone';
+    return out.replace(/\n$/, '') === want.join(' ') ? 'ours' : 'other';
+}
+/**
+ * Stops the renewer a record names, but only after checking the pid is that
+ * renewer: SIGTERM, then (after timeoutMs, if it is still ours) SIGKILL.
+ * 'not-ours' and 'unverifiable' mean nothing was signalled.
+ */
+async function stopRenewer(id, timeoutMs = 5000) {
+    const state = renewerState(id);
+    if (state === 'gone')
+        return 'gone';
+    if (state === 'other')
+        return 'not-ours';
+    if (state === 'unknown')
+        return 'unverifiable';
+    try {
+        process.kill(id.pid, 'SIGTERM');
+    }
+    catch {
+        return 'gone';
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (renewerState(id) !== 'ours')
+            return 'stopped';
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    if (renewerState(id) === 'ours') {
+        try {
+            process.kill(id.pid, 'SIGKILL');
+        }
+        catch {
+            // gone
+        }
+    }
+    return 'stopped';
+}
+/**
+ * Stops a renewer by pid alone and waits (briefly) for it to write its final status.
+ * For a pid from a trusted source (the action's own state); a pid read from a file
+ * goes through stopRenewer, which checks it first.
+ */
+async function stopRenewerByPid(pid, timeoutMs = 5000) {
+    try {
+        process.kill(pid, 'SIGTERM');
+    }
+    catch {
+        return; // already gone
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        try {
+            process.kill(pid, 0);
+        }
+        catch {
+            return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+        process.kill(pid, 'SIGKILL');
+    }
+    catch {
+        // gone
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/renewer/status.ts
+
+
+const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
+/**
+ * Writes the status as a new private file (O_EXCL | O_NOFOLLOW, 0600) beside the
+ * target and renames it over the target: a symlink planted at the name is
+ * replaced, never written through, and a reader never sees half a status.
+ */
+function writeStatus(file, status) {
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+        const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+        try {
+            fchmodSync(fd, 0o600);
+            writeFileSync(fd, JSON.stringify(status));
+        }
+        finally {
+            closeSync(fd);
+        }
+        renameSync(tmp, file);
+    }
+    catch {
+        // Nowhere to report to; the lock itself is the source of truth.
+        try {
+            unlinkSync(tmp);
+        }
+        catch {
+            // never made
+        }
+    }
+}
+/** Reads a status file, never through a symlink. */
+function readStatus(file) {
+    if (!file)
+        return undefined;
+    try {
+        const fd = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        try {
+            if (!(0,external_node_fs_.fstatSync)(fd).isFile())
+                return undefined;
+            return JSON.parse((0,external_node_fs_.readFileSync)(fd, 'utf8'));
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Reads a status file and removes it (unlink removes a symlink, never its target). */
+function takeStatus(file) {
+    const status = readStatus(file);
+    if (file) {
+        try {
+            (0,external_node_fs_.unlinkSync)(file);
+        }
+        catch {
+            // none
+        }
+    }
+    return status;
+}
+
+;// CONCATENATED MODULE: ./src/session/job-lock.ts
+
+
+
+/** Takes every env for the job, all or none, in sorted order. */
+function takeForJob(client, req) {
+    const { envs, ...rest } = req;
+    return acquireAll(client, envs, rest);
+}
+function jobLocks(r) {
+    return r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence, confirmedAt: l.confirmedAt }));
+}
+/** Gives the job's envs back, in reverse order of taking; `outcome` is how the job ended, for the history. */
+async function giveBack(client, locks, opts = {}) {
+    const out = [];
+    for (const l of [...locks].reverse()) {
+        const r = await client.release(l.name, { lockId: l.lockId }, opts.outcome ? { outcome: opts.outcome } : {});
+        if (r.outcome === 'released')
+            out.push({ name: l.name, outcome: 'released' });
+        else if (r.outcome === 'held-by-other')
+            out.push({ name: l.name, outcome: 'taken-over', holder: r.holder });
+        else
+            out.push({ name: l.name, outcome: 'lapsed' });
+    }
+    return out;
+}
+/** Starts the job's renewer (a detached process that inherits `env`, credentials included). */
+function startJobRenewer(req, env) {
+    const { script, token, ...settings } = req;
+    const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token);
+    const handle = { pid, statusFile: req.statusFile };
+    if (token)
+        handle.identity = { pid, exec: process.execPath, script, token };
+    return handle;
+}
+/**
+ * Stops the job's renewer and takes what it reported (its status file is removed).
+ * A handle with an identity is signalled only after its command line is checked.
+ */
+async function stopJobRenewer(handle) {
+    let stop;
+    if (handle.identity)
+        stop = await stopRenewer(handle.identity);
+    else {
+        await stopRenewerByPid(handle.pid);
+        stop = 'stopped';
+    }
+    const status = takeStatus(handle.statusFile);
+    return status ? { stop, status } : { stop };
+}
+
+
+/***/ }),
+
+/***/ 164:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ DEFAULT_REQUEST_TIMEOUT_MS)
+/* harmony export */ });
+/** Per DynamoDB request, SDK retries included (README "Timeouts and bounds"). Apart from dynamodb.ts so configuration can name it without loading the SDK. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+
+
+/***/ }),
+
+/***/ 6216:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ redactUrl)
+/* harmony export */ });
+/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
+function redactUrl(text) {
+    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
+}
+
+
+/***/ }),
+
+/***/ 3395:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gn: () => (/* binding */ busyLine),
+/* harmony export */   H$: () => (/* binding */ itemToJson),
+/* harmony export */   KH: () => (/* binding */ iso),
+/* harmony export */   MV: () => (/* binding */ UNREADABLE_EXPIRY_HINT),
+/* harmony export */   Q7: () => (/* binding */ expiresText),
+/* harmony export */   U6: () => (/* binding */ givenBackText),
+/* harmony export */   bt: () => (/* binding */ notAcquiredText),
+/* harmony export */   kF: () => (/* binding */ lostText),
+/* harmony export */   sG: () => (/* binding */ describeHolder),
+/* harmony export */   tp: () => (/* binding */ table),
+/* harmony export */   xZ: () => (/* binding */ progressReporter)
+/* harmony export */ });
+/* unused harmony exports progressLine, PROGRESS_EVERY_MS */
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8274);
+/* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5456);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1254);
+
+
+
+function iso(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
+const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
+function expiresText(expiresAt, now) {
+    if (expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(expiresAt))
+        return 'lease expiry unreadable';
+    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm)
+        return 'never expires';
+    return expiresAt >= now ? `expires in ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
+}
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+function describeHolder(h, now) {
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+function busyLine(h, now) {
+    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
+/** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
+function itemToJson(it, now, skewMs) {
+    return {
+        env: it.name,
+        state: STATE_WORD[(0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .lockState */ .HE)(it, now, skewMs)],
+        user: it.owner !== undefined ? it.user : undefined,
+        meta: it.owner !== undefined ? it.meta : undefined,
+        lockId: it.owner,
+        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(it.expiresAt) ? 'unreadable' : it.expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm ? null : iso(it.expiresAt),
+        fence: it.fence,
+        lastUser: it.lastUser,
+        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+        forcedBy: it.forcedBy,
+        forceReason: it.forceReason,
+    };
+}
+function table(rows) {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+function progressLine(env, b, now) {
+    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+    if (b.holder)
+        return `${busyLine(b.holder, now)}${place}${next}`;
+    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
+}
+/**
+ * Words shared by every surface (CLI, action, Slack, GitLab through the CLI). Each
+ * returns a phrase without a surface's prefix: the CLI adds `daplaya: `, the action
+ * capitalises it, Slack adds its markup.
+ */
+/** Why a lock was not obtained: it always says by whom, or who is queued ahead. */
+function notAcquiredText(r, envs, now) {
+    const env = r.holder?.name ?? envs.join(',');
+    if (r.reason === 'cancelled')
+        return `cancelled while waiting for env ${env}${r.holder ? ` held by ${describeHolder(r.holder, now)}` : ''}`;
+    if (r.holder)
+        return `env ${env} is locked by ${describeHolder(r.holder, now)}`;
+    if (r.queuedAhead) {
+        const q = r.queuedAhead;
+        return `env ${env} is free, but ${q.count} waiter(s) are queued ahead (first: ${q.first.user}${q.first.meta ? `, ${q.first.meta}` : ''})`;
+    }
+    return `env ${env} was taken and given back while we tried`;
+}
+/** What giving an env back found. */
+function givenBackText(g, now) {
+    if (g.outcome === 'released')
+        return `released env ${g.name}`;
+    if (g.outcome === 'taken-over')
+        return `env ${g.name} is now held by ${describeHolder(g.holder, now)}, fence ${g.holder.fence}: it was taken over while the job ran`;
+    return `env ${g.name} was no longer held at release: its lease lapsed`;
+}
+/** Why a holder stopped holding: taken over, or no renewal confirmed in time. */
+function lostText(end, leaseMs, now) {
+    return end.reason === 'lost'
+        ? `the lock on env ${end.name} was lost${end.holder ? `: taken by ${describeHolder(end.holder, now)}, fence ${end.holder.fence}` : ''}`
+        : `no renewal of the lock on env ${end.name} was confirmed for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(end.sinceMs)} (lease ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(leaseMs)})`;
+}
+/** While waiting, a line on every change of holder or place in the queue, and otherwise at most this often. */
+const PROGRESS_EVERY_MS = 30_000;
+/**
+ * Progress while waiting, without flooding the log: one line when the holder or our
+ * place changes, else one every PROGRESS_EVERY_MS, each with time waited and left,
+ * and once how the holder can be reached or the lock released.
+ */
+function progressReporter(envs, waitMs, print, clock = Date.now) {
+    let lastKey;
+    let lastAt = 0;
+    let hinted = false;
+    return (b) => {
+        const now = clock();
+        const key = `${b.holder?.lockId ?? '-'}|${b.position ?? '-'}`;
+        if (key === lastKey && now - lastAt < PROGRESS_EVERY_MS)
+            return;
+        lastKey = key;
+        lastAt = now;
+        const left = Math.max(0, waitMs - b.waitedMs);
+        print(`${progressLine(b.holder?.name ?? envs.join(','), { ...b, nextAttemptInMs: 0 }, now)} (waited ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(b.waitedMs)}, ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(left)} left)`);
+        if (b.holder && !hinted) {
+            hinted = true;
+            print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
+        }
+    };
+}
 
 
 /***/ }),

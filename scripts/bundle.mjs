@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const entries = [
   ['src/index.ts', 'dist'], // the CLI: node dist/index.js, and the `daplaya` bin
   ['src/action/index.ts', 'dist/action'], // the action's pre, main and post: one bundle, see below
-  ['src/heartbeat/index.ts', 'dist/heartbeat'],
+  ['src/renewer/index.ts', 'dist/renewer'],
   ['src/slack/lambda.ts', 'dist/slack-lambda'], // AWS Lambda handler: dist/slack-lambda/index.handler
 ];
 rmSync('dist', { recursive: true, force: true });

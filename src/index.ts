@@ -36,6 +36,8 @@ const code = await main(process.argv.slice(2), process.env, {
   signal: controller.signal,
   onSignal: (l) => listeners.push(l),
   env: process.env,
-  heartbeatScript: path.join(path.dirname(fileURLToPath(import.meta.url)), 'heartbeat', 'index.js'),
+  renewerScript: path.join(path.dirname(fileURLToPath(import.meta.url)), 'renewer', 'index.js'),
+  // The entry point composes the surfaces: the CLI's `slack serve` runs the Slack server.
+  serveSlack: async (client, opts) => (await import('./slack/serve.js')).serveSlack(client, opts),
 });
 process.exitCode = code;

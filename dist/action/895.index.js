@@ -13,12 +13,10 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6421);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2973);
-/* harmony import */ var _github_defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5742);
-/* harmony import */ var _lock_phase_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(723);
-/* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7868);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(3175);
-
+/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1544);
+/* harmony import */ var _take_lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8326);
+/* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7868);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3175);
 
 
 
@@ -29,17 +27,17 @@ __webpack_require__.r(__webpack_exports__);
 
 // pre: take the lock before any other step of the job runs.
 try {
-    if (!(0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .actionEnabled */ .CW)(process.env)) {
+    if (!(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionEnabled */ .CW)(process.env)) {
         _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('daplaya is off for this job (input enabled is false): not locking');
     }
     else {
-        const config = (0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env, (0,_github_defaults_js__WEBPACK_IMPORTED_MODULE_5__/* .githubDefaults */ .Q)());
-        _state_js__WEBPACK_IMPORTED_MODULE_8__/* .preRanState */ .ic.save();
-        await (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .lockForJob */ .mY)(config, process.env, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), '..', 'heartbeat', 'index.js'), (0,_lock_phase_js__WEBPACK_IMPORTED_MODULE_6__/* .cancelSignal */ .Bj)());
+        const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env);
+        _state_js__WEBPACK_IMPORTED_MODULE_7__/* .preRanState */ .ic.save();
+        await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForJob */ .mY)(config, process.env, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), '..', 'renewer', 'index.js'), (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
     }
 }
 catch (err) {
-    (0,_fail_js__WEBPACK_IMPORTED_MODULE_7__/* .failAction */ .N)(err);
+    (0,_fail_js__WEBPACK_IMPORTED_MODULE_6__/* .failAction */ .N)(err);
 }
 
 __webpack_async_result__();

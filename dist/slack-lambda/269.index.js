@@ -5,19 +5,22 @@ export const modules = {
 /***/ 3269:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   DynamoStore: () => (/* binding */ DynamoStore)
+/* harmony export */   DEFAULT_REQUEST_TIMEOUT_MS: () => (/* reexport safe */ _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_0__.Z),
+/* harmony export */   DynamoStore: () => (/* binding */ DynamoStore),
+/* harmony export */   classify: () => (/* binding */ classify)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_REQUEST_TIMEOUT_MS, classify */
 /* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4305);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2973);
+/* harmony import */ var _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(164);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6216);
 /* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1254);
 
 
 
+
+
 const LOCK_SK = 'LOCK';
-/** Per request, SDK retries included (README "Timeouts"). */
-const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 /** A request that got no answer within its deadline: it may or may not have landed. */
 class DeadlineExceeded extends Error {
     ms;
@@ -40,7 +43,7 @@ class DynamoStore {
     requestTimeoutMs;
     constructor(config) {
         this.config = config;
-        this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        this.requestTimeoutMs = config.requestTimeoutMs ?? _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z;
         const cfg = {
             maxAttempts: 3,
             requestHandler: {
@@ -57,7 +60,7 @@ class DynamoStore {
         if (config.credentials)
             cfg.credentials = config.credentials;
         this.client = new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DynamoDBClient */ .MGV(cfg);
-        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(config.endpoint)}` : ''}`;
+        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .B)(config.endpoint)}` : ''}`;
     }
     close() {
         this.client.destroy();
@@ -415,10 +418,10 @@ function classify(err, config) {
     if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD)
         return err;
     // Messages name the endpoint, never its password.
-    const cfg = config.endpoint ? { ...config, endpoint: (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(config.endpoint) } : config;
+    const cfg = config.endpoint ? { ...config, endpoint: (0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .B)(config.endpoint) } : config;
     const e = err;
     const name = e?.name ?? '';
-    const msg = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(e?.message ?? String(err));
+    const msg = (0,_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .B)(e?.message ?? String(err));
     const status = e?.$metadata?.httpStatusCode;
     if (name === 'ResourceNotFoundException') {
         return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('no-table', `no such table: ${cfg.table}${cfg.region ? ` in ${cfg.region}` : ''} (create it with \`daplaya init\`, or pass --table)`, false);
@@ -441,7 +444,7 @@ function classify(err, config) {
         return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
     }
     if (name === 'DeadlineExceeded' || name === 'AbortError') {
-        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS}ms`, true);
+        return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? _dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z}ms`, true);
     }
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
         return new _lock_types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);

@@ -1,585 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2973:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BO: () => (/* binding */ redactUrl),
-/* harmony export */   kh: () => (/* binding */ loadProtocolSettings),
-/* harmony export */   ly: () => (/* binding */ loadSlackConfig)
-/* harmony export */ });
-/* unused harmony exports COMMANDS, DEFAULT_TABLE, DEFAULT_CLI_LEASE_MS, MIN_LEASE_MS, DEFAULT_RENEWED_LEASE_MS, HEARTBEAT_MAX_LIFETIME_MS, UsageError, parseArgs, isGitLabJob, isCI, defaultStoreDir, resolveStore, DEFAULT_HISTORY_DAYS, parseHistoryDays, defaultUser, defaultLockId, validateText, loadCliConfig, DEFAULT_ACTION_WAIT, DEFAULT_ACTION_LEASE, actionInput, actionEnabled, actionJobOutcome, loadActionConfig, parseActionState, ActionStateError, HEARTBEAT_ENV, heartbeatSettings, loadHeartbeatConfig, DEFAULT_SLACK_LEASE */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _lock_names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6139);
-
-
-
-
-
-const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version']));
-const DEFAULT_TABLE = 'DaPlayaLocks';
-const DEFAULT_CLI_LEASE_MS = (/* unused pure expression or super */ null && (60 * 60_000));
-const MIN_LEASE_MS = 3000;
-const DEFAULT_RENEWED_LEASE_MS = (/* unused pure expression or super */ null && (2 * 60_000));
-/** A renewer outliving a forgotten job should not hold an env for days. */
-const HEARTBEAT_MAX_LIFETIME_MS = (/* unused pure expression or super */ null && (24 * 3_600_000));
-class UsageError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
-    name = 'UsageError';
-}
-const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
-const BOOL_FLAGS = (/* unused pure expression or super */ null && (['uberlock', 'json', 'force', 'help']));
-const STORE_FLAGS = (/* unused pure expression or super */ null && (['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help']));
-/** Which flags each command accepts (beyond the store flags). */
-const COMMAND_FLAGS = {
-    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
-    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
-    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
-    history: ['env'],
-    slack: ['port'],
-    locks: ['env'],
-    status: ['env'],
-    wait: ['env', 'wait'],
-    init: [],
-    help: [],
-    version: [],
-};
-function parseArgs(argv) {
-    const [first, ...tail] = argv;
-    if (first === undefined || first === '--help' || first === '-h')
-        return { command: 'help', values: {}, bools: {}, rest: [] };
-    if (first === '--version' || first === '-v')
-        return { command: 'version', values: {}, bools: {}, rest: [] };
-    if (!COMMANDS.includes(first)) {
-        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
-    }
-    const command = first;
-    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
-    const parsed = { command, values: {}, bools: {}, rest: [] };
-    for (let i = 0; i < tail.length; i++) {
-        const arg = tail[i];
-        if (arg === '--') {
-            parsed.rest = tail.slice(i + 1);
-            break;
-        }
-        if (arg === '-h') {
-            parsed.bools.help = true;
-            continue;
-        }
-        if (command === 'slack' && i === 0 && arg === 'serve')
-            continue;
-        if (!arg.startsWith('--'))
-            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
-        const eq = arg.indexOf('=');
-        const name = arg.slice(2, eq === -1 ? undefined : eq);
-        if (!allowed.has(name))
-            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
-        if (BOOL_FLAGS.includes(name)) {
-            if (eq !== -1)
-                throw new UsageError(`--${name} takes no value`);
-            parsed.bools[name] = true;
-            continue;
-        }
-        let value;
-        if (eq !== -1)
-            value = arg.slice(eq + 1);
-        else {
-            value = tail[++i];
-            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
-            if (value === undefined)
-                throw new UsageError(`--${name} needs a value`);
-        }
-        parsed.values[name] = value;
-    }
-    return parsed;
-}
-function nonEmpty(v) {
-    return v !== undefined && v.trim() !== '' ? v : undefined;
-}
-/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
-function isGitLabJob(env) {
-    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
-}
-function isCI(env) {
-    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
-}
-/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
-function defaultStoreDir(env) {
-    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(env.HOME ?? node_os__WEBPACK_IMPORTED_MODULE_2___default().homedir(), '.daplaya', 'locks');
-}
-function resolveStore(opts, env) {
-    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
-    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
-    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
-        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
-    }
-    if (kind === 'file') {
-        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
-    }
-    if (table === undefined && kind !== 'dynamodb') {
-        if (isCI(env)) {
-            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
-                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
-        }
-        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
-    }
-    const name = table ?? DEFAULT_TABLE;
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
-        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
-    const spec = { kind: 'dynamodb', table: name };
-    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-    if (region)
-        spec.region = region;
-    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
-    if (endpoint) {
-        try {
-            new URL(endpoint);
-        }
-        catch {
-            throw new UsageError(`endpoint ${JSON.stringify(redactUrl(endpoint))} is not a URL`);
-        }
-        spec.endpoint = endpoint;
-    }
-    const requestTimeout = nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
-    if (requestTimeout !== undefined) {
-        spec.requestTimeoutMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
-        if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
-            throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
-    }
-    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
-    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
-    if ((keyId === undefined) !== (secret === undefined)) {
-        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
-    }
-    if (keyId && secret) {
-        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
-        if (token)
-            spec.credentials.sessionToken = token;
-    }
-    return spec;
-}
-/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
-function redactUrl(text) {
-    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
-}
-const DEFAULT_HISTORY_DAYS = 30;
-function loadProtocolSettings(env) {
-    const out = { historyMs: parseHistoryDays(env) };
-    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
-    if (skew !== undefined)
-        out.skewMs = (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(skew, 'DAPLAYA_CLOCK_SKEW');
-    return out;
-}
-/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
-function parseHistoryDays(env) {
-    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
-    if (raw === undefined)
-        return DEFAULT_HISTORY_DAYS * 86_400_000;
-    if (!/^\d+$/.test(raw))
-        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
-    return Number(raw) * 86_400_000;
-}
-/** Committer email from git, else the OS user. */
-function defaultUser(env) {
-    const fromEnv = nonEmpty(env.DAPLAYA_USER) ?? nonEmpty(env.GITLAB_USER_EMAIL);
-    if (fromEnv)
-        return fromEnv;
-    try {
-        const email = execFileSync('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
-        if (email)
-            return email;
-    }
-    catch {
-        // No git, or no email configured.
-    }
-    try {
-        return os.userInfo().username;
-    }
-    catch {
-        return env.USER ?? 'unknown';
-    }
-}
-/** A lock id that is unique per job in CI (so before/after scripts agree) and per process elsewhere. */
-function defaultLockId(env, user) {
-    const explicit = nonEmpty(env.DAPLAYA_LOCK_ID);
-    if (explicit)
-        return explicit;
-    if (isGitLabJob(env) && env.CI_JOB_ID) {
-        return `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
-    }
-    return `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-}
-const MAX_META = 1000;
-const MAX_USER = 256;
-function validateText(what, value, max) {
-    if (value.length > max)
-        throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
-    return value;
-}
-function loadCliConfig(argv, env) {
-    const a = parseArgs(argv);
-    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
-    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
-    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
-    let envs = [];
-    if (!help && needsEnv && envValue === undefined)
-        throw new UsageError(`\`${a.command}\` needs --env ENV`);
-    if (envValue !== undefined)
-        envs = parseEnvList(envValue);
-    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
-        throw new UsageError(`\`${a.command}\` takes one env`);
-    }
-    const user = validateText('user', a.values.user ?? defaultUser(env), MAX_USER);
-    if (user.trim() === '')
-        throw new InvalidInputError('user is empty');
-    const meta = validateText('meta', a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? nonEmpty(env.CI_JOB_URL) ?? `${a.command} from ${os.hostname()}`, MAX_META);
-    const derivedLockId = defaultLockId(env, user);
-    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? '0';
-    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
-    const waitMs = parseDuration(waitText, '--wait');
-    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
-    const heartbeat = a.command === 'lock' && isGitLabJob(env) && !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '');
-    const renewed = a.command === 'run' || heartbeat;
-    const leaseMs = leaseText === undefined ? (renewed ? DEFAULT_RENEWED_LEASE_MS : DEFAULT_CLI_LEASE_MS) : parseDuration(leaseText, '--lease');
-    // A renewed lease is renewed every third of it, never more than once a second (lock/heartbeat.ts).
-    if (leaseText !== undefined && leaseMs < MIN_LEASE_MS)
-        throw new InvalidInputError(`--lease must be at least 3s, got ${leaseText}`);
-    const config = {
-        command: a.command,
-        store: help
-            ? { kind: 'file', dir: defaultStoreDir(env) }
-            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env),
-        envs,
-        user,
-        meta,
-        lockId: a.values['lock-id'] ?? derivedLockId,
-        lockIdGiven: a.values['lock-id'] !== undefined || !derivedLockId.startsWith('cli:'),
-        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
-        waitMs,
-        leaseMs,
-        heartbeat,
-        json: a.bools.json === true,
-        runArgs: a.rest,
-        help,
-        protocol: loadProtocolSettings(env),
-    };
-    if (a.values.port !== undefined)
-        config.port = a.values.port;
-    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
-        throw new UsageError('usage: daplaya slack serve --port N');
-    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
-    if (queueTtl !== undefined) {
-        config.queueTtlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
-        if (config.queueTtlMs < 1000)
-            throw new InvalidInputError('DAPLAYA_QUEUE_TTL must be at least 1s');
-    }
-    if (a.values.extend !== undefined) {
-        config.extendMs = parseDuration(a.values.extend, '--extend');
-        if (config.extendMs < 1000)
-            throw new InvalidInputError('--extend must be at least 1s');
-    }
-    if (a.command === 'release') {
-        const outcome = a.values.outcome ?? nonEmpty(env.CI_JOB_STATUS);
-        const o = outcome?.toLowerCase() === 'canceled' ? 'cancelled' : outcome?.toLowerCase();
-        if (o !== undefined && ['success', 'failed', 'cancelled'].includes(o))
-            config.outcome = o;
-        else if (a.values.outcome !== undefined)
-            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(outcome)}`);
-    }
-    if (a.bools.force) {
-        const reason = nonEmpty(a.values.reason);
-        if (!reason)
-            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
-        config.force = { reason: validateText('reason', reason, MAX_META) };
-    }
-    else if (a.values.reason !== undefined) {
-        throw new UsageError('--reason goes with --force');
-    }
-    if (a.command === 'run' && !help && config.runArgs.length === 0)
-        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
-    if (a.command !== 'run' && a.rest.length > 0)
-        throw new UsageError(`\`${a.command}\` takes no command after --`);
-    return config;
-}
-const DEFAULT_ACTION_WAIT = '1h';
-const DEFAULT_ACTION_LEASE = '2m';
-/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
-function actionInput(env, name) {
-    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-function boolInput(env, name) {
-    const v = actionInput(env, name);
-    if (v === '' || /^(false|no|0)$/i.test(v))
-        return false;
-    if (/^(true|yes|1)$/i.test(v))
-        return true;
-    throw new InvalidInputError(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
-}
-/**
- * Input `enabled` (default true): false makes pre, main and post do nothing. An empty value (an
- * expression that came out empty) is the default: locking is the safe side.
- */
-function actionEnabled(env) {
-    return actionInput(env, 'enabled') === '' || boolInput(env, 'enabled');
-}
-/**
- * Input `job-status` (`${{ job.status }}`: success, failure, cancelled), recorded with the release
- * in the history's vocabulary (success, failed, cancelled). Never an error: post must release.
- */
-function actionJobOutcome(env) {
-    const v = actionInput(env, 'job-status').toLowerCase();
-    if (v === '')
-        return {};
-    const outcome = { success: 'success', failure: 'failed', failed: 'failed', cancelled: 'cancelled', canceled: 'cancelled' }[v];
-    if (outcome)
-        return { outcome };
-    return { warning: `input job-status should be \${{ job.status }} (success, failure or cancelled), got ${JSON.stringify(v)}: the release is recorded without an outcome` };
-}
-function loadActionConfig(env, defaults) {
-    const envText = actionInput(env, 'env');
-    if (envText === '')
-        throw new InvalidInputError('input env is required: the environment to lock, e.g. production');
-    const envs = parseEnvList(envText);
-    const user = validateText('user', actionInput(env, 'user') || defaults.user, MAX_USER);
-    const meta = validateText('meta', actionInput(env, 'meta') || defaults.meta, MAX_META);
-    const waitMs = parseDuration(actionInput(env, 'wait') || DEFAULT_ACTION_WAIT, 'input wait');
-    const leaseMs = parseDuration(actionInput(env, 'lease') || DEFAULT_ACTION_LEASE, 'input lease');
-    if (leaseMs < MIN_LEASE_MS)
-        throw new InvalidInputError('input lease must be at least 3s');
-    // Store errors in action terms (inputs, not CLI flags).
-    const tableInput = actionInput(env, 'table') || DEFAULT_TABLE;
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableInput))
-        throw new InvalidInputError(`input table ${JSON.stringify(tableInput)} is not a valid DynamoDB table name`);
-    const endpointInput = actionInput(env, 'endpoint');
-    if (endpointInput !== '' && !URL.canParse(endpointInput))
-        throw new InvalidInputError(`input endpoint is not a URL: ${JSON.stringify(redactUrl(endpointInput))}`);
-    const store = resolveStore({
-        table: tableInput,
-        region: actionInput(env, 'region'),
-        endpoint: actionInput(env, 'endpoint'),
-        store: 'dynamodb',
-    }, env);
-    const role = actionInput(env, 'role-to-assume');
-    const config = {
-        envs,
-        user,
-        meta,
-        uberlock: boolInput(env, 'uberlock'),
-        waitMs,
-        leaseMs,
-        store,
-        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
-        lockIdPrefix: defaults.lockIdPrefix,
-    };
-    if (role) {
-        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
-            throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
-        config.roleToAssume = role;
-    }
-    return config;
-}
-/** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
-function parseActionState(raw) {
-    if (!raw)
-        return undefined;
-    let value;
-    try {
-        value = JSON.parse(raw);
-    }
-    catch {
-        throw new ActionStateError('not JSON');
-    }
-    const problem = actionStateProblem(value);
-    if (problem)
-        throw new ActionStateError(problem);
-    return value;
-}
-/** Saved lock state that pre could not have written (corrupt, or of another shape): post releases by the job's lock id instead. */
-class ActionStateError extends _lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .InvalidInputError */ .oC {
-    problem;
-    name = 'ActionStateError';
-    constructor(problem, then) {
-        super(`The lock state saved by this job's pre step is unreadable (${problem})${then ? `; ${then}` : ''}`);
-        this.problem = problem;
-    }
-}
-function actionStateProblem(v) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-        return 'not an object';
-    const s = v;
-    const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
-    if (typeof s.lockId !== 'string' || s.lockId === '')
-        return 'lockId is not a lock id';
-    const envs = s.envs;
-    const envName = (e) => {
-        try {
-            return typeof e === 'string' && parseEnvList(e).length === 1 && !e.includes(',');
-        }
-        catch {
-            return false;
-        }
-    };
-    if (!Array.isArray(envs) || envs.length === 0 || !envs.every(envName))
-        return 'envs is not a list of env names';
-    if (!Array.isArray(s.fences) || s.fences.length !== envs.length || !s.fences.every(isNum))
-        return 'fences is not one number per env';
-    if (typeof s.user !== 'string')
-        return 'user is not a string';
-    if (!isNum(s.acquiredAt) || !isNum(s.waitedMs))
-        return 'acquiredAt or waitedMs is not a number';
-    // A pid of 0 or below would signal a whole process group, or every process of the user.
-    if (s.heartbeatPid !== undefined && !(Number.isInteger(s.heartbeatPid) && s.heartbeatPid > 0))
-        return 'heartbeatPid is not a process id';
-    if (s.heartbeatStatusFile !== undefined && typeof s.heartbeatStatusFile !== 'string')
-        return 'heartbeatStatusFile is not a path';
-    return undefined;
-}
-const HEARTBEAT_ENV = 'DAPLAYA_HEARTBEAT';
-/**
- * The settings blob a renewer is started with (in HEARTBEAT_ENV). Credentials never travel
- * in it, nor in argv: the renewer inherits the environment they were read from
- * (DAPLAYA_AWS_*, or the SDK's own chain) and loadHeartbeatConfig derives them again.
- */
-function heartbeatSettings(config) {
-    if (config.store.kind !== 'dynamodb')
-        return JSON.stringify(config);
-    const { credentials: _credentials, ...store } = config.store;
-    return JSON.stringify({ ...config, store });
-}
-function loadHeartbeatConfig(env) {
-    const raw = env[HEARTBEAT_ENV];
-    if (!raw)
-        throw new UsageError(`${HEARTBEAT_ENV} is not set: the heartbeat is started by daplaya, not by hand`);
-    const cfg = JSON.parse(raw);
-    if (cfg.store.kind === 'dynamodb') {
-        // Credentials come from the inherited environment (see heartbeatSettings), never from the blob.
-        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
-        cfg.store = again;
-    }
-    return cfg;
-}
-const DEFAULT_SLACK_LEASE = '8h';
-/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
-function loadSlackConfig(env, port) {
-    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
-    if (!signingSecret)
-        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
-    const config = {
-        signingSecret,
-        store: resolveStore({}, env),
-        leaseMs: (0,_lock_names_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULT_SLACK_LEASE, 'DAPLAYA_SLACK_LEASE'),
-        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? '0.0.0.0',
-    };
-    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
-    if (appId)
-        config.appId = appId;
-    if (port !== undefined) {
-        if (!/^\d+$/.test(port) || Number(port) > 65535)
-            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
-        config.port = Number(port);
-    }
-    return config;
-}
-
-
-/***/ }),
-
-/***/ 6139:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   oC: () => (/* binding */ InvalidInputError),
-/* harmony export */   zf: () => (/* binding */ validateEnvName)
-/* harmony export */ });
-/* unused harmony exports MAX_NAME_LENGTH, parseEnvList, MAX_DURATION_MS */
-/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
-const MAX_NAME_LENGTH = 64;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-class InvalidInputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InvalidInputError';
-    }
-}
-function validateEnvName(name) {
-    if (name.length === 0)
-        throw new InvalidInputError('env name is empty');
-    if (name.length > MAX_NAME_LENGTH) {
-        throw new InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
-    }
-    if (!NAME.test(name)) {
-        throw new InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
-    }
-    return name;
-}
-/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
-function parseEnvList(value) {
-    const names = value.split(',').map((s) => s.trim());
-    for (const n of names)
-        validateEnvName(n);
-    return [...new Set(names)].sort();
-}
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/**
- * The longest lease, wait, extension or freeze accepted: beyond it timers overflow
- * (Node's are 32-bit) and a typo like `100d` would hold an env for months.
- */
-const MAX_DURATION_MS = 30 * 86_400_000;
-/** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
-function parseDuration(value, what = 'duration') {
-    const ms = parseAnyDuration(value, what);
-    if (ms > MAX_DURATION_MS)
-        throw new InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
-    return ms;
-}
-function parseAnyDuration(value, what) {
-    const text = value.trim();
-    if (text.startsWith('-'))
-        throw new InvalidInputError(`${what} must not be negative: ${value}`);
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Math.round(Number(text) * 1000);
-    let rest = text;
-    let total = 0;
-    if (rest === '')
-        throw new InvalidInputError(`${what} is empty`);
-    while (rest !== '') {
-        const m = DURATION.exec(rest);
-        if (!m)
-            throw new InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
-        total += Number(m[1]) * UNITS[m[2]];
-        rest = rest.slice(m[0].length);
-    }
-    return Math.round(total);
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.max(0, Math.round(ms))}ms`;
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
-    const h = Math.floor(m / 60);
-    if (h < 48)
-        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
-    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
-}
-
-
-/***/ }),
-
 /***/ 1254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -606,6 +27,32 @@ class StoreError extends Error {
 }
 /** Expiry used for uberlocks: they never lapse on their own. */
 const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 164:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ DEFAULT_REQUEST_TIMEOUT_MS)
+/* harmony export */ });
+/** Per DynamoDB request, SDK retries included (README "Timeouts and bounds"). Apart from dynamodb.ts so configuration can name it without loading the SDK. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+
+
+/***/ }),
+
+/***/ 6216:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ redactUrl)
+/* harmony export */ });
+/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
+function redactUrl(text) {
+    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
+}
 
 
 /***/ }),
@@ -917,8 +364,101 @@ __nccwpck_require__.d(__webpack_exports__, {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __nccwpck_require__(2973);
+;// CONCATENATED MODULE: ./src/lock/errors.ts
+/** Input that cannot be used as given: one clear line, exit 2, nothing written. */
+class errors_InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lock/durations.ts
+
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/**
+ * The longest lease, wait, extension or freeze accepted: beyond it timers overflow
+ * (Node's are 32-bit) and a typo like `100d` would hold an env for months.
+ */
+const MAX_DURATION_MS = 30 * 86_400_000;
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
+function parseDuration(value, what = 'duration') {
+    const ms = parseAnyDuration(value, what);
+    if (ms > MAX_DURATION_MS)
+        throw new errors_InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+    return ms;
+}
+function parseAnyDuration(value, what) {
+    const text = value.trim();
+    if (text.startsWith('-'))
+        throw new errors_InvalidInputError(`${what} must not be negative: ${value}`);
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    let rest = text;
+    let total = 0;
+    if (rest === '')
+        throw new errors_InvalidInputError(`${what} is empty`);
+    while (rest !== '') {
+        const m = DURATION.exec(rest);
+        if (!m)
+            throw new errors_InvalidInputError(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+        total += Number(m[1]) * UNITS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+function durations_formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/config/common.ts
+
+
+
+/** Bad usage: a flag, input or variable that cannot be used as given (exit 2). */
+class UsageError extends errors_InvalidInputError {
+    name = 'UsageError';
+}
+function nonEmpty(v) {
+    return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+function isCI(env) {
+    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+/** DAPLAYA_DEBUG: print stack traces of unexpected errors. */
+function debugEnabled(env) {
+    return nonEmpty(env.DAPLAYA_DEBUG) !== undefined && !/^(0|false|no)$/i.test(env.DAPLAYA_DEBUG ?? '');
+}
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+function defaultStoreDir(env) {
+    return external_node_path_default().join(env.HOME ?? external_node_os_default().homedir(), '.daplaya', 'locks');
+}
+const MAX_META = 1000;
+const MAX_USER = 256;
+function validateText(what, value, max) {
+    if (value.length > max)
+        throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
 const objectToString = Object.prototype.toString;
 
@@ -1241,7 +781,7 @@ const DEFAULT_QUEUE = {
     missingGraceMs: 3_000,
     uberPendingMs: 8_000,
 };
-function acquire_toHolder(item) {
+function toHolder(item) {
     return {
         name: item.name,
         lockId: item.owner,
@@ -1254,7 +794,7 @@ function acquire_toHolder(item) {
     };
 }
 function heldBy(item) {
-    return item?.owner !== undefined ? acquire_toHolder(item) : undefined;
+    return item?.owner !== undefined ? toHolder(item) : undefined;
 }
 function claimOf(req, extra = {}) {
     return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
@@ -1347,7 +887,7 @@ class Acquisition {
     acquired(item, confirmedAt) {
         const r = {
             acquired: true,
-            lock: acquire_toHolder(item),
+            lock: toHolder(item),
             waitedMs: this.ctx.clock() - this.start,
             attempts: this.attempts,
             confirmedAt,
@@ -1629,7 +1169,7 @@ class Acquisition {
  * unchanged (same owner, fence and expiry) for a full lease on its own monotonic
  * clock, as the AWS DynamoDB lock client does: if the holder had renewed, the item
  * would have changed. The holder, for its part, treats its lease as lost before a
- * full lease has passed since its last confirmed write (heartbeat.ts), so the two
+ * full lease has passed since its last confirmed write (renewal.ts), so the two
  * never overlap in wall time, whatever their clocks say.
  *
  * One shortcut keeps a long-dead lock from needing a full lease of watching: a lease
@@ -1694,8 +1234,15 @@ function rules_unreadableExpiry(expiresAt) {
  * :stale` is false on a string), so reads and writes agree; its holder's release or a
  * forced one frees it.
  */
-function rules_isHeld(item, now, skewMs = 0) {
+function isHeld(item, now, skewMs = 0) {
     return item?.owner !== undefined && (rules_unreadableExpiry(item.expiresAt) || item.expiresAt >= now - skewMs);
+}
+function rules_lockState(item, now, skewMs) {
+    if (item?.owner === undefined)
+        return 'free';
+    if (item.uberlock)
+        return 'frozen';
+    return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 /** True when no ticket is outstanding: nobody is queued. */
 function queueEmpty(item) {
@@ -1911,9 +1458,9 @@ class LockClient {
     async renew(lock, leaseMs) {
         const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
         if (outcome.ok)
-            return { renewed: true, lock: acquire_toHolder(outcome.item) };
+            return { renewed: true, lock: toHolder(outcome.item) };
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: acquire_toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
     /**
      * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
@@ -1928,7 +1475,7 @@ class LockClient {
             if (!isHeldAtAll(seen))
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
-            forcedFrom = acquire_toHolder(seen);
+            forcedFrom = toHolder(seen);
         }
         let tries = 0;
         const outcome = await this.write(() => {
@@ -1956,18 +1503,18 @@ class LockClient {
             return { outcome: 'released', released: undefined };
         if (!isHeldAtAll(cur))
             return { outcome: 'not-held' };
-        return { outcome: 'held-by-other', holder: acquire_toHolder(cur) };
+        return { outcome: 'held-by-other', holder: toHolder(cur) };
     }
     /** Extends the lease of a held lock to `leaseMs` from now. */
     async extend(name, by, leaseMs) {
         const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
         if (outcome.ok) {
-            const lock = acquire_toHolder(outcome.item);
+            const lock = toHolder(outcome.item);
             await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
             return { renewed: true, lock };
         }
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: acquire_toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
     async waiters(name) {
         const item = await this.store.get(name);
@@ -1978,10 +1525,11 @@ class LockClient {
     async historyOf(name) {
         return this.store.listHistory(name);
     }
-    /** The current holder, or undefined when free (an expired lease counts as free). */
+    /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
     async holder(name) {
-        const item = await this.store.get(name);
-        return rules_isHeld(item, this.clock()) ? acquire_toHolder(item) : undefined;
+        const item = await this.write(() => this.store.get(name));
+        const state = rules_lockState(item, this.clock(), this.skewMs);
+        return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
     }
     async item(name) {
         return this.store.get(name);
@@ -1989,14 +1537,19 @@ class LockClient {
     async list() {
         return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
     }
-    /** Waits until the lock is free (without taking it). Returns the last holder seen if it never freed. */
+    /**
+     * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
+     * Returns the last holder seen if it never freed.
+     */
     async waitUntilFree(name, waitMs, onBusy, signal) {
         const start = this.clock();
         for (let attempt = 0;; attempt++) {
-            const h = await this.holder(name);
+            const item = await this.write(() => this.store.get(name));
             const now = this.clock();
-            if (!h)
-                return { free: true, waitedMs: now - start };
+            const state = rules_lockState(item, now, this.skewMs);
+            if (state === 'free' || state === 'expired')
+                return { free: true, ...(state === 'expired' ? { expired: true } : {}), waitedMs: now - start };
+            const h = toHolder(item);
             onBusy?.(h, now - start);
             if (now >= start + waitMs)
                 return { free: false, holder: h, waitedMs: now - start };
@@ -2006,23 +1559,167 @@ class LockClient {
         }
     }
 }
-function client_clamp(x, lo, hi) {
-    return Math.max(lo, Math.min(hi, x));
-}
-function client_heldBy(item) {
-    return isHeldAtAll(item) ? toHolder(item) : undefined;
-}
 function isHeldAtAll(item) {
     return item?.owner !== undefined;
+}
+
+// EXTERNAL MODULE: ./src/store/dynamodb-defaults.ts
+var dynamodb_defaults = __nccwpck_require__(164);
+;// CONCATENATED MODULE: ./src/config/defaults.ts
+
+
+/**
+ * Every default of daplaya in one table. action.yml, the GitLab template and
+ * component, package.json and `--version` must agree with it (test/unit/defaults.test.ts).
+ * The protocol's own defaults (skew, history, request timeout) are defined where the
+ * protocol and the store use them and only shown here.
+ */
+const DEFAULTS = {
+    version: '0.1.0',
+    table: 'DaPlayaLocks',
+    /** `lock` from a terminal: nobody renews, so the lease is the whole hold. */
+    cliLeaseMs: 60 * 60_000,
+    /** `run`, a GitLab job, the action: renewed every third, so a dead job frees the lock soon. */
+    renewedLeaseMs: 2 * 60_000,
+    minLeaseMs: 3000,
+    cliWait: '0',
+    actionWait: '1h',
+    /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
+    gitlabWait: '30m',
+    actionLease: '2m',
+    slackLease: '8h',
+    /** A renewer outliving a forgotten job should not hold an env for days. */
+    renewerMaxLifetimeMs: 24 * 3_600_000,
+    historyDays: DEFAULT_HISTORY_MS / 86_400_000,
+    skewMs: DEFAULT_SKEW_MS,
+    requestTimeoutMs: dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z,
+    slackHost: '0.0.0.0',
+};
+
+;// CONCATENATED MODULE: ./src/config/protocol.ts
+
+
+
+function loadProtocolSettings(env) {
+    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+    const out = { historyMs: parseHistoryDays(env), skewMs: skew === undefined ? DEFAULTS.skewMs : parseDuration(skew, 'DAPLAYA_CLOCK_SKEW') };
+    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
+    if (queueTtl !== undefined) {
+        const ttlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        if (ttlMs < 1000)
+            throw new UsageError('DAPLAYA_QUEUE_TTL must be at least 1s');
+        out.queue = { ttlMs, refreshMs: Math.floor(ttlMs / 3) };
+    }
+    return out;
+}
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+function parseHistoryDays(env) {
+    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
+    if (raw === undefined)
+        return DEFAULTS.historyDays * 86_400_000;
+    if (!/^\d+$/.test(raw))
+        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+    return Number(raw) * 86_400_000;
+}
+
+// EXTERNAL MODULE: ./src/store/redact.ts
+var redact = __nccwpck_require__(6216);
+;// CONCATENATED MODULE: ./src/config/store.ts
+
+
+
+
+
+function resolveStore(opts, env, 
+/** `init`: DynamoDB unless the file store is asked for by name. */
+dynamoUnlessFile = false) {
+    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
+    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
+    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+    }
+    if (kind === 'file') {
+        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    // An explicit --table, --endpoint or --region means DynamoDB (table DaPlayaLocks unless named).
+    const dynamoAsked = dynamoUnlessFile || nonEmpty(opts.endpoint) !== undefined || nonEmpty(opts.region) !== undefined;
+    if (table === undefined && kind !== 'dynamodb' && !dynamoAsked) {
+        if (isCI(env)) {
+            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
+        }
+        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+    }
+    const name = table ?? DEFAULTS.table;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+    const spec = { kind: 'dynamodb', table: name };
+    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+    if (region)
+        spec.region = region;
+    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+    if (endpoint) {
+        try {
+            new URL(endpoint);
+        }
+        catch {
+            throw new UsageError(`endpoint ${JSON.stringify((0,redact/* redactUrl */.B)(endpoint))} is not a URL`);
+        }
+        spec.endpoint = endpoint;
+    }
+    const requestTimeout = nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
+    if (requestTimeout !== undefined) {
+        spec.requestTimeoutMs = parseDuration(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
+        if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
+            throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
+    }
+    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
+    if ((keyId === undefined) !== (secret === undefined)) {
+        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+    }
+    if (keyId && secret) {
+        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
+        if (token)
+            spec.credentials.sessionToken = token;
+    }
+    return spec;
+}
+
+;// CONCATENATED MODULE: ./src/config/slack.ts
+
+
+
+
+
+/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
+function loadSlackConfig(env, port) {
+    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
+    if (!signingSecret)
+        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+    const config = {
+        signingSecret,
+        store: resolveStore({}, env),
+        leaseMs: parseDuration(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULTS.slackLease, 'DAPLAYA_SLACK_LEASE'),
+        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? DEFAULTS.slackHost,
+        protocol: loadProtocolSettings(env),
+    };
+    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
+    if (appId)
+        config.appId = appId;
+    if (port !== undefined) {
+        if (!/^\d+$/.test(port) || Number(port) > 65535)
+            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
+        config.port = Number(port);
+    }
+    return config;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/store/file.ts
 
 
@@ -2413,9 +2110,31 @@ async function openStore(spec, credentials) {
     return new DynamoStore(cfg);
 }
 
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __nccwpck_require__(6139);
-;// CONCATENATED MODULE: ./src/cli/format.ts
+;// CONCATENATED MODULE: ./src/lock/env-names.ts
+
+/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
+const MAX_NAME_LENGTH = 64;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function validateEnvName(name) {
+    if (name.length === 0)
+        throw new errors_InvalidInputError('env name is empty');
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new errors_InvalidInputError(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    }
+    if (!NAME.test(name)) {
+        throw new errors_InvalidInputError(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    return name;
+}
+/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
+function parseEnvList(value) {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names)
+        validateEnvName(n);
+    return [...new Set(names)].sort();
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
 
 
 
@@ -2429,7 +2148,7 @@ function expiresText(expiresAt, now) {
         return 'lease expiry unreadable';
     if (expiresAt >= types/* NEVER */.tm)
         return 'never expires';
-    return expiresAt >= now ? `expires in ${(0,names/* formatDuration */.a3)(expiresAt - now)}` : `expired ${(0,names/* formatDuration */.a3)(now - expiresAt)} ago`;
+    return expiresAt >= now ? `expires in ${durations_formatDuration(expiresAt - now)}` : `expired ${durations_formatDuration(now - expiresAt)} ago`;
 }
 /** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
 function describeHolder(h, now) {
@@ -2439,11 +2158,12 @@ function describeHolder(h, now) {
 function busyLine(h, now) {
     return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
 }
-function itemToJson(it, now) {
-    const held = isHeld(it, now);
+const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
+/** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
+function itemToJson(it, now, skewMs) {
     return {
         env: it.name,
-        state: held ? (it.uberlock ? 'uberlocked' : 'locked') : it.owner !== undefined ? 'expired' : 'free',
+        state: STATE_WORD[lockState(it, now, skewMs)],
         user: it.owner !== undefined ? it.user : undefined,
         meta: it.owner !== undefined ? it.meta : undefined,
         lockId: it.owner,
@@ -2467,6 +2187,64 @@ function progressLine(env, b, now) {
     if (b.holder)
         return `${busyLine(b.holder, now)}${place}${next}`;
     return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
+}
+/**
+ * Words shared by every surface (CLI, action, Slack, GitLab through the CLI). Each
+ * returns a phrase without a surface's prefix: the CLI adds `daplaya: `, the action
+ * capitalises it, Slack adds its markup.
+ */
+/** Why a lock was not obtained: it always says by whom, or who is queued ahead. */
+function notAcquiredText(r, envs, now) {
+    const env = r.holder?.name ?? envs.join(',');
+    if (r.reason === 'cancelled')
+        return `cancelled while waiting for env ${env}${r.holder ? ` held by ${describeHolder(r.holder, now)}` : ''}`;
+    if (r.holder)
+        return `env ${env} is locked by ${describeHolder(r.holder, now)}`;
+    if (r.queuedAhead) {
+        const q = r.queuedAhead;
+        return `env ${env} is free, but ${q.count} waiter(s) are queued ahead (first: ${q.first.user}${q.first.meta ? `, ${q.first.meta}` : ''})`;
+    }
+    return `env ${env} was taken and given back while we tried`;
+}
+/** What giving an env back found. */
+function givenBackText(g, now) {
+    if (g.outcome === 'released')
+        return `released env ${g.name}`;
+    if (g.outcome === 'taken-over')
+        return `env ${g.name} is now held by ${describeHolder(g.holder, now)}, fence ${g.holder.fence}: it was taken over while the job ran`;
+    return `env ${g.name} was no longer held at release: its lease lapsed`;
+}
+/** Why a holder stopped holding: taken over, or no renewal confirmed in time. */
+function lostText(end, leaseMs, now) {
+    return end.reason === 'lost'
+        ? `the lock on env ${end.name} was lost${end.holder ? `: taken by ${describeHolder(end.holder, now)}, fence ${end.holder.fence}` : ''}`
+        : `no renewal of the lock on env ${end.name} was confirmed for ${formatDuration(end.sinceMs)} (lease ${formatDuration(leaseMs)})`;
+}
+/** While waiting, a line on every change of holder or place in the queue, and otherwise at most this often. */
+const PROGRESS_EVERY_MS = 30_000;
+/**
+ * Progress while waiting, without flooding the log: one line when the holder or our
+ * place changes, else one every PROGRESS_EVERY_MS, each with time waited and left,
+ * and once how the holder can be reached or the lock released.
+ */
+function progressReporter(envs, waitMs, print, clock = Date.now) {
+    let lastKey;
+    let lastAt = 0;
+    let hinted = false;
+    return (b) => {
+        const now = clock();
+        const key = `${b.holder?.lockId ?? '-'}|${b.position ?? '-'}`;
+        if (key === lastKey && now - lastAt < PROGRESS_EVERY_MS)
+            return;
+        lastKey = key;
+        lastAt = now;
+        const left = Math.max(0, waitMs - b.waitedMs);
+        print(`${progressLine(b.holder?.name ?? envs.join(','), { ...b, nextAttemptInMs: 0 }, now)} (waited ${formatDuration(b.waitedMs)}, ${formatDuration(left)} left)`);
+        if (b.holder && !hinted) {
+            hinted = true;
+            print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/slack/blocks.ts
@@ -2500,14 +2278,16 @@ function holderText(h, now) {
     const user = userText(h.user);
     return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${iso(h.since)}, ${expiresText(h.expiresAt, now)})`;
 }
-function leasesReply(items, queues, now) {
-    const held = items.filter((i) => rules_isHeld(i, now));
+/** Held, frozen and expired-but-unreleased locks, judged by rules.lockState like the CLI's `locks`. */
+function leasesReply(items, queues, now, skewMs) {
+    const held = items.filter((i) => rules_lockState(i, now, skewMs) !== 'free');
     if (held.length === 0)
         return reply('ephemeral', 'No env is locked.');
     const lines = held.map((i) => {
+        const expired = rules_lockState(i, now, skewMs) === 'expired' ? ' :hourglass: *EXPIRED* (not released)' : '';
         const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
         const q = queues.get(i.name) ?? [];
-        return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+        return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
     });
     return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }
@@ -2536,6 +2316,8 @@ function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
 }
 
 ;// CONCATENATED MODULE: ./src/slack/handler.ts
+
+
 
 
 
@@ -2602,16 +2384,18 @@ async function perform(text, who, deps, now) {
         }
     }
     catch (err) {
-        if (err instanceof names/* InvalidInputError */.oC)
+        if (err instanceof errors_InvalidInputError)
             return reply('ephemeral', `:x: ${esc(err.message)}`);
         return reply('ephemeral', `:x: daplaya could not do that: ${esc(err.message)}`);
     }
 }
 function envArg(name) {
     if (name === undefined)
-        throw new names/* InvalidInputError */.oC('name an env, e.g. `/daplaya lock production`');
-    return (0,names/* validateEnvName */.zf)(name);
+        throw new errors_InvalidInputError('name an env, e.g. `/daplaya lock production`');
+    return validateEnvName(name);
 }
+/** Every lock taken from Slack has an id that starts with its workspace and user. */
+const slackLockIdPrefix = (w) => `slack:${w.teamId}:${w.userId}:`;
 // Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
 const mention = (w) => `<@${esc(w.userId)}>`;
 const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
@@ -2620,7 +2404,7 @@ async function lock(uber, name, metaText, who, deps, now) {
     const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
     const r = await client.acquire({
         name,
-        lockId: `slack:${who.teamId}:${who.userId}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
+        lockId: `${slackLockIdPrefix(who)}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
         user: slackUser(who),
         meta,
         uberlock: uber,
@@ -2634,10 +2418,12 @@ async function lock(uber, name, metaText, who, deps, now) {
 }
 async function release(name, rest, who, deps, now) {
     const client = await deps.client();
-    const holder = await client.holder(name);
-    if (!holder)
+    const item = await client.item(name);
+    if (item?.owner === undefined)
         return reply('ephemeral', `*${esc(name)}* is not locked.`);
-    if (holder.user.includes(mention(who))) {
+    const holder = toHolder(item);
+    // Ownership by lock id: a Slack lock's id names the workspace and user that took it.
+    if (holder.lockId.startsWith(slackLockIdPrefix(who))) {
         const r = await client.release(name, { lockId: holder.lockId });
         if (r.outcome !== 'released')
             return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
@@ -2664,9 +2450,9 @@ async function leases(name, deps, now) {
     for (const i of items)
         if (i.owner !== undefined)
             queues.set(i.name, await client.waiters(i.name));
-    if (name && items.every((i) => !rules_isHeld(i, now())))
+    if (name && items.every((i) => rules_lockState(i, now(), client.skewMs) === 'free'))
         return reply('ephemeral', `*${esc(name)}* is not locked.`);
-    return leasesReply(items, queues, now());
+    return leasesReply(items, queues, now(), client.skewMs);
 }
 
 ;// CONCATENATED MODULE: ./src/slack/lambda.ts
@@ -2676,8 +2462,11 @@ async function leases(name, deps, now) {
 
 
 let client;
+// Load the AWS SDK while the Lambda initialises (free CPU on a cold start) rather than inside
+// Slack's 3-second window; the store itself is still opened only for a verified request.
+const sdkLoading = Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269)).catch(() => undefined);
 async function handler(event) {
-    const config = (0,src_config/* loadSlackConfig */.ly)(process.env);
+    const config = loadSlackConfig(process.env);
     const headers = {};
     for (const [k, v] of Object.entries(event.headers ?? {}))
         headers[k.toLowerCase()] = v ?? undefined;
@@ -2687,7 +2476,7 @@ async function handler(event) {
         signingSecret: config.signingSecret,
         ...(config.appId ? { appId: config.appId } : {}),
         leaseMs: config.leaseMs,
-        client: () => (client ??= openStore(config.store).then((s) => new LockClient(s, (0,src_config/* loadProtocolSettings */.kh)(process.env)))),
+        client: () => (client ??= sdkLoading.then(() => openStore(config.store)).then((s) => new LockClient(s, config.protocol))),
         onDeferred: (w) => deferred.push(w),
     });
     // A frozen Lambda cannot post later: finish the slow work before answering.

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { InvalidInputError } from '../lock/names.js';
+import { InvalidInputError } from '../lock/errors.js';
 import { StoreError } from '../lock/types.js';
 
 /** A store error in action terms: what to set is an input (or the job's env), not a CLI flag. */

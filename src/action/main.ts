@@ -2,9 +2,8 @@ import '../quiet-sdk-warning.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { actionEnabled, loadActionConfig } from '../config.js';
-import { githubDefaults } from './github-defaults.js';
-import { cancelSignal, lockForJob, setLockOutputs } from './lock-phase.js';
+import { actionEnabled, loadActionConfig } from '../config/action.js';
+import { cancelSignal, lockForJob, setLockOutputs } from './take-lock.js';
 import { failAction } from './fail.js';
 import { blockedState, lockState, preRanState } from './state.js';
 
@@ -26,8 +25,8 @@ try {
     core.setFailed(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
   } else {
     core.info('The pre step did not run (a local action?): taking the lock now');
-    const config = loadActionConfig(process.env, githubDefaults());
-    state = await lockForJob(config, process.env, path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'heartbeat', 'index.js'), cancelSignal());
+    const config = loadActionConfig(process.env);
+    state = await lockForJob(config, process.env, path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renewer', 'index.js'), cancelSignal());
     setLockOutputs(state);
   }
 } catch (err) {

@@ -1,16 +1,13 @@
 import '../quiet-sdk-warning.js';
 import * as core from '@actions/core';
-import { actionEnabled, actionJobOutcome, loadActionConfig, loadProtocolSettings, type ActionState } from '../config.js';
-import { describeHolder } from '../cli/format.js';
+import { actionEnabled, actionJobOutcome, loadActionConfig, stepSummaryFile } from '../config/action.js';
 import { LockClient } from '../lock/client.js';
-import { formatDuration } from '../lock/names.js';
-import { readStatus } from '../heartbeat/status.js';
-import { stopHeartbeat } from '../heartbeat/spawn.js';
-import { githubDefaults } from './github-defaults.js';
-import { openActionStore } from './lock-phase.js';
+import { formatDuration } from '../lock/durations.js';
+import { giveBack, stopJobRenewer } from '../session/job-lock.js';
+import { describeHolder, givenBackText } from '../wording.js';
 import { failAction } from './fail.js';
-import { ActionStateError } from '../config.js';
-import { blockedState, describeBlocked, lockState } from './state.js';
+import { ActionStateError, blockedState, describeBlocked, lockState, type ActionState } from './state.js';
+import { openActionStore } from './take-lock.js';
 
 // post: always runs (post-if: always()); stops the renewer and releases the lock.
 // A cancelled job still gets its post step: do not let a late signal cut the release short.
@@ -32,61 +29,65 @@ async function post(): Promise<void> {
       return;
     }
     core.info('No lock was taken by this job; nothing to release');
-    await writeSummary(undefined, [], 0);
+    await writeSummary(stepSummaryFile(process.env), undefined, [], 0);
     return;
   }
   const { outcome, warning } = actionJobOutcome(process.env);
   if (warning) core.warning(warning);
-  if (state.heartbeatPid) await stopHeartbeat(state.heartbeatPid);
-  const hb = readStatus(state.heartbeatStatusFile);
-  const config = loadActionConfig(process.env, githubDefaults());
+  const config = loadActionConfig(process.env);
+  const renewer = state.renewerPid ? await stopJobRenewer({ pid: state.renewerPid, statusFile: state.renewerStatusFile ?? '' }) : undefined;
+  const lost = renewer?.status?.state === 'lost' ? renewer.status : undefined;
   const store = await openActionStore(config);
-  const client = new LockClient(store, loadProtocolSettings(process.env));
+  const client = new LockClient(store, config.protocol);
   const problems: string[] = [];
   const releasedAt = Date.now();
   try {
-    for (const [i, env] of [...state.envs].entries()) {
-      const r = await client.release(env, { lockId: state.lockId }, outcome ? { outcome } : {});
-      const fence = String(state.fences[i] ?? '');
-      if (r.outcome === 'released') {
-        core.info(`Released env ${env} (held for ${formatDuration(releasedAt - state.acquiredAt)})`);
-        rows.push({ env, fence, released: 'yes' });
-      } else if (r.outcome === 'held-by-other') {
-        problems.push(`Lock on env ${env} was taken over while this job ran: now held by ${describeHolder(r.holder, Date.now())}, fence ${r.holder.fence}`);
-        rows.push({ env, fence, released: `lost to ${r.holder.user}` });
+    const given = await giveBack(
+      client,
+      state.envs.map((name) => ({ name, lockId: (state as ActionState).lockId })),
+      outcome ? { outcome } : {},
+    );
+    for (const g of given) {
+      const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
+      if (g.outcome === 'released') {
+        core.info(`Released env ${g.name} (held for ${formatDuration(releasedAt - state.acquiredAt)})`);
+        rows.push({ env: g.name, fence, released: 'yes' });
+      } else if (g.outcome === 'taken-over') {
+        problems.push(`Lock on env ${g.name} was taken over while this job ran: now held by ${describeHolder(g.holder, Date.now())}, fence ${g.holder.fence}`);
+        rows.push({ env: g.name, fence, released: `lost to ${g.holder.user}` });
       } else {
-        const by = hb?.state === 'lost' && hb.lostEnv === env && hb.takenBy ? ` (taken by ${hb.takenBy.user}, fence ${hb.takenBy.fence})` : '';
-        problems.push(`Lock on env ${env} was no longer held by this job at release: it lapsed or was taken over${by}`);
-        rows.push({ env, fence, released: 'lost' });
+        const by = lost?.lostEnv === g.name && lost.takenBy ? ` (taken by ${lost.takenBy.user}, fence ${lost.takenBy.fence})` : '';
+        problems.push(`Lock on env ${g.name} was no longer held by this job at release: ${givenBackText(g, Date.now()).replace(/^env \S+ was no longer held at release: /, '')}${by}`);
+        rows.push({ env: g.name, fence, released: 'lost' });
       }
     }
   } finally {
     store.close?.();
   }
-  if (hb?.state === 'lost' && problems.length === 0) {
-    problems.push(`The renewer lost env ${hb.lostEnv}${hb.takenBy ? ` to ${hb.takenBy.user}` : ''}`);
+  if (lost && problems.length === 0) {
+    problems.push(`The renewer lost env ${lost.lostEnv}${lost.takenBy ? ` to ${lost.takenBy.user}` : lost.error ? `: ${lost.error}` : ''}`);
   }
-  await writeSummary(state, rows, releasedAt, outcome);
+  await writeSummary(config.stepSummaryFile, state, rows, releasedAt, outcome);
   if (problems.length > 0) core.setFailed(problems.join('\n'));
 }
 
 /**
  * The saved state is unreadable, but the inputs and the run still identify the lock: the
  * job's lock id is its prefix (repository, run, attempt, job) and a random part
- * (lock-phase.ts), so a lock on this step's envs whose owner has the prefix is this job's.
+ * (take-lock.ts), so a lock on this step's envs whose owner has the prefix is this job's.
  * Releasing it also stops the renewer, whose pid was in the state: its next renewal fails.
  */
 async function releaseByJobLockId(stateError: ActionStateError): Promise<void> {
   let config: ReturnType<typeof loadActionConfig>;
   try {
-    config = loadActionConfig(process.env, githubDefaults());
+    config = loadActionConfig(process.env);
   } catch (err) {
     failAction(new ActionStateError(stateError.problem, `and the inputs do not name the lock either, so nothing was released: ${(err as Error).message}`));
     return;
   }
   failAction(new ActionStateError(stateError.problem, `releasing env ${config.envs.join(', ')} by this job's lock id`));
   const store = await openActionStore(config);
-  const client = new LockClient(store, loadProtocolSettings(process.env));
+  const client = new LockClient(store, config.protocol);
   try {
     for (const env of [...config.envs].reverse()) {
       const owner = (await client.item(env))?.owner;
@@ -103,8 +104,8 @@ async function releaseByJobLockId(stateError: ActionStateError): Promise<void> {
   }
 }
 
-async function writeSummary(state: ActionState | undefined, rows: { env: string; fence: string; released: string }[], releasedAt: number, outcome?: string) {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+async function writeSummary(summaryFile: string | undefined, state: ActionState | undefined, rows: { env: string; fence: string; released: string }[], releasedAt: number, outcome?: string) {
+  if (!summaryFile) return;
   const summary = core.summary.addHeading('daplaya deployment lock', 3);
   if (!state) {
     summary.addRaw(describeBlocked(blockedState.read()), true);

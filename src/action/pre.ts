@@ -2,9 +2,8 @@ import '../quiet-sdk-warning.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
-import { actionEnabled, loadActionConfig } from '../config.js';
-import { githubDefaults } from './github-defaults.js';
-import { cancelSignal, lockForJob } from './lock-phase.js';
+import { actionEnabled, loadActionConfig } from '../config/action.js';
+import { cancelSignal, lockForJob } from './take-lock.js';
 import { failAction } from './fail.js';
 import { preRanState } from './state.js';
 
@@ -13,9 +12,9 @@ try {
   if (!actionEnabled(process.env)) {
     core.info('daplaya is off for this job (input enabled is false): not locking');
   } else {
-    const config = loadActionConfig(process.env, githubDefaults());
+    const config = loadActionConfig(process.env);
     preRanState.save();
-    await lockForJob(config, process.env, path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'heartbeat', 'index.js'), cancelSignal());
+    await lockForJob(config, process.env, path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renewer', 'index.js'), cancelSignal());
   }
 } catch (err) {
   failAction(err);

@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
-import { iso } from '../cli/format.js';
-import { parseActionState, type ActionState } from '../config.js';
-import { formatDuration } from '../lock/names.js';
+import { iso } from '../wording.js';
+import { parseEnvList } from '../lock/env-names.js';
+import { InvalidInputError } from '../lock/errors.js';
+import { formatDuration } from '../lock/durations.js';
 
 /**
  * What one phase of the action hands to a later one, each key's writer next to its reader.
@@ -60,4 +61,64 @@ export function describeBlocked(b: BlockedState | undefined): string {
   const what = b.reason === 'cancelled' ? 'cancelled while it waited; held by' : 'still held by';
   const text = `Env ${b.envs.join(', ')} was not locked by this job: ${what} ${who} after waiting ${formatDuration(b.waitedMs)}.`;
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+}
+
+/** The state one action phase hands to the next (saved with core.saveState). */
+export interface ActionState {
+  lockId: string;
+  envs: string[];
+  fences: number[];
+  user: string;
+  acquiredAt: number;
+  waitedMs: number;
+  renewerPid?: number;
+  renewerStatusFile?: string;
+}
+
+/** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
+export function parseActionState(raw: string | undefined): ActionState | undefined {
+  if (!raw) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ActionStateError('not JSON');
+  }
+  const problem = actionStateProblem(value);
+  if (problem) throw new ActionStateError(problem);
+  return value as ActionState;
+}
+
+/** Saved lock state that pre could not have written (corrupt, or of another shape): post releases by the job's lock id instead. */
+export class ActionStateError extends InvalidInputError {
+  override name = 'ActionStateError';
+  constructor(
+    readonly problem: string,
+    then?: string,
+  ) {
+    super(`The lock state saved by this job's pre step is unreadable (${problem})${then ? `; ${then}` : ''}`);
+  }
+}
+
+function actionStateProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
+  const s = v as Record<string, unknown>;
+  const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (typeof s.lockId !== 'string' || s.lockId === '') return 'lockId is not a lock id';
+  const envs = s.envs;
+  const envName = (e: unknown) => {
+    try {
+      return typeof e === 'string' && parseEnvList(e).length === 1 && !e.includes(',');
+    } catch {
+      return false;
+    }
+  };
+  if (!Array.isArray(envs) || envs.length === 0 || !envs.every(envName)) return 'envs is not a list of env names';
+  if (!Array.isArray(s.fences) || s.fences.length !== envs.length || !s.fences.every(isNum)) return 'fences is not one number per env';
+  if (typeof s.user !== 'string') return 'user is not a string';
+  if (!isNum(s.acquiredAt) || !isNum(s.waitedMs)) return 'acquiredAt or waitedMs is not a number';
+  // A pid of 0 or below would signal a whole process group, or every process of the user.
+  if (s.renewerPid !== undefined && !(Number.isInteger(s.renewerPid) && (s.renewerPid as number) > 0)) return 'renewerPid is not a process id';
+  if (s.renewerStatusFile !== undefined && typeof s.renewerStatusFile !== 'string') return 'renewerStatusFile is not a path';
+  return undefined;
 }

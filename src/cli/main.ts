@@ -1,20 +1,22 @@
-import { HEARTBEAT_MAX_LIFETIME_MS, loadCliConfig, type Config, type Env } from '../config.js';
+import { loadCliConfig, type CliConfig } from '../config/cli.js';
+import { debugEnabled, type Env } from '../config/common.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { formatDuration } from '../lock/durations.js';
+import { InvalidInputError } from '../lock/errors.js';
 import { LockClient, toHolder } from '../lock/client.js';
-import { isHeld, unreadableExpiry } from '../lock/rules.js';
-import { formatDuration, InvalidInputError } from '../lock/names.js';
+import { lockState, unreadableExpiry } from '../lock/rules.js';
 import { StoreError, type LockStore } from '../lock/types.js';
+import { RenewerRecordError, prepareRenewer, saveRenewerRecord, takeRenewerRecord } from '../renewer/record.js';
+import { giveBack, jobLocks, startJobRenewer, stopJobRenewer } from '../session/job-lock.js';
 import { openStore } from '../store/open.js';
+import { busyLine, describeHolder, expiresText, givenBackText, iso, itemToJson, lostText, table, UNREADABLE_EXPIRY_HINT } from '../wording.js';
 import { acquireForCli, cancelledExit, notAcquiredLine, type Io } from './acquire-for-cli.js';
 import { EXIT } from './exit-codes.js';
-import { busyLine, describeHolder, expiresText, iso, itemToJson, progressLine, table, UNREADABLE_EXPIRY_HINT } from './format.js';
 import { HELP } from './help.js';
-import { HeartbeatRecordError, prepareHeartbeat, saveHeartbeatRecord, takeHeartbeatRecord, type HeartbeatRecord } from '../heartbeat/pidfile.js';
-import { startHeartbeat, stopRenewer } from '../heartbeat/spawn.js';
-import { takeStatus } from '../heartbeat/status.js';
 
 export type { Io } from './acquire-for-cli.js';
 
-export const VERSION = '0.1.0';
+export const VERSION = DEFAULTS.version;
 
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 export async function main(argv: string[], env: Env, io: Io): Promise<number> {
@@ -31,10 +33,7 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     }
     store = await openStore(config.store);
     io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
-    const client = new LockClient(store, {
-      ...config.protocol,
-      ...(config.queueTtlMs ? { queue: { ttlMs: config.queueTtlMs, refreshMs: Math.floor(config.queueTtlMs / 3) } } : {}),
-    });
+    const client = new LockClient(store, config.protocol);
     switch (config.command) {
       case 'init':
         return await init(store, io);
@@ -50,10 +49,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
         return await waitFree(client, config, io);
       case 'history':
         return await history(client, config, io);
-      case 'slack': {
-        const { serveSlack } = await import('./slack-serve.js');
-        return await serveSlack(client, config, env, io);
-      }
+      case 'slack':
+        if (!io.serveSlack) throw new InvalidInputError('this build has no Slack server');
+        await io.serveSlack(client, { ...(config.port !== undefined ? { port: config.port } : {}), env, out: io.out, ...(io.signal ? { signal: io.signal } : {}) });
+        return EXIT.ok;
       case 'run': {
         const { runCommand } = await import('./run.js');
         return await runCommand(client, config, io);
@@ -80,7 +79,7 @@ export function reportError(err: unknown, io: Io, env: Env = {}): number {
   }
   const e = err as Error;
   io.err(`daplaya: error: ${e?.message ?? String(err)}`);
-  if (env.DAPLAYA_DEBUG) io.err(String(e?.stack));
+  if (debugEnabled(env)) io.err(String(e?.stack));
   return EXIT.failure;
 }
 
@@ -90,7 +89,7 @@ async function init(store: LockStore, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-async function extend(client: LockClient, config: Config, io: Io): Promise<number> {
+async function extend(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   let code: number = EXIT.ok;
   for (const name of config.envs) {
     const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
@@ -106,10 +105,10 @@ async function extend(client: LockClient, config: Config, io: Io): Promise<numbe
   return code;
 }
 
-async function lock(client: LockClient, config: Config, io: Io): Promise<number> {
+async function lock(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   if (config.extendMs !== undefined) return extend(client, config, io);
   // The renewer's private directory is checked before anything is locked.
-  const hbFiles = config.heartbeat && io.heartbeatScript ? prepareHeartbeat(config.lockId) : undefined;
+  const renewerFiles = config.startsRenewer && io.renewerScript ? prepareRenewer(config.lockId) : undefined;
   const r = await acquireForCli(client, config, io);
   const now = Date.now();
   if (!r.ok) {
@@ -119,22 +118,14 @@ async function lock(client: LockClient, config: Config, io: Io): Promise<number>
     return r.reason === 'cancelled' ? cancelledExit(io) : EXIT.busy;
   }
   for (const l of r.locks) if (l.tookOverFrom) io.err(`daplaya: forced env ${l.name} away from ${describeHolder(l.tookOverFrom, now)}`);
-  if (hbFiles && io.heartbeatScript) {
-    const { statusFile, token } = hbFiles;
-    const pid = startHeartbeat(
-      io.heartbeatScript,
-      {
-        store: config.store,
-        locks: r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence, confirmedAt: l.confirmedAt })),
-        leaseMs: config.leaseMs,
-        maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
-        statusFile,
-      },
+  if (renewerFiles && io.renewerScript) {
+    const { statusFile, token } = renewerFiles;
+    const renewer = startJobRenewer(
+      { script: io.renewerScript, store: config.store, locks: jobLocks(r), leaseMs: config.leaseMs, maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs, statusFile, token },
       io.env ?? {},
-      token,
     );
-    saveHeartbeatRecord(config.lockId, { pid, statusFile, token, script: io.heartbeatScript, exec: process.execPath });
-    io.err(`daplaya: renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${pid}) until release`);
+    saveRenewerRecord(config.lockId, { pid: renewer.pid, statusFile, token, script: io.renewerScript, exec: process.execPath });
+    io.err(`daplaya: renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${renewer.pid}) until release`);
   }
   if (config.json) {
     io.out(
@@ -153,55 +144,79 @@ async function lock(client: LockClient, config: Config, io: Io): Promise<number>
   return EXIT.ok;
 }
 
-async function release(client: LockClient, config: Config, io: Io): Promise<number> {
+async function release(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   let code: number = EXIT.ok;
-  const results = [];
-  let hb: HeartbeatRecord | undefined;
+  let record;
   try {
-    hb = config.lockIdGiven ? takeHeartbeatRecord(config.lockId) : undefined;
+    record = config.lockIdGiven ? takeRenewerRecord(config.lockId) : undefined;
   } catch (err) {
-    if (!(err instanceof HeartbeatRecordError)) throw err;
+    if (!(err instanceof RenewerRecordError)) throw err;
     io.err(`daplaya: warning: ${err.message}`);
   }
-  if (hb) {
-    const stopped = await stopRenewer(hb);
-    if (stopped === 'not-ours') io.err(`daplaya: warning: pid ${hb.pid} is not this job's lock renewer (its command line does not match the record); not signalling it`);
-    if (stopped === 'unverifiable') io.err(`daplaya: warning: cannot check that pid ${hb.pid} is this job's lock renewer on ${process.platform}; not signalling it (it stops at its next renewal)`);
-    const st = takeStatus(hb.statusFile);
-    if (st?.state === 'lost') {
-      io.err(`daplaya: the lock on env ${st.lostEnv} was lost while the job ran${st.takenBy ? `: taken by ${describeHolder(st.takenBy, Date.now())}, fence ${st.takenBy.fence}` : ''}`);
+  if (record) {
+    const { stop, status } = await stopJobRenewer({ pid: record.pid, statusFile: record.statusFile, identity: record });
+    if (stop === 'not-ours') io.err(`daplaya: warning: pid ${record.pid} is not this job's lock renewer (its command line does not match the record); not signalling it`);
+    if (stop === 'unverifiable') io.err(`daplaya: warning: cannot check that pid ${record.pid} is this job's lock renewer on ${process.platform}; not signalling it (it stops at its next renewal)`);
+    if (status?.state === 'lost' && status.lostEnv) {
+      const end = status.takenBy
+        ? ({ reason: 'lost', name: status.lostEnv, holder: status.takenBy } as const)
+        : status.error
+          ? ({ reason: 'unconfirmed', name: status.lostEnv, sinceMs: Number(/(\d+)s/.exec(status.error)?.[1] ?? 0) * 1000 } as const)
+          : ({ reason: 'lost', name: status.lostEnv } as const);
+      io.err(`daplaya: ${lostText(end, config.leaseMs, Date.now())} while the job ran`);
       code = EXIT.busy;
     }
   }
-  for (const name of [...config.envs].reverse()) {
-    const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
-    const r = await client.release(name, by, {
-      ...(config.outcome ? { outcome: config.outcome } : {}),
-      ...(config.force ? { force: { user: config.user, reason: config.force.reason } } : {}),
-    });
-    if (config.force && r.outcome === 'released' && r.released && !config.json) io.err(`daplaya: forced release of env ${name} from ${describeHolder(r.released, Date.now())}`);
-    results.push({ env: name, outcome: r.outcome, holder: r.outcome === 'held-by-other' ? r.holder : undefined });
-    // The exit code never depends on --json.
-    if (r.outcome === 'held-by-other') code = EXIT.busy;
-    if (config.json) continue;
-    if (r.outcome === 'released') io.out(`released env ${name}`);
-    else if (r.outcome === 'not-held') io.out(`env ${name} was not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; nothing to release`);
-    else {
-      io.err(`daplaya: env ${name} is held by ${describeHolder(r.holder, Date.now())}, not by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
-      code = EXIT.busy;
+  const results: { env: string; outcome: string; holder?: ReturnType<typeof toHolder> }[] = [];
+  const say = (line: string) => {
+    if (!config.json) io.out(line);
+  };
+  if (config.force) {
+    for (const name of [...config.envs].reverse()) {
+      const r = await client.release(name, { user: config.user }, { ...(config.outcome ? { outcome: config.outcome } : {}), force: { user: config.user, reason: config.force.reason } });
+      results.push({ env: name, outcome: r.outcome });
+      if (r.outcome === 'released' && r.released && !config.json) io.err(`daplaya: forced release of env ${name} from ${describeHolder(r.released, Date.now())}`);
+      say(r.outcome === 'released' ? `released env ${name}` : `env ${name} was not held; nothing to release`);
     }
-    if (r.outcome === 'held-by-other') code = EXIT.busy;
+  } else if (config.lockIdGiven) {
+    const given = await giveBack(
+      client,
+      config.envs.map((name) => ({ name, lockId: config.lockId })),
+      config.outcome ? { outcome: config.outcome } : {},
+    );
+    for (const g of given) {
+      results.push({ env: g.name, outcome: g.outcome === 'released' ? 'released' : g.outcome === 'lapsed' ? 'not-held' : 'held-by-other', ...(g.outcome === 'taken-over' ? { holder: g.holder } : {}) });
+      if (g.outcome === 'released') say(givenBackText(g, Date.now()));
+      else if (g.outcome === 'lapsed') say(`env ${g.name} was not held by lock id ${config.lockId}; nothing to release`);
+      else {
+        if (!config.json) io.err(`daplaya: env ${g.name} is held by ${describeHolder(g.holder, Date.now())}, not by lock id ${config.lockId}; refusing to release it (an admin can use --force --reason TEXT)`);
+        code = EXIT.busy;
+      }
+    }
+  } else {
+    // Outside CI, without a lock id: release what this user holds.
+    for (const name of [...config.envs].reverse()) {
+      const r = await client.release(name, { user: config.user }, config.outcome ? { outcome: config.outcome } : {});
+      results.push({ env: name, outcome: r.outcome, ...(r.outcome === 'held-by-other' ? { holder: r.holder } : {}) });
+      if (r.outcome === 'released') say(`released env ${name}`);
+      else if (r.outcome === 'not-held') say(`env ${name} was not held by ${config.user}; nothing to release`);
+      else {
+        if (!config.json) io.err(`daplaya: env ${name} is held by ${describeHolder(r.holder, Date.now())}, not by ${config.user}; refusing to release it (an admin can use --force --reason TEXT)`);
+        code = EXIT.busy;
+      }
+    }
   }
+  // The exit code never depends on --json.
   if (config.json) io.out(JSON.stringify({ released: results }));
   return code;
 }
 
-async function locks(client: LockClient, config: Config, io: Io): Promise<number> {
+async function locks(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   const now = Date.now();
   let items = await client.list();
   if (config.envs.length > 0) items = items.filter((i) => config.envs.includes(i.name));
   if (config.json) {
-    io.out(JSON.stringify(items.map((i) => itemToJson(i, now))));
+    io.out(JSON.stringify(items.map((i) => itemToJson(i, now, client.skewMs))));
     return EXIT.ok;
   }
   if (items.length === 0) {
@@ -210,7 +225,7 @@ async function locks(client: LockClient, config: Config, io: Io): Promise<number
   }
   const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
   for (const i of items) {
-    const j = itemToJson(i, now);
+    const j = itemToJson(i, now, client.skewMs);
     rows.push([
       j.env,
       j.state.toUpperCase(),
@@ -225,39 +240,41 @@ async function locks(client: LockClient, config: Config, io: Io): Promise<number
   return EXIT.ok;
 }
 
-async function status(client: LockClient, config: Config, io: Io): Promise<number> {
+async function status(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   const name = config.envs[0] as string;
   const now = Date.now();
+  // One read of the item says who holds it, judged like every other reader (rules.lockState).
   const item = await client.item(name);
-  const j = item ? itemToJson(item, now) : { env: name, state: 'free', fence: 0 };
+  const j = item ? itemToJson(item, now, client.skewMs) : { env: name, state: 'free', fence: 0 };
+  const waiters = await client.waiters(name);
   if (config.json) {
-    const queue = (await client.waiters(name)).map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: iso(w.enqueuedAt) }));
+    const queue = waiters.map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: iso(w.enqueuedAt) }));
     io.out(JSON.stringify({ ...j, queue }));
     return EXIT.ok;
   }
-  // The item just read says who holds it: no second read.
-  const holder = isHeld(item, now) ? toHolder(item) : undefined;
-  if (holder) io.out(`env ${name} is ${holder.uberlock ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
+  const state = lockState(item, now, client.skewMs);
+  const holder = item?.owner !== undefined ? toHolder(item as Parameters<typeof toHolder>[0]) : undefined;
+  if (holder && state === 'expired') io.out(`env ${name} is EXPIRED: held by ${describeHolder(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
+  else if (holder) io.out(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
   else io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
   if (holder && unreadableExpiry(holder.expiresAt)) io.out(`  ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${name} --force --reason TEXT`);
   if (item?.forcedBy && holder) io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
-  const waiters = await client.waiters(name);
   waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${formatDuration(now - w.enqueuedAt)})`));
   return EXIT.ok;
 }
 
-async function waitFree(client: LockClient, config: Config, io: Io): Promise<number> {
+async function waitFree(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   const name = config.envs[0] as string;
   const r = await client.waitUntilFree(name, config.waitMs, (h) => io.err(busyLine(h, Date.now())), io.signal);
   if (r.free) {
-    io.out(`env ${name} is free`);
+    io.out(r.expired ? `env ${name} is EXPIRED: its holder's lease lapsed without a release; it can be taken over` : `env ${name} is free`);
     return EXIT.ok;
   }
   io.err(`daplaya: env ${name} is still locked${r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : ''}`);
   return EXIT.busy;
 }
 
-async function history(client: LockClient, config: Config, io: Io): Promise<number> {
+async function history(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   const events = await client.historyOf(config.envs[0]);
   if (config.json) {
     io.out(JSON.stringify(events.map(({ keepUntil: _k, id: _i, ...e }) => ({ ...e, at: iso(e.at) }))));

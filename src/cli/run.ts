@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import type { Config } from '../config.js';
+import { type CliConfig } from '../config/cli.js';
 import type { LockClient } from '../lock/client.js';
-import { leaseTiming, runHeartbeat, type HeartbeatEnd } from '../lock/heartbeat.js';
-import { formatDuration } from '../lock/names.js';
+import { leaseTiming, keepRenewed, type RenewalEnd } from '../lock/renewal.js';
+
 import { acquireForCli, cancelledExit, notAcquiredLine, type Io } from './acquire-for-cli.js';
 import { EXIT } from './exit-codes.js';
-import { describeHolder } from './format.js';
+import { givenBackText, lostText } from '../wording.js';
+import { giveBack } from '../session/job-lock.js';
 import { startWatchdog } from './run-watchdog.js';
 
 /**
@@ -18,7 +19,7 @@ import { startWatchdog } from './run-watchdog.js';
  * can be granted the lock: SIGTERM at lease − 2·grace after the last confirmed write,
  * SIGKILL at lease − grace (grace = lease/6, between 250 ms and 10 s; see leaseTiming).
  */
-export async function runCommand(client: LockClient, config: Config, io: Io): Promise<number> {
+export async function runCommand(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   const r = await acquireForCli(client, config, io);
   if (!r.ok) {
     io.err(notAcquiredLine(r, config, 'not running the command'));
@@ -31,7 +32,7 @@ export async function runCommand(client: LockClient, config: Config, io: Io): Pr
   // In CI (no terminal) the command gets a process group of its own, so stopping it stops
   // whatever it started too; at a terminal it stays in ours, so it can read the terminal.
   const group = process.stdin.isTTY !== true;
-  const stopHeartbeat = new AbortController();
+  const stopRenewal = new AbortController();
   let lost: string | undefined;
   const child = spawn(config.runArgs[0] as string, config.runArgs.slice(1), {
     stdio: 'inherit',
@@ -49,12 +50,9 @@ export async function runCommand(client: LockClient, config: Config, io: Io): Pr
   };
   const watchdog = child.pid !== undefined ? startWatchdog(child.pid, timing.graceMs, group) : undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  const heartbeat = runHeartbeat(client, r.locks, { leaseMs: config.leaseMs, maxLifetimeMs: Number.MAX_SAFE_INTEGER, signal: stopHeartbeat.signal }).then((end: HeartbeatEnd) => {
+  const renewal = keepRenewed(client, r.locks, { leaseMs: config.leaseMs, maxLifetimeMs: Number.MAX_SAFE_INTEGER, signal: stopRenewal.signal }).then((end: RenewalEnd) => {
     if (end.reason !== 'lost' && end.reason !== 'unconfirmed') return;
-    lost =
-      end.reason === 'lost'
-        ? `daplaya: error: the lock on env ${end.name} was lost while the command ran${end.holder ? `: taken by ${describeHolder(end.holder, Date.now())}` : ''}; stopping the command`
-        : `daplaya: error: no renewal of the lock on env ${end.name} was confirmed for ${formatDuration(end.sinceMs)} (lease ${formatDuration(config.leaseMs)}); stopping the command before the lease can pass to anyone else`;
+    lost = `daplaya: error: ${lostText(end, config.leaseMs, Date.now())} while the command ran; stopping the command${end.reason === 'unconfirmed' ? ' before the lease can pass to anyone else' : ''}`;
     io.err(lost);
     signalChild('SIGTERM');
     killTimer = setTimeout(() => signalChild('SIGKILL'), timing.graceMs);
@@ -67,15 +65,10 @@ export async function runCommand(client: LockClient, config: Config, io: Io): Pr
   });
   if (killTimer) clearTimeout(killTimer);
   watchdog?.dismiss();
-  stopHeartbeat.abort();
-  await heartbeat;
+  stopRenewal.abort();
+  await renewal;
 
-  for (const l of [...r.locks].reverse()) {
-    const rel = await client.release(l.name, { lockId: l.lockId });
-    if (rel.outcome === 'released') io.err(`daplaya: released env ${l.name}`);
-    else if (rel.outcome === 'held-by-other') io.err(`daplaya: env ${l.name} is now held by ${describeHolder(rel.holder, Date.now())}; it was taken over while the command ran`);
-    else io.err(`daplaya: env ${l.name} was no longer held at release (the lease lapsed)`);
-  }
+  for (const g of await giveBack(client, r.locks)) io.err(`daplaya: ${givenBackText(g, Date.now())}`);
   if (exit.error) {
     io.err(`daplaya: error: could not run ${config.runArgs[0]}: ${exit.error.message}`);
     return (exit.error as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126;

@@ -2,7 +2,7 @@ import pRetry from 'p-retry';
 import { acquireLock, DEFAULT_QUEUE, toHolder, type AcquireRequest, type AcquireResult, type Holder, type QueuePolicy } from './acquire.js';
 import { backoffDelay, DEFAULT_BACKOFF, monotonicMs, sleep, type BackoffPolicy } from './backoff.js';
 import { LeaseWatch } from './lease-watch.js';
-import { isHeld } from './rules.js';
+import { lockState } from './rules.js';
 import { StoreError, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from './types.js';
 
 export { DEFAULT_QUEUE, heldBy, toHolder, type AcquireRequest, type AcquireResult, type BusyReport, type Holder, type QueuePolicy, type QueuedAhead } from './acquire.js';
@@ -202,10 +202,11 @@ export class LockClient {
     return this.store.listHistory(name);
   }
 
-  /** The current holder, or undefined when free (an expired lease counts as free). */
+  /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
   async holder(name: string): Promise<Holder | undefined> {
-    const item = await this.store.get(name);
-    return isHeld(item, this.clock()) ? toHolder(item) : undefined;
+    const item = await this.write(() => this.store.get(name));
+    const state = lockState(item, this.clock(), this.skewMs);
+    return state === 'held' || state === 'frozen' ? toHolder(item as LockItem & { owner: string }) : undefined;
   }
 
   async item(name: string): Promise<LockItem | undefined> {
@@ -216,32 +217,29 @@ export class LockClient {
     return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Waits until the lock is free (without taking it). Returns the last holder seen if it never freed. */
+  /**
+   * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
+   * Returns the last holder seen if it never freed.
+   */
   async waitUntilFree(
     name: string,
     waitMs: number,
     onBusy?: (holder: Holder, waitedMs: number) => void,
     signal?: AbortSignal,
-  ): Promise<{ free: boolean; holder?: Holder; waitedMs: number }> {
+  ): Promise<{ free: boolean; expired?: boolean; holder?: Holder; waitedMs: number }> {
     const start = this.clock();
     for (let attempt = 0; ; attempt++) {
-      const h = await this.holder(name);
+      const item = await this.write(() => this.store.get(name));
       const now = this.clock();
-      if (!h) return { free: true, waitedMs: now - start };
+      const state = lockState(item, now, this.skewMs);
+      if (state === 'free' || state === 'expired') return { free: true, ...(state === 'expired' ? { expired: true } : {}), waitedMs: now - start };
+      const h = toHolder(item as LockItem & { owner: string });
       onBusy?.(h, now - start);
       if (now >= start + waitMs) return { free: false, holder: h, waitedMs: now - start };
       const delay = Math.min(backoffDelay(attempt, this.backoff, this.random), start + waitMs - now);
       if (!(await sleep(delay, signal))) return { free: false, holder: h, waitedMs: this.clock() - start };
     }
   }
-}
-
-function clamp(x: number, lo: number, hi: number): number {
-  return Math.max(lo, Math.min(hi, x));
-}
-
-function heldBy(item: LockItem | undefined): Holder | undefined {
-  return isHeldAtAll(item) ? toHolder(item) : undefined;
 }
 
 function isHeldAtAll(item: LockItem | undefined): item is LockItem & { owner: string } {

@@ -6,7 +6,7 @@ import type { LockItem } from './types.js';
  * unchanged (same owner, fence and expiry) for a full lease on its own monotonic
  * clock, as the AWS DynamoDB lock client does: if the holder had renewed, the item
  * would have changed. The holder, for its part, treats its lease as lost before a
- * full lease has passed since its last confirmed write (heartbeat.ts), so the two
+ * full lease has passed since its last confirmed write (renewal.ts), so the two
  * never overlap in wall time, whatever their clocks say.
  *
  * One shortcut keeps a long-dead lock from needing a full lease of watching: a lease

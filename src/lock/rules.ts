@@ -22,6 +22,21 @@ export function isHeld(item: LockItem | undefined, now: number, skewMs = 0): ite
   return item?.owner !== undefined && (unreadableExpiry(item.expiresAt) || (item.expiresAt as number) >= now - skewMs);
 }
 
+/**
+ * The one judgement of a lock item that every reader shows (status, locks, wait, Slack,
+ * the busy reports of lock): `held` (or `frozen`, an uberlock) until its expiry plus the
+ * skew allowance has passed, then `expired` (lapsed, not released: a waiter may take it
+ * over once it has watched it unchanged for a lease, lease-watch.ts), `free` when nobody
+ * holds it. An unreadable expiry counts as held.
+ */
+export type LockState = 'free' | 'held' | 'frozen' | 'expired';
+
+export function lockState(item: LockItem | undefined, now: number, skewMs: number): LockState {
+  if (item?.owner === undefined) return 'free';
+  if (item.uberlock) return 'frozen';
+  return isHeld(item, now, skewMs) ? 'held' : 'expired';
+}
+
 /** True when no ticket is outstanding: nobody is queued. */
 export function queueEmpty(item: LockItem | undefined): boolean {
   return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);

@@ -1,6 +1,6 @@
-import { expiresText, iso } from '../cli/format.js';
+import { expiresText, iso } from '../wording.js';
 import type { Holder } from '../lock/client.js';
-import { isHeld } from '../lock/rules.js';
+import { lockState } from '../lock/rules.js';
 import type { LockItem, QueueEntry } from '../lock/types.js';
 
 /** A Slack reply: Block Kit blocks plus the plain-text fallback Slack wants. */
@@ -44,13 +44,15 @@ export function holderText(h: Holder, now: number): string {
   return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${iso(h.since)}, ${expiresText(h.expiresAt, now)})`;
 }
 
-export function leasesReply(items: LockItem[], queues: Map<string, QueueEntry[]>, now: number): SlackReply {
-  const held = items.filter((i) => isHeld(i, now));
+/** Held, frozen and expired-but-unreleased locks, judged by rules.lockState like the CLI's `locks`. */
+export function leasesReply(items: LockItem[], queues: Map<string, QueueEntry[]>, now: number, skewMs: number): SlackReply {
+  const held = items.filter((i) => lockState(i, now, skewMs) !== 'free');
   if (held.length === 0) return reply('ephemeral', 'No env is locked.');
   const lines = held.map((i) => {
+    const expired = lockState(i, now, skewMs) === 'expired' ? ' :hourglass: *EXPIRED* (not released)' : '';
     const h = { name: i.name, lockId: i.owner as string, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
     const q = queues.get(i.name) ?? [];
-    return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+    return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
   });
   return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }

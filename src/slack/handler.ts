@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { LockClient } from '../lock/client.js';
-import { InvalidInputError, validateEnvName } from '../lock/names.js';
-import { isHeld } from '../lock/rules.js';
+import { toHolder, type LockClient } from '../lock/client.js';
+import { InvalidInputError } from '../lock/errors.js';
+import { validateEnvName } from '../lock/env-names.js';
+import { lockState } from '../lock/rules.js';
 import { esc, holderText, leasesReply, metaLink, reply, userText, type SlackReply } from './blocks.js';
 import { verifySlackSignature } from './verify.js';
 
@@ -111,6 +112,9 @@ function envArg(name: string | undefined): string {
   return validateEnvName(name);
 }
 
+/** Every lock taken from Slack has an id that starts with its workspace and user. */
+const slackLockIdPrefix = (w: SlackUser) => `slack:${w.teamId}:${w.userId}:`;
+
 // Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
 const mention = (w: SlackUser) => `<@${esc(w.userId)}>`;
 const slackUser = (w: SlackUser) => `${w.userName || w.userId} (${mention(w)})`;
@@ -120,7 +124,7 @@ async function lock(uber: boolean, name: string, metaText: string, who: SlackUse
   const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
   const r = await client.acquire({
     name,
-    lockId: `slack:${who.teamId}:${who.userId}:${randomBytes(4).toString('hex')}`,
+    lockId: `${slackLockIdPrefix(who)}${randomBytes(4).toString('hex')}`,
     user: slackUser(who),
     meta,
     uberlock: uber,
@@ -138,9 +142,11 @@ async function lock(uber: boolean, name: string, metaText: string, who: SlackUse
 
 async function release(name: string, rest: string[], who: SlackUser, deps: SlackDeps, now: () => number): Promise<SlackReply> {
   const client = await deps.client();
-  const holder = await client.holder(name);
-  if (!holder) return reply('ephemeral', `*${esc(name)}* is not locked.`);
-  if (holder.user.includes(mention(who))) {
+  const item = await client.item(name);
+  if (item?.owner === undefined) return reply('ephemeral', `*${esc(name)}* is not locked.`);
+  const holder = toHolder(item as Parameters<typeof toHolder>[0]);
+  // Ownership by lock id: a Slack lock's id names the workspace and user that took it.
+  if (holder.lockId.startsWith(slackLockIdPrefix(who))) {
     const r = await client.release(name, { lockId: holder.lockId });
     if (r.outcome !== 'released') return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
     return reply('in_channel', `:unlock: ${mention(who)} released *${esc(name)}*`);
@@ -162,6 +168,6 @@ async function leases(name: string | undefined, deps: SlackDeps, now: () => numb
   if (name) items = items.filter((i) => i.name === name);
   const queues = new Map<string, Awaited<ReturnType<LockClient['waiters']>>>();
   for (const i of items) if (i.owner !== undefined) queues.set(i.name, await client.waiters(i.name));
-  if (name && items.every((i) => !isHeld(i, now()))) return reply('ephemeral', `*${esc(name)}* is not locked.`);
-  return leasesReply(items, queues, now());
+  if (name && items.every((i) => lockState(i, now(), client.skewMs) === 'free')) return reply('ephemeral', `*${esc(name)}* is not locked.`);
+  return leasesReply(items, queues, now(), client.skewMs);
 }

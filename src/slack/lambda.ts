@@ -1,5 +1,5 @@
 import '../quiet-sdk-warning.js';
-import { loadProtocolSettings, loadSlackConfig } from '../config.js';
+import { loadSlackConfig } from '../config/slack.js';
 import { LockClient } from '../lock/client.js';
 import { openStore } from '../store/open.js';
 import { handleSlack } from './handler.js';
@@ -13,6 +13,9 @@ interface ApiGatewayEvent {
 }
 
 let client: Promise<LockClient> | undefined;
+// Load the AWS SDK while the Lambda initialises (free CPU on a cold start) rather than inside
+// Slack's 3-second window; the store itself is still opened only for a verified request.
+const sdkLoading = import('../store/dynamodb.js').catch(() => undefined);
 
 export async function handler(event: ApiGatewayEvent) {
   const config = loadSlackConfig(process.env);
@@ -26,7 +29,7 @@ export async function handler(event: ApiGatewayEvent) {
       signingSecret: config.signingSecret,
       ...(config.appId ? { appId: config.appId } : {}),
       leaseMs: config.leaseMs,
-      client: () => (client ??= openStore(config.store).then((s) => new LockClient(s, loadProtocolSettings(process.env)))),
+      client: () => (client ??= sdkLoading.then(() => openStore(config.store)).then((s) => new LockClient(s, config.protocol))),
       onDeferred: (w) => deferred.push(w),
     },
   );

@@ -16,7 +16,10 @@ import {
 import type { DynamoDBClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentityProvider, Command } from '@smithy/types';
-import { redactUrl } from '../config.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './dynamodb-defaults.js';
+import { redactUrl } from './redact.js';
+
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 import { byTime, NEVER, StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 export interface DynamoStoreConfig {
@@ -29,8 +32,6 @@ export interface DynamoStoreConfig {
 }
 
 const LOCK_SK = 'LOCK';
-/** Per request, SDK retries included (README "Timeouts"). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
 
 /** A request that got no answer within its deadline: it may or may not have landed. */
 class DeadlineExceeded extends Error {

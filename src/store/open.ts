@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { LockStore } from '../lock/types.js';
-import type { StoreSpec } from '../config.js';
+import { type StoreSpec } from './spec.js';
 import { FileStore } from './file.js';
 
 /** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */

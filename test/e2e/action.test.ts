@@ -69,8 +69,8 @@ describe('the action bundles run as the runner runs them', () => {
     expect(pre.code, pre.stdout + pre.stderr).toBe(0);
     expect(pre.stdout).toMatch(/Locked env production for octocat@example.com \(fence 1/);
     const saved = job.saved();
-    expect(saved?.heartbeatPid).toBeDefined();
-    expect(isAlive(saved?.heartbeatPid as number)).toBe(true);
+    expect(saved?.renewerPid).toBeDefined();
+    expect(isAlive(saved?.renewerPid as number)).toBe(true);
     const holder = await client.holder('production');
     expect(holder).toMatchObject({ user: 'octocat@example.com', meta: `https://github.example.com/acme/app/actions/runs/${job.runId}`, lockId: saved?.lockId });
 
@@ -83,7 +83,7 @@ describe('the action bundles run as the runner runs them', () => {
     expect(post.code, post.stdout).toBe(0);
     expect(post.stdout).toMatch(/Released env production/);
     expect(await client.holder('production')).toBeUndefined();
-    expect(isAlive(saved?.heartbeatPid as number)).toBe(false);
+    expect(isAlive(saved?.renewerPid as number)).toBe(false);
     expect(job.summary()).toMatch(/<th>env<\/th><th>holder<\/th><th>fence<\/th><th>waited<\/th><th>held for<\/th><th>released<\/th>/);
     expect(job.summary()).toMatch(/<td>production<\/td><td>octocat@example.com<\/td><td>1<\/td>/);
   });
@@ -141,7 +141,7 @@ describe('the action bundles run as the runner runs them', () => {
     // The runner would escalate to SIGTERM after 7.5 s; pre must be gone before that.
     expect(Date.now() - sentAt).toBeLessThan(7500);
     expect(pre.code).toBe(1);
-    expect(pre.stdout).toMatch(/::error::Cancelled while waiting for env production by alice@example.com/);
+    expect(pre.stdout).toMatch(/::error::Cancelled while waiting for env production held by alice@example.com/);
     expect(job.saved()).toBeUndefined();
     const post = await job.run('post');
     expect(post.code).toBe(0);
@@ -155,7 +155,7 @@ describe('the action bundles run as the runner runs them', () => {
     const job = new Job({ ...inputs, lease: '3s' }, jobEnv);
     const pre = await job.run('pre');
     expect(pre.code).toBe(0);
-    const pid = job.saved()?.heartbeatPid as number;
+    const pid = job.saved()?.renewerPid as number;
     const first = await client.holder('production');
     // The renewer keeps the 3 s lease alive well past its first expiry.
     await new Promise((r) => setTimeout(r, 7000));
@@ -227,7 +227,7 @@ describe('the action bundles run as the runner runs them', () => {
     const job = new Job({ ...inputs, wait: '4s' }, jobEnv, 'bob');
     const pre = await job.run('pre');
     expect(pre.code).toBe(1);
-    expect(pre.stdout).toMatch(/::error::Env production is still locked by alice@example.com/);
+    expect(pre.stdout).toMatch(/::error::Env production is locked by alice@example.com .*; gave up after waiting/);
     // With continue-on-error the runner goes on to main, which must see that pre ran (STATE_pre-ran).
     const startedAt = Date.now();
     const main = await job.run('main');
@@ -304,7 +304,7 @@ describe('the runtime of runs.using: node24', () => {
     const { jobEnv, inputs } = await setup();
     const job = new Job(inputs, jobEnv);
     const phases = [await job.run('pre')];
-    const renewer = executableOf(job.saved()?.heartbeatPid);
+    const renewer = executableOf(job.saved()?.renewerPid);
     phases.push(await job.run('main'), await job.run('post'));
     for (const p of phases) {
       expect(p.code, p.stdout + p.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 
@@ -50,21 +50,6 @@ export async function startDynamoDbLocal(): Promise<Engine> {
     stop: async () => {
       proc.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 100));
-      proc.kill('SIGKILL');
-    },
-  };
-}
-
-/** Starts dynalite (in-process JS engine) in a child process on 127.0.0.1. */
-export async function startDynalite(): Promise<Engine> {
-  const port = await freePort();
-  const require = createRequire(import.meta.url);
-  const bin = require.resolve('dynalite/cli.js');
-  const proc = spawn(process.execPath, [bin, '--port', String(port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'], { stdio: 'ignore' });
-  await waitForPort(port, 30_000);
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: async () => {
       proc.kill('SIGKILL');
     },
   };

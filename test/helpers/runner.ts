@@ -195,7 +195,7 @@ export class Job {
     return readFileSync(this.summaryFile, 'utf8');
   }
 
-  saved(): { lockId: string; heartbeatPid?: number; fences: number[] } | undefined {
+  saved(): { lockId: string; renewerPid?: number; fences: number[] } | undefined {
     return this.state.daplaya ? JSON.parse(this.state.daplaya) : undefined;
   }
 }

@@ -13,7 +13,7 @@ const runId = String(100_000 + Math.floor(Math.random() * 1e6));
 
 beforeAll(async () => {
   store = await freshDynamoStore();
-  // The run's identity, read by @actions/github when first loaded: set it before that.
+  // The run's identity (GITHUB_*), read when the config is loaded: set it before that.
   for (const [k, v] of Object.entries({
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'acme/app',
@@ -24,8 +24,8 @@ beforeAll(async () => {
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_EVENT_PATH: '',
   })) process.env[k] = v;
-  const { githubDefaults } = await import('../../src/action/github-defaults.js');
-  prefix = githubDefaults().lockIdPrefix;
+  const { githubDefaults } = await import('../../src/config/github.js');
+  prefix = githubDefaults(process.env).lockIdPrefix;
   expect(prefix).toBe(`github:acme/app:${runId}:1:deploy`);
 });
 afterAll(() => store.close());
@@ -113,14 +113,14 @@ describe('post with lock state it cannot read', () => {
     expect((await new LockClient(store).holder('post-c'))?.lockId).toBe(other);
   });
 
-  it('a heartbeat pid that is no process id is refused before anything is signalled', async () => {
+  it('a renewer pid that is no process id is refused before anything is signalled', async () => {
     const lockId = await holdAsThisJob('post-d');
-    const state = { lockId, envs: ['post-d'], fences: [1], user: 'u', acquiredAt: Date.now(), waitedMs: 0, heartbeatPid: -1 };
+    const state = { lockId, envs: ['post-d'], fences: [1], user: 'u', acquiredAt: Date.now(), waitedMs: 0, renewerPid: -1 };
     // Never signal for real here: before the fix this was kill(-1), every process of the user.
     const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
     const { lines } = await runPost('post-d', JSON.stringify(state));
     expect(kill).not.toHaveBeenCalled();
-    expect(lines.filter((l) => l.startsWith('::error::'))[0]).toMatch(/unreadable \(heartbeatPid is not a process id\)/);
+    expect(lines.filter((l) => l.startsWith('::error::'))[0]).toMatch(/unreadable \(renewerPid is not a process id\)/);
     expect((await store.get('post-d'))?.lastOwner).toBe(lockId);
   });
 });

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { HEARTBEAT_ENV, loadHeartbeatConfig, resolveStore } from '../../src/config.js';
-import { startHeartbeat } from '../../src/heartbeat/spawn.js';
+import { resolveStore } from '../../src/config/store.js';
+import { RENEWER_SETTINGS_ENV, loadRenewerSettings } from '../../src/renewer/settings.js';
+import { startRenewer } from '../../src/renewer/spawn.js';
 import { StoreError } from '../../src/lock/types.js';
 import { DynamoStore } from '../../src/store/dynamodb.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
@@ -70,7 +71,7 @@ describe("the renewer's settings blob", () => {
     };
     const store = resolveStore({}, env);
     expect(store).toMatchObject({ credentials: { secretAccessKey: 'wJalrXUtnFEMI-secret-key', sessionToken: 'session-token-secret' } });
-    startHeartbeat(script, { store, locks: [{ name: 'prod', lockId: 'job-1', fence: 1 }], leaseMs: 60_000, maxLifetimeMs: 60_000, statusFile: path.join(dir, 'status.json') }, env);
+    startRenewer(script, { store, locks: [{ name: 'prod', lockId: 'job-1', fence: 1 }], leaseMs: 60_000, maxLifetimeMs: 60_000, statusFile: path.join(dir, 'status.json') }, env);
     let childEnv: Record<string, string> | undefined;
     for (let i = 0; i < 200 && !childEnv; i++) {
       try {
@@ -80,13 +81,13 @@ describe("the renewer's settings blob", () => {
       }
     }
     expect(childEnv).toBeDefined();
-    const blob = (childEnv as Record<string, string>)[HEARTBEAT_ENV] as string;
+    const blob = (childEnv as Record<string, string>)[RENEWER_SETTINGS_ENV] as string;
     expect(blob).toBeDefined();
     expect(blob).not.toContain('wJalrXUtnFEMI-secret-key');
     expect(blob).not.toContain('session-token-secret');
     expect(blob).not.toContain('AKIDEXAMPLE');
     expect(JSON.parse(blob).store).toEqual({ kind: 'dynamodb', table: 'Locks', region: 'eu-west-1', endpoint: 'http://127.0.0.1:8000' });
     // What the renewer does with it: the same store, credentials from its inherited environment.
-    expect(loadHeartbeatConfig(childEnv as Record<string, string>).store).toEqual(store);
+    expect(loadRenewerSettings(childEnv as Record<string, string>).store).toEqual(store);
   });
 });

@@ -1,5 +1,7 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { loadCliConfig, parseArgs, resolveStore } from '../../src/config.js';
+import { loadCliConfig, parseArgs } from '../../src/config/cli.js';
+import { resolveStore } from '../../src/config/store.js';
 
 const base = { HOME: '/home/t', DAPLAYA_USER: 'tester@example.com' };
 
@@ -46,5 +48,16 @@ describe('CLI configuration', () => {
 
   it('rejects over-long meta', () => {
     expect(() => loadCliConfig(['lock', '--env', 'p', '--meta', 'x'.repeat(1001)], base)).toThrow(/meta is 1001 characters/);
+  });
+});
+
+describe('which store', () => {
+  it('--endpoint or --region without a table mean DynamoDB (table DaPlayaLocks), and init always does', () => {
+    const env = { HOME: os.tmpdir(), AWS_REGION: 'eu-west-1' };
+    expect(loadCliConfig(['locks', '--endpoint', 'http://127.0.0.1:8000'], env).store).toMatchObject({ kind: 'dynamodb', table: 'DaPlayaLocks', endpoint: 'http://127.0.0.1:8000' });
+    expect(loadCliConfig(['locks', '--region', 'eu-west-2'], env).store).toMatchObject({ kind: 'dynamodb', region: 'eu-west-2' });
+    expect(loadCliConfig(['init'], env).store).toMatchObject({ kind: 'dynamodb', table: 'DaPlayaLocks' });
+    expect(loadCliConfig(['init', '--store', 'file'], env).store.kind).toBe('file');
+    expect(loadCliConfig(['locks'], env).store.kind).toBe('file');
   });
 });

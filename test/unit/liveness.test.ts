@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
-import { leaseTiming, runHeartbeat } from '../../src/lock/heartbeat.js';
+import { leaseTiming, keepRenewed } from '../../src/lock/renewal.js';
 import { StoreError, type LockStore } from '../../src/lock/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
 
@@ -116,7 +116,7 @@ describe('a holder whose renewals go unanswered', () => {
     if (!got.acquired) throw new Error('not acquired');
     const hanging = new LockClient(flaky(mem, { renew: () => 'hang' }), {});
     const t0 = Date.now();
-    const end = await runHeartbeat(hanging, [{ name: 'e', lockId: 'holder', fence: got.lock.fence, confirmedAt: got.confirmedAt }], { leaseMs: lease, maxLifetimeMs: 60_000 });
+    const end = await keepRenewed(hanging, [{ name: 'e', lockId: 'holder', fence: got.lock.fence, confirmedAt: got.confirmedAt }], { leaseMs: lease, maxLifetimeMs: 60_000 });
     const took = Date.now() - t0;
     expect(end).toMatchObject({ reason: 'unconfirmed', name: 'e' });
     const { lostAfterMs, killAfterMs } = leaseTiming(lease);

@@ -15,7 +15,7 @@ import { freshDynamoStore } from '../helpers/dynamo.js';
  * time passing, by clients whose wall clocks disagree, against the store.
  * A client believes it holds the lock from a successful acquire or renew until a lease
  * has passed on its own monotonic clock since it sent that write (as `run` and the
- * renewers do: lock/heartbeat.ts). The property: two clients never believe at once,
+ * renewers do: lock/renewal.ts). The property: two clients never believe at once,
  * except that a forced takeover leaves the ousted client believing with a lower
  * fence (which a fencing target rejects) until its lease or next renew.
  */

@@ -13,7 +13,7 @@ import path from 'node:path';
  * names the renewer by pid and by a random token on its command line, and
  * release signals the pid only if that process still carries the token.
  */
-export interface HeartbeatRecord {
+export interface RenewerRecord {
   pid: number;
   statusFile: string;
   /** Random, per renewer: passed on its command line (see spawn.ts), checked before signalling. */
@@ -24,10 +24,10 @@ export interface HeartbeatRecord {
 }
 
 /** A record or its directory that is not what we wrote: refused, in one line. */
-export class HeartbeatRecordError extends Error {
+export class RenewerRecordError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'HeartbeatRecordError';
+    this.name = 'RenewerRecordError';
   }
 }
 
@@ -44,30 +44,30 @@ function code(err: unknown): string | undefined {
 const uid = (): number | undefined => process.getuid?.();
 
 /** The private directory for this user's renewer files (not created here). */
-export function heartbeatDir(base = os.tmpdir()): string {
+export function renewerDir(base = os.tmpdir()): string {
   const id = uid();
   return path.join(base, `daplaya-${id ?? os.userInfo().username}`);
 }
 
-/** Checks an existing directory is ours alone; throws HeartbeatRecordError otherwise. */
+/** Checks an existing directory is ours alone; throws RenewerRecordError otherwise. */
 function checkPrivate(dir: string): void {
   const st = lstatSync(dir);
-  if (st.isSymbolicLink()) throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: it is a symlink`);
-  if (!st.isDirectory()) throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: it is not a directory`);
+  if (st.isSymbolicLink()) throw new RenewerRecordError(`refusing the renewer directory ${dir}: it is a symlink`);
+  if (!st.isDirectory()) throw new RenewerRecordError(`refusing the renewer directory ${dir}: it is not a directory`);
   const me = uid();
   if (me === undefined) return; // Windows: no owner or mode bits to check
-  if (st.uid !== me) throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: it is owned by uid ${st.uid}, not ${me}`);
-  if ((st.mode & 0o077) !== 0) throw new HeartbeatRecordError(`refusing the renewer directory ${dir}: its mode is ${(st.mode & 0o777).toString(8)}, not 700`);
+  if (st.uid !== me) throw new RenewerRecordError(`refusing the renewer directory ${dir}: it is owned by uid ${st.uid}, not ${me}`);
+  if ((st.mode & 0o077) !== 0) throw new RenewerRecordError(`refusing the renewer directory ${dir}: its mode is ${(st.mode & 0o777).toString(8)}, not 700`);
 }
 
 /** Creates (0700) or checks the private directory and returns it. */
 function ensurePrivateDir(base?: string): string {
-  const dir = heartbeatDir(base);
+  const dir = renewerDir(base);
   try {
     mkdirSync(dir, { mode: 0o700 });
     chmodSync(dir, 0o700);
   } catch (err) {
-    if (code(err) !== 'EEXIST') throw new HeartbeatRecordError(`cannot create the renewer directory ${dir}: ${(err as Error).message}`);
+    if (code(err) !== 'EEXIST') throw new RenewerRecordError(`cannot create the renewer directory ${dir}: ${(err as Error).message}`);
   }
   checkPrivate(dir);
   return dir;
@@ -78,12 +78,12 @@ function recordName(lockId: string): string {
 }
 
 function file(lockId: string, base?: string): string {
-  return path.join(heartbeatDir(base), `${recordName(lockId)}.json`);
+  return path.join(renewerDir(base), `${recordName(lockId)}.json`);
 }
 
 /** Where the renewer of lockId reports (see status.ts); the directory is not checked here. */
-export function heartbeatStatusFile(lockId: string, base?: string): string {
-  return path.join(heartbeatDir(base), `${recordName(lockId)}.status.json`);
+export function renewerStatusFile(lockId: string, base?: string): string {
+  return path.join(renewerDir(base), `${recordName(lockId)}.status.json`);
 }
 
 /**
@@ -91,9 +91,9 @@ export function heartbeatStatusFile(lockId: string, base?: string): string {
  * refusal comes before anything is locked), clears a stale status file and
  * draws the renewer's token.
  */
-export function prepareHeartbeat(lockId: string, base?: string): { statusFile: string; token: string } {
+export function prepareRenewer(lockId: string, base?: string): { statusFile: string; token: string } {
   ensurePrivateDir(base);
-  const statusFile = heartbeatStatusFile(lockId, base);
+  const statusFile = renewerStatusFile(lockId, base);
   try {
     unlinkSync(statusFile);
   } catch {
@@ -111,7 +111,7 @@ function createPrivateFile(f: string, data: string): void {
     } catch (err) {
       // In our own 0700 directory an existing entry is ours (a previous lock of this
       // job); unlink removes a symlink itself, never its target.
-      if (code(err) !== 'EEXIST' || tries > 0) throw new HeartbeatRecordError(`cannot create the renewer record ${f}: ${(err as Error).message}`);
+      if (code(err) !== 'EEXIST' || tries > 0) throw new RenewerRecordError(`cannot create the renewer record ${f}: ${(err as Error).message}`);
       unlinkSync(f);
     }
   }
@@ -123,13 +123,13 @@ function createPrivateFile(f: string, data: string): void {
   }
 }
 
-export function saveHeartbeatRecord(lockId: string, record: HeartbeatRecord, base?: string): void {
+export function saveRenewerRecord(lockId: string, record: RenewerRecord, base?: string): void {
   ensurePrivateDir(base);
   createPrivateFile(file(lockId, base), JSON.stringify(record));
 }
 
-function validRecord(rec: unknown, statusFile: string): rec is HeartbeatRecord {
-  const r = rec as Partial<HeartbeatRecord> | null;
+function validRecord(rec: unknown, statusFile: string): rec is RenewerRecord {
+  const r = rec as Partial<RenewerRecord> | null;
   return (
     typeof r === 'object' &&
     r !== null &&
@@ -147,10 +147,10 @@ function validRecord(rec: unknown, statusFile: string): rec is HeartbeatRecord {
 
 /**
  * Reads and removes the record of lockId's renewer: undefined when there is none,
- * HeartbeatRecordError (one line) when what is there is not a record we wrote.
+ * RenewerRecordError (one line) when what is there is not a record we wrote.
  */
-export function takeHeartbeatRecord(lockId: string, base?: string): HeartbeatRecord | undefined {
-  const dir = heartbeatDir(base);
+export function takeRenewerRecord(lockId: string, base?: string): RenewerRecord | undefined {
+  const dir = renewerDir(base);
   try {
     lstatSync(dir);
   } catch {
@@ -165,16 +165,16 @@ export function takeHeartbeatRecord(lockId: string, base?: string): HeartbeatRec
     if (code(err) === 'ENOENT') return undefined;
     if (code(err) === 'ELOOP' || code(err) === 'EMLINK') {
       unlinkSync(f);
-      throw new HeartbeatRecordError(`ignored the renewer record ${f}: it is a symlink`);
+      throw new RenewerRecordError(`ignored the renewer record ${f}: it is a symlink`);
     }
-    throw new HeartbeatRecordError(`cannot read the renewer record ${f}: ${(err as Error).message}`);
+    throw new RenewerRecordError(`cannot read the renewer record ${f}: ${(err as Error).message}`);
   }
   let text: string;
   try {
     const st = fstatSync(fd);
     const me = uid();
     if (!st.isFile() || (me !== undefined && st.uid !== me) || st.size > MAX_RECORD_BYTES) {
-      throw new HeartbeatRecordError(`ignored the renewer record ${f}: not a small regular file of ours`);
+      throw new RenewerRecordError(`ignored the renewer record ${f}: not a small regular file of ours`);
     }
     text = readFileSync(fd, 'utf8');
   } finally {
@@ -191,6 +191,6 @@ export function takeHeartbeatRecord(lockId: string, base?: string): HeartbeatRec
   } catch {
     rec = undefined;
   }
-  if (!validRecord(rec, heartbeatStatusFile(lockId, base))) throw new HeartbeatRecordError(`ignored a malformed renewer record ${f}`);
+  if (!validRecord(rec, renewerStatusFile(lockId, base))) throw new RenewerRecordError(`ignored a malformed renewer record ${f}`);
   return rec;
 }

@@ -1,29 +1,72 @@
-export const id = 350;
-export const ids = [350];
+export const id = 774;
+export const ids = [774];
 export const modules = {
 
-/***/ 6350:
+/***/ 7774:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   serveSlack: () => (/* binding */ serveSlack)
 });
 
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __webpack_require__(2973);
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __webpack_require__(8274);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __webpack_require__(5057);
+// EXTERNAL MODULE: ./src/config/defaults.ts
+var defaults = __webpack_require__(1954);
+// EXTERNAL MODULE: ./src/config/protocol.ts
+var protocol = __webpack_require__(200);
+// EXTERNAL MODULE: ./src/config/store.ts
+var store = __webpack_require__(5147);
+;// CONCATENATED MODULE: ./src/config/slack.ts
+
+
+
+
+
+/** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
+function loadSlackConfig(env, port) {
+    const signingSecret = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_SIGNING_SECRET);
+    if (!signingSecret)
+        throw new common/* UsageError */.eb('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+    const config = {
+        signingSecret,
+        store: (0,store/* resolveStore */.g)({}, env),
+        leaseMs: (0,durations/* parseDuration */.E9)((0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_LEASE) ?? defaults/* DEFAULTS */.z.slackLease, 'DAPLAYA_SLACK_LEASE'),
+        host: (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_HOST) ?? defaults/* DEFAULTS */.z.slackHost,
+        protocol: (0,protocol/* loadProtocolSettings */.k)(env),
+    };
+    const appId = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_APP_ID);
+    if (appId)
+        config.appId = appId;
+    if (port !== undefined) {
+        if (!/^\d+$/.test(port) || Number(port) > 65535)
+            throw new common/* UsageError */.eb(`--port must be a port number, got ${JSON.stringify(port)}`);
+        config.port = Number(port);
+    }
+    return config;
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __webpack_require__(6139);
+// EXTERNAL MODULE: ./src/lock/client.ts + 4 modules
+var lock_client = __webpack_require__(6999);
+// EXTERNAL MODULE: ./src/lock/errors.ts
+var errors = __webpack_require__(2960);
+// EXTERNAL MODULE: ./src/lock/env-names.ts
+var env_names = __webpack_require__(1517);
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __webpack_require__(5456);
-// EXTERNAL MODULE: ./src/cli/format.ts
-var format = __webpack_require__(6719);
+// EXTERNAL MODULE: ./src/wording.ts
+var wording = __webpack_require__(3395);
 ;// CONCATENATED MODULE: ./src/slack/blocks.ts
 
 
@@ -53,16 +96,18 @@ function metaLink(meta) {
 /** The holder line, with the user kept as a Slack mention when it is one. */
 function holderText(h, now) {
     const user = userText(h.user);
-    return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${(0,format/* iso */.KH)(h.since)}, ${(0,format/* expiresText */.Q7)(h.expiresAt, now)})`;
+    return `${h.uberlock ? ':snowflake: *UBERLOCK* by ' : ''}${user} (${metaLink(h.meta)}, since ${(0,wording/* iso */.KH)(h.since)}, ${(0,wording/* expiresText */.Q7)(h.expiresAt, now)})`;
 }
-function leasesReply(items, queues, now) {
-    const held = items.filter((i) => (0,rules/* isHeld */.i7)(i, now));
+/** Held, frozen and expired-but-unreleased locks, judged by rules.lockState like the CLI's `locks`. */
+function leasesReply(items, queues, now, skewMs) {
+    const held = items.filter((i) => (0,rules/* lockState */.HE)(i, now, skewMs) !== 'free');
     if (held.length === 0)
         return reply('ephemeral', 'No env is locked.');
     const lines = held.map((i) => {
+        const expired = (0,rules/* lockState */.HE)(i, now, skewMs) === 'expired' ? ' :hourglass: *EXPIRED* (not released)' : '';
         const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
         const q = queues.get(i.name) ?? [];
-        return `*${esc(i.name)}*: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+        return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
     });
     return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }
@@ -91,6 +136,8 @@ function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
 }
 
 ;// CONCATENATED MODULE: ./src/slack/handler.ts
+
+
 
 
 
@@ -157,16 +204,18 @@ async function perform(text, who, deps, now) {
         }
     }
     catch (err) {
-        if (err instanceof names/* InvalidInputError */.oC)
+        if (err instanceof errors/* InvalidInputError */.o)
             return reply('ephemeral', `:x: ${esc(err.message)}`);
         return reply('ephemeral', `:x: daplaya could not do that: ${esc(err.message)}`);
     }
 }
 function envArg(name) {
     if (name === undefined)
-        throw new names/* InvalidInputError */.oC('name an env, e.g. `/daplaya lock production`');
-    return (0,names/* validateEnvName */.zf)(name);
+        throw new errors/* InvalidInputError */.o('name an env, e.g. `/daplaya lock production`');
+    return (0,env_names/* validateEnvName */.zf)(name);
 }
+/** Every lock taken from Slack has an id that starts with its workspace and user. */
+const slackLockIdPrefix = (w) => `slack:${w.teamId}:${w.userId}:`;
 // Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
 const mention = (w) => `<@${esc(w.userId)}>`;
 const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
@@ -175,7 +224,7 @@ async function lock(uber, name, metaText, who, deps, now) {
     const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
     const r = await client.acquire({
         name,
-        lockId: `slack:${who.teamId}:${who.userId}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
+        lockId: `${slackLockIdPrefix(who)}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
         user: slackUser(who),
         meta,
         uberlock: uber,
@@ -189,10 +238,12 @@ async function lock(uber, name, metaText, who, deps, now) {
 }
 async function release(name, rest, who, deps, now) {
     const client = await deps.client();
-    const holder = await client.holder(name);
-    if (!holder)
+    const item = await client.item(name);
+    if (item?.owner === undefined)
         return reply('ephemeral', `*${esc(name)}* is not locked.`);
-    if (holder.user.includes(mention(who))) {
+    const holder = (0,lock_client/* toHolder */.Gj)(item);
+    // Ownership by lock id: a Slack lock's id names the workspace and user that took it.
+    if (holder.lockId.startsWith(slackLockIdPrefix(who))) {
         const r = await client.release(name, { lockId: holder.lockId });
         if (r.outcome !== 'released')
             return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
@@ -219,9 +270,9 @@ async function leases(name, deps, now) {
     for (const i of items)
         if (i.owner !== undefined)
             queues.set(i.name, await client.waiters(i.name));
-    if (name && items.every((i) => !(0,rules/* isHeld */.i7)(i, now())))
+    if (name && items.every((i) => (0,rules/* lockState */.HE)(i, now(), client.skewMs) === 'free'))
         return reply('ephemeral', `*${esc(name)}* is not locked.`);
-    return leasesReply(items, queues, now());
+    return leasesReply(items, queues, now(), client.skewMs);
 }
 
 ;// CONCATENATED MODULE: ./src/slack/http.ts
@@ -253,15 +304,15 @@ function createSlackServer(deps) {
     });
 }
 
-// EXTERNAL MODULE: ./src/cli/exit-codes.ts
-var exit_codes = __webpack_require__(8551);
-;// CONCATENATED MODULE: ./src/cli/slack-serve.ts
+;// CONCATENATED MODULE: ./src/slack/serve.ts
 
 
-
-/** `daplaya slack serve --port N`: serve slash commands until SIGINT/SIGTERM. */
-async function serveSlack(client, config, env, io) {
-    const slack = (0,src_config/* loadSlackConfig */.ly)(env, config.port ?? '3000');
+/**
+ * `daplaya slack serve --port N`: serve slash commands until the signal aborts.
+ * Wired into the CLI by the entry point (src/index.ts), so the CLI never imports Slack.
+ */
+async function serveSlack(client, opts) {
+    const slack = loadSlackConfig(opts.env, opts.port ?? '3000');
     const server = createSlackServer({
         signingSecret: slack.signingSecret,
         ...(slack.appId ? { appId: slack.appId } : {}),
@@ -273,14 +324,13 @@ async function serveSlack(client, config, env, io) {
         server.listen(slack.port, slack.host, () => resolve());
     });
     const addr = server.address();
-    io.out(`daplaya slack: listening on http://${addr.address}:${addr.port}/`);
+    opts.out(`daplaya slack: listening on http://${addr.address}:${addr.port}/`);
     await new Promise((resolve) => {
-        if (io.signal?.aborted)
+        if (opts.signal?.aborted)
             return resolve();
-        io.signal?.addEventListener('abort', () => resolve(), { once: true });
+        opts.signal?.addEventListener('abort', () => resolve(), { once: true });
     });
     await new Promise((resolve) => server.close(() => resolve()));
-    return exit_codes/* EXIT */.d.ok;
 }
 
 

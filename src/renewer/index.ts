@@ -1,13 +1,13 @@
 import '../quiet-sdk-warning.js';
-import { loadHeartbeatConfig, loadProtocolSettings } from '../config.js';
+import { loadRenewerSettings } from './settings.js';
 import { LockClient } from '../lock/client.js';
-import { runHeartbeat } from '../lock/heartbeat.js';
+import { keepRenewed } from '../lock/renewal.js';
 import { openStore } from '../store/open.js';
 import { writeStatus } from './status.js';
 
-// Entry of the detached renewer (dist/heartbeat/index.js): renews the job's leases
+// Entry of the detached renewer (dist/renewer/index.js): renews the job's leases
 // until told to stop (SIGTERM), the lock is lost, or its lifetime runs out.
-const config = loadHeartbeatConfig(process.env);
+const config = loadRenewerSettings(process.env);
 const controller = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => controller.abort());
 
@@ -17,17 +17,17 @@ if (config.roleToAssume) {
   const core = await import('@actions/core');
   credentials = webIdentityCredentials({
     roleArn: config.roleToAssume,
-    sessionName: config.roleSessionName ?? 'daplaya-heartbeat',
+    sessionName: config.roleSessionName ?? 'daplaya-renewer',
     ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
-    getIdToken: () => core.getIDToken('sts.amazonaws.com'),
+    getIdToken: () => core.getIDToken(config.audience ?? 'sts.amazonaws.com'),
   });
 }
 const store = await openStore(config.store, credentials);
-const client = new LockClient(store, loadProtocolSettings(process.env));
+const client = new LockClient(store, config.protocol);
 let lastRenewedAt: number | undefined;
 writeStatus(config.statusFile, { state: 'running', pid: process.pid });
 try {
-  const end = await runHeartbeat(client, config.locks, {
+  const end = await keepRenewed(client, config.locks, {
     leaseMs: config.leaseMs,
     maxLifetimeMs: config.maxLifetimeMs,
     signal: controller.signal,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseEnvList, validateEnvName } from '../../src/lock/names.js';
+import { formatDuration, parseDuration } from '../../src/lock/durations.js';
+import { parseEnvList, validateEnvName } from '../../src/lock/env-names.js';
 
 describe('durations', () => {
   it.each([

@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { HEARTBEAT_MAX_LIFETIME_MS, loadProtocolSettings, type ActionConfig, type ActionState, type Env } from '../config.js';
-import { describeHolder, iso, progressLine } from '../cli/format.js';
+import type { ActionConfig } from '../config/action.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { LockClient, type Holder } from '../lock/client.js';
-import { acquireAll } from '../lock/multi.js';
-import { startHeartbeat } from '../heartbeat/spawn.js';
+import { formatDuration } from '../lock/durations.js';
 import type { LockStore } from '../lock/types.js';
+import { jobLocks, startJobRenewer, takeForJob } from '../session/job-lock.js';
 import { openStore } from '../store/open.js';
-import { blockedState, lockState } from './state.js';
+import { iso, notAcquiredText, progressReporter } from '../wording.js';
+import { blockedState, lockState, type ActionState } from './state.js';
 
+/** First letter up: the action's messages are sentences. */
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export async function openActionStore(config: ActionConfig): Promise<LockStore> {
   if (config.store.credentials) {
@@ -23,7 +25,7 @@ export async function openActionStore(config: ActionConfig): Promise<LockStore> 
     roleArn: config.roleToAssume,
     sessionName: config.roleSessionName,
     ...(config.store.region ? { region: config.store.region } : {}),
-    getIdToken: () => core.getIDToken('sts.amazonaws.com'),
+    getIdToken: () => core.getIDToken(config.audience),
   });
   const creds = await provider();
   core.setSecret(creds.secretAccessKey);
@@ -35,16 +37,18 @@ export async function openActionStore(config: ActionConfig): Promise<LockStore> 
  * Takes the lock for the job (pre, or main when pre did not run), logging who holds
  * it while waiting, then starts the detached renewer and saves the state for post.
  */
-export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript: string, signal: AbortSignal): Promise<ActionState | undefined> {
+export async function lockForJob(config: ActionConfig, env: Record<string, string | undefined>, renewerScript: string, signal: AbortSignal): Promise<ActionState | undefined> {
   const store = await openActionStore(config);
   core.info(`daplaya: using ${store.description}`);
-  const client = new LockClient(store, loadProtocolSettings(env));
+  const client = new LockClient(store, config.protocol);
   const lockId = `${config.lockIdPrefix}:${randomBytes(4).toString('hex')}`;
   let grouped = false;
   // Whom the job waited on, in order: named in a notice once it gets the lock.
   const waitedOn = new Map<string, Holder>();
+  const report = progressReporter(config.envs, config.waitMs, (line) => core.info(line));
   try {
-    const r = await acquireAll(client, config.envs, {
+    const r = await takeForJob(client, {
+      envs: config.envs,
       lockId,
       user: config.user,
       meta: config.meta,
@@ -57,14 +61,12 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
           core.startGroup(`Waiting for env ${config.envs.join(', ')}`);
           grouped = true;
         }
-        const now = Date.now();
-        core.info(progressLine(b.holder?.name ?? config.envs.join(', '), b, now));
+        report(b);
         if (b.holder && !waitedOn.has(b.holder.lockId)) waitedOn.set(b.holder.lockId, b.holder);
       },
     });
     if (grouped) core.endGroup();
     if (!r.ok) {
-      const who = r.holder ? ` by ${describeHolder(r.holder, Date.now())}` : '';
       const h = r.holder;
       blockedState.save({
         envs: config.envs,
@@ -72,11 +74,8 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
         waitedMs: r.waitedMs,
         ...(h ? { holder: { name: h.name, user: h.user, meta: h.meta, since: h.since, uberlock: h.uberlock } } : {}),
       });
-      core.setFailed(
-        r.reason === 'cancelled'
-          ? `Cancelled while waiting for env ${config.envs.join(', ')}${who}`
-          : `Env ${r.holder?.name ?? config.envs.join(', ')} is still locked${who} after waiting ${Math.round(r.waitedMs / 1000)}s`,
-      );
+      const text = sentence(notAcquiredText(r, config.envs, Date.now()));
+      core.setFailed(r.reason === 'cancelled' ? text : `${text}; gave up after waiting ${formatDuration(r.waitedMs)}`);
       return undefined;
     }
     for (const l of r.locks) {
@@ -89,7 +88,7 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
         `Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`,
       );
     }
-    const statusFile = path.join(env.RUNNER_TEMP || os.tmpdir(), `daplaya-heartbeat-${randomBytes(6).toString('hex')}.json`);
+    const statusFile = path.join(config.tempDir, `daplaya-renewer-${randomBytes(6).toString('hex')}.json`);
     const state: ActionState = {
       lockId,
       envs: r.locks.map((l) => l.name),
@@ -97,22 +96,23 @@ export async function lockForJob(config: ActionConfig, env: Env, heartbeatScript
       user: config.user,
       acquiredAt: r.locks[0]?.acquiredAt ?? Date.now(),
       waitedMs: r.waitedMs,
-      heartbeatStatusFile: statusFile,
+      renewerStatusFile: statusFile,
     };
     if (!config.uberlock) {
-      state.heartbeatPid = startHeartbeat(
-        heartbeatScript,
+      const renewer = startJobRenewer(
         {
+          script: renewerScript,
           store: config.store,
-          locks: r.locks.map((l) => ({ name: l.name, lockId, fence: l.fence, confirmedAt: l.confirmedAt })),
+          locks: jobLocks(r),
           leaseMs: config.leaseMs,
-          maxLifetimeMs: HEARTBEAT_MAX_LIFETIME_MS,
+          maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs,
           statusFile,
-          ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName } : {}),
+          ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
         },
         env,
       );
-      core.info(`Renewing the ${Math.round(config.leaseMs / 1000)}s lease in the background (pid ${state.heartbeatPid})`);
+      state.renewerPid = renewer.pid;
+      core.info(`Renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
     }
     lockState.save(state);
     return state;

@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { HEARTBEAT_ENV, heartbeatSettings, type Env, type HeartbeatConfig } from '../config.js';
+import { RENEWER_SETTINGS_ENV, type RenewerSettings, encodeRenewerSettings } from './settings.js';
+import { type Env } from '../config/common.js';
 
 /** Marks a renewer's command line with its record's token: `node SCRIPT --daplaya-renewer=TOKEN`. */
 export const RENEWER_ARG = '--daplaya-renewer=';
@@ -11,12 +12,12 @@ export const RENEWER_ARG = '--daplaya-renewer=';
  * the token goes on its command line, so a later release can tell it from any
  * other process that has (or has been given) the same pid.
  */
-export function startHeartbeat(script: string, config: HeartbeatConfig, env: Env, token?: string): number {
+export function startRenewer(script: string, config: RenewerSettings, env: Env, token?: string): number {
   const child = spawn(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
     detached: true,
     stdio: 'ignore',
     // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
-    env: { ...env, [HEARTBEAT_ENV]: heartbeatSettings(config) },
+    env: { ...env, [RENEWER_SETTINGS_ENV]: encodeRenewerSettings(config) },
   });
   child.unref();
   if (child.pid === undefined) throw new Error('could not start the lock renewer');
@@ -98,7 +99,7 @@ export async function stopRenewer(id: RenewerIdentity, timeoutMs = 5000): Promis
  * For a pid from a trusted source (the action's own state); a pid read from a file
  * goes through stopRenewer, which checks it first.
  */
-export async function stopHeartbeat(pid: number, timeoutMs = 5000): Promise<void> {
+export async function stopRenewerByPid(pid: number, timeoutMs = 5000): Promise<void> {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {

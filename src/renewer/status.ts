@@ -3,7 +3,7 @@ import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, re
 import type { Holder } from '../lock/client.js';
 
 /** What a renewer leaves behind for the phase that stops it. */
-export interface HeartbeatStatus {
+export interface RenewerStatus {
   state: 'running' | 'stopped' | 'lost' | 'lifetime' | 'failed';
   pid: number;
   lastRenewedAt?: number;
@@ -20,7 +20,7 @@ const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
  * target and renames it over the target: a symlink planted at the name is
  * replaced, never written through, and a reader never sees half a status.
  */
-export function writeStatus(file: string, status: HeartbeatStatus): void {
+export function writeStatus(file: string, status: RenewerStatus): void {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
@@ -42,13 +42,13 @@ export function writeStatus(file: string, status: HeartbeatStatus): void {
 }
 
 /** Reads a status file, never through a symlink. */
-export function readStatus(file: string | undefined): HeartbeatStatus | undefined {
+export function readStatus(file: string | undefined): RenewerStatus | undefined {
   if (!file) return undefined;
   try {
     const fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     try {
       if (!fstatSync(fd).isFile()) return undefined;
-      return JSON.parse(readFileSync(fd, 'utf8')) as HeartbeatStatus;
+      return JSON.parse(readFileSync(fd, 'utf8')) as RenewerStatus;
     } finally {
       closeSync(fd);
     }
@@ -58,7 +58,7 @@ export function readStatus(file: string | undefined): HeartbeatStatus | undefine
 }
 
 /** Reads a status file and removes it (unlink removes a symlink, never its target). */
-export function takeStatus(file: string | undefined): HeartbeatStatus | undefined {
+export function takeStatus(file: string | undefined): RenewerStatus | undefined {
   const status = readStatus(file);
   if (file) {
     try {

@@ -10,7 +10,7 @@ export interface RenewedLock {
   confirmedAt: number;
 }
 
-export interface HeartbeatOptions {
+export interface RenewalOptions {
   leaseMs: number;
   /** Stop renewing after this long even if nobody said stop (a forgotten renewer must not hold a lock forever). */
   maxLifetimeMs: number;
@@ -19,7 +19,7 @@ export interface HeartbeatOptions {
   onError?: (err: unknown) => void;
 }
 
-export type HeartbeatEnd =
+export type RenewalEnd =
   | { reason: 'stopped' }
   | { reason: 'lifetime' }
   /** The lock was taken over (or lapsed and was released): the write's condition failed. */
@@ -47,12 +47,12 @@ export function leaseTiming(leaseMs: number): { renewEveryMs: number; graceMs: n
 
 /**
  * Keeps short leases alive for locks held by a job. A failed renew means the lock
- * was taken over (or lapsed and was taken): that ends the heartbeat with the new holder.
+ * was taken over (or lapsed and was taken): that ends the renewal with the new holder.
  * A renewal that cannot be confirmed (errors, or a request that never answers) is
- * retried quickly; if none is confirmed by the loss deadline the heartbeat ends as
+ * retried quickly; if none is confirmed by the loss deadline the renewal ends as
  * `unconfirmed` even while a request is still in flight.
  */
-export async function runHeartbeat(client: LockClient, locks: RenewedLock[], opts: HeartbeatOptions, clock: () => number = monotonicMs): Promise<HeartbeatEnd> {
+export async function keepRenewed(client: LockClient, locks: RenewedLock[], opts: RenewalOptions, clock: () => number = monotonicMs): Promise<RenewalEnd> {
   const timing = leaseTiming(opts.leaseMs);
   const end = clock() + opts.maxLifetimeMs;
   const held = locks.map((l) => ({ ...l }));
@@ -71,7 +71,7 @@ export async function runHeartbeat(client: LockClient, locks: RenewedLock[], opt
     for (const lock of held) {
       const sentAt = clock();
       const attempt = client.renew(lock, opts.leaseMs);
-      // A request that hangs must not hold the heartbeat past the loss deadline.
+      // A request that hangs must not hold the renewal past the loss deadline.
       const deadline = new AbortController();
       const outcome = await Promise.race([
         attempt.then(

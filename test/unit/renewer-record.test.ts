@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/main.js';
-import * as pidfile from '../../src/heartbeat/pidfile.js';
-import { writeStatus } from '../../src/heartbeat/status.js';
+import * as pidfile from '../../src/renewer/record.js';
+import { writeStatus } from '../../src/renewer/status.js';
 
 // Issue #16 item 12: the GitLab renewer's record and status files. Nothing planted
 // in TMPDIR is followed or obeyed, release signals only its own renewer, and no
@@ -85,9 +85,9 @@ describe('GitLab renewer record', () => {
     symlinkSync(target, legacyRecord());
     mkdirSync(privateDir(), { mode: 0o700 });
     symlinkSync(target, privateRecord());
-    const record = { pid: 4321, statusFile: privateStatus(), token: 'a'.repeat(32), script: '/opt/daplaya/dist/heartbeat/index.js', exec: process.execPath };
+    const record = { pid: 4321, statusFile: privateStatus(), token: 'a'.repeat(32), script: '/opt/daplaya/dist/renewer/index.js', exec: process.execPath };
     try {
-      pidfile.saveHeartbeatRecord(LOCK_ID, record);
+      pidfile.saveRenewerRecord(LOCK_ID, record);
     } catch (err) {
       expect(String(err)).toMatch(/symlink|exists/); // a one-line refusal is fine too
     }
@@ -96,19 +96,19 @@ describe('GitLab renewer record', () => {
     if (st && !st.isSymbolicLink()) {
       expect(st.isFile()).toBe(true);
       expect(st.mode & 0o777).toBe(0o600);
-      expect(pidfile.takeHeartbeatRecord(LOCK_ID)).toMatchObject({ pid: 4321 });
+      expect(pidfile.takeRenewerRecord(LOCK_ID)).toMatchObject({ pid: 4321 });
     }
   });
 
   it('is not read through a symlink, and the linked file is neither obeyed nor deleted', () => {
-    const planted = JSON.stringify({ pid: 4321, statusFile: privateStatus(), token: 'a'.repeat(32), script: '/x/heartbeat/index.js', exec: process.execPath });
+    const planted = JSON.stringify({ pid: 4321, statusFile: privateStatus(), token: 'a'.repeat(32), script: '/x/renewer/index.js', exec: process.execPath });
     const target = victim(planted);
     symlinkSync(target, legacyRecord());
     mkdirSync(privateDir(), { mode: 0o700 });
     symlinkSync(target, privateRecord());
     let taken;
     try {
-      taken = pidfile.takeHeartbeatRecord(LOCK_ID);
+      taken = pidfile.takeRenewerRecord(LOCK_ID);
     } catch (err) {
       expect(String(err)).toMatch(/symlink/);
     }
@@ -117,7 +117,7 @@ describe('GitLab renewer record', () => {
   });
 
   it('lives in a private directory, refused when it is a symlink, someone else\'s or open to others', () => {
-    const prep = pidfile.prepareHeartbeat;
+    const prep = pidfile.prepareRenewer;
     const files = prep(LOCK_ID);
     expect(path.dirname(files.statusFile)).toBe(privateDir());
     expect(files.token).toMatch(/^[0-9a-f]{32}$/);
@@ -137,7 +137,7 @@ describe('GitLab renewer record', () => {
     process.env.TMPDIR = tmpdir = mk('tmpdir2');
     symlinkSync(elsewhere, privateDir());
     expect(() => prep(LOCK_ID)).toThrow(/symlink/);
-    expect(() => pidfile.saveHeartbeatRecord(LOCK_ID, { pid: 1, statusFile: '', token: 'a'.repeat(32), script: 's', exec: 'e' })).toThrow(/symlink/);
+    expect(() => pidfile.saveRenewerRecord(LOCK_ID, { pid: 1, statusFile: '', token: 'a'.repeat(32), script: 's', exec: 'e' })).toThrow(/symlink/);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
@@ -169,7 +169,7 @@ describe('release with a GitLab renewer record', () => {
     writeFileSync(legacyRecord(), JSON.stringify({ pid, statusFile: path.join(tmpdir, 'x.status.json') }));
     // ...and the worst case: a record in the private directory itself (a stale one whose pid was reused).
     mkdirSync(privateDir(), { mode: 0o700 });
-    writeFileSync(privateRecord(), JSON.stringify({ pid, statusFile: privateStatus(), token: 'b'.repeat(32), script: '/opt/daplaya/dist/heartbeat/index.js', exec: process.execPath }), { mode: 0o600 });
+    writeFileSync(privateRecord(), JSON.stringify({ pid, statusFile: privateStatus(), token: 'b'.repeat(32), script: '/opt/daplaya/dist/renewer/index.js', exec: process.execPath }), { mode: 0o600 });
 
     const rel = collect();
     expect(await main(['release', '--env', 'prod'], env, rel.io), rel.lines.join('\n')).toBe(0);
@@ -183,13 +183,13 @@ describe('release with a GitLab renewer record', () => {
 
   it('stops the renewer that lock started (checked by its command line) and leaves no record or status file', async () => {
     // A stand-in renewer: a real node process that writes its status file and stops on SIGTERM.
-    const scriptDir = path.join(mk('bundle'), 'heartbeat');
+    const scriptDir = path.join(mk('bundle'), 'renewer');
     mkdirSync(scriptDir);
     const script = path.join(scriptDir, 'index.js');
     writeFileSync(
       script,
       `const fs = require('node:fs');
-const cfg = JSON.parse(process.env.DAPLAYA_HEARTBEAT);
+const cfg = JSON.parse(process.env.DAPLAYA_RENEWER_SETTINGS);
 const put = (state) => fs.writeFileSync(cfg.statusFile, JSON.stringify({ state, pid: process.pid }));
 put('running');
 process.on('SIGTERM', () => { put('stopped'); process.exit(0); });
@@ -199,7 +199,7 @@ setTimeout(() => process.exit(3), 60000);
     writeFileSync(path.join(scriptDir, 'package.json'), '{"type":"commonjs"}');
     const store = mk('store');
     const env = gitlabEnv(store);
-    const lock = collect({ heartbeatScript: script, env });
+    const lock = collect({ renewerScript: script, env });
     expect(await main(['lock', '--env', 'prod', '--lease', '1m'], env, lock.io), lock.lines.join('\n')).toBe(0);
     const m = lock.lines.join('\n').match(/in the background \(pid (\d+)\)/);
     expect(m, lock.lines.join('\n')).not.toBeNull();

@@ -1,8 +1,8 @@
-export const id = 399;
-export const ids = [399];
+export const id = 224;
+export const ids = [224];
 export const modules = {
 
-/***/ 7399:
+/***/ 8224:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -18,7 +18,7 @@ var external_node_os_ = __webpack_require__(8161);
 var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 // EXTERNAL MODULE: ./src/lock/backoff.ts
 var backoff = __webpack_require__(819);
-;// CONCATENATED MODULE: ./src/lock/heartbeat.ts
+;// CONCATENATED MODULE: ./src/lock/renewal.ts
 
 /**
  * The timing of a renewed lease, all measured on this process's monotonic clock from
@@ -39,12 +39,12 @@ function leaseTiming(leaseMs) {
 }
 /**
  * Keeps short leases alive for locks held by a job. A failed renew means the lock
- * was taken over (or lapsed and was taken): that ends the heartbeat with the new holder.
+ * was taken over (or lapsed and was taken): that ends the renewal with the new holder.
  * A renewal that cannot be confirmed (errors, or a request that never answers) is
- * retried quickly; if none is confirmed by the loss deadline the heartbeat ends as
+ * retried quickly; if none is confirmed by the loss deadline the renewal ends as
  * `unconfirmed` even while a request is still in flight.
  */
-async function runHeartbeat(client, locks, opts, clock = backoff/* monotonicMs */.dR) {
+async function keepRenewed(client, locks, opts, clock = backoff/* monotonicMs */.dR) {
     const timing = leaseTiming(opts.leaseMs);
     const end = clock() + opts.maxLifetimeMs;
     const held = locks.map((l) => ({ ...l }));
@@ -67,7 +67,7 @@ async function runHeartbeat(client, locks, opts, clock = backoff/* monotonicMs *
         for (const lock of held) {
             const sentAt = clock();
             const attempt = client.renew(lock, opts.leaseMs);
-            // A request that hangs must not hold the heartbeat past the loss deadline.
+            // A request that hangs must not hold the renewal past the loss deadline.
             const deadline = new AbortController();
             const outcome = await Promise.race([
                 attempt.then((r) => ({ kind: 'done', r }), (err) => ({ kind: 'error', err })),
@@ -95,14 +95,14 @@ async function runHeartbeat(client, locks, opts, clock = backoff/* monotonicMs *
     }
 }
 
-// EXTERNAL MODULE: ./src/lock/names.ts
-var names = __webpack_require__(6139);
-// EXTERNAL MODULE: ./src/cli/acquire-for-cli.ts + 1 modules
-var acquire_for_cli = __webpack_require__(3210);
+// EXTERNAL MODULE: ./src/cli/acquire-for-cli.ts
+var acquire_for_cli = __webpack_require__(5915);
 // EXTERNAL MODULE: ./src/cli/exit-codes.ts
 var exit_codes = __webpack_require__(8551);
-// EXTERNAL MODULE: ./src/cli/format.ts
-var format = __webpack_require__(6719);
+// EXTERNAL MODULE: ./src/wording.ts
+var wording = __webpack_require__(3395);
+// EXTERNAL MODULE: ./src/session/job-lock.ts + 4 modules
+var job_lock = __webpack_require__(3909);
 ;// CONCATENATED MODULE: ./src/cli/run-watchdog.ts
 
 /**
@@ -179,7 +179,7 @@ async function runCommand(client, config, io) {
     // In CI (no terminal) the command gets a process group of its own, so stopping it stops
     // whatever it started too; at a terminal it stays in ours, so it can read the terminal.
     const group = process.stdin.isTTY !== true;
-    const stopHeartbeat = new AbortController();
+    const stopRenewal = new AbortController();
     let lost;
     const child = (0,external_node_child_process_.spawn)(config.runArgs[0], config.runArgs.slice(1), {
         stdio: 'inherit',
@@ -201,13 +201,10 @@ async function runCommand(client, config, io) {
     };
     const watchdog = child.pid !== undefined ? startWatchdog(child.pid, timing.graceMs, group) : undefined;
     let killTimer;
-    const heartbeat = runHeartbeat(client, r.locks, { leaseMs: config.leaseMs, maxLifetimeMs: Number.MAX_SAFE_INTEGER, signal: stopHeartbeat.signal }).then((end) => {
+    const renewal = keepRenewed(client, r.locks, { leaseMs: config.leaseMs, maxLifetimeMs: Number.MAX_SAFE_INTEGER, signal: stopRenewal.signal }).then((end) => {
         if (end.reason !== 'lost' && end.reason !== 'unconfirmed')
             return;
-        lost =
-            end.reason === 'lost'
-                ? `daplaya: error: the lock on env ${end.name} was lost while the command ran${end.holder ? `: taken by ${(0,format/* describeHolder */.sG)(end.holder, Date.now())}` : ''}; stopping the command`
-                : `daplaya: error: no renewal of the lock on env ${end.name} was confirmed for ${(0,names/* formatDuration */.a3)(end.sinceMs)} (lease ${(0,names/* formatDuration */.a3)(config.leaseMs)}); stopping the command before the lease can pass to anyone else`;
+        lost = `daplaya: error: ${(0,wording/* lostText */.kF)(end, config.leaseMs, Date.now())} while the command ran; stopping the command${end.reason === 'unconfirmed' ? ' before the lease can pass to anyone else' : ''}`;
         io.err(lost);
         signalChild('SIGTERM');
         killTimer = setTimeout(() => signalChild('SIGKILL'), timing.graceMs);
@@ -220,17 +217,10 @@ async function runCommand(client, config, io) {
     if (killTimer)
         clearTimeout(killTimer);
     watchdog?.dismiss();
-    stopHeartbeat.abort();
-    await heartbeat;
-    for (const l of [...r.locks].reverse()) {
-        const rel = await client.release(l.name, { lockId: l.lockId });
-        if (rel.outcome === 'released')
-            io.err(`daplaya: released env ${l.name}`);
-        else if (rel.outcome === 'held-by-other')
-            io.err(`daplaya: env ${l.name} is now held by ${(0,format/* describeHolder */.sG)(rel.holder, Date.now())}; it was taken over while the command ran`);
-        else
-            io.err(`daplaya: env ${l.name} was no longer held at release (the lease lapsed)`);
-    }
+    stopRenewal.abort();
+    await renewal;
+    for (const g of await (0,job_lock/* giveBack */.F5)(client, r.locks))
+        io.err(`daplaya: ${(0,wording/* givenBackText */.U6)(g, Date.now())}`);
     if (exit.error) {
         io.err(`daplaya: error: could not run ${config.runArgs[0]}: ${exit.error.message}`);
         return exit.error.code === 'ENOENT' ? 127 : 126;

@@ -1,0 +1,2623 @@
+export const id = 296;
+export const ids = [296];
+export const modules = {
+
+/***/ 7868:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ failAction)
+/* harmony export */ });
+/* unused harmony export actionMessage */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6421);
+/* harmony import */ var _lock_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2960);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1254);
+
+
+
+/** A store error in action terms: what to set is an input (or the job's env), not a CLI flag. */
+function actionMessage(err) {
+    if (err.kind === 'no-region')
+        return 'no AWS region: set the region input or AWS_REGION';
+    return err.message.replace(/\bpass --(table|region|endpoint)\b/g, 'set the $1 input');
+}
+/** One clear failure line for the job log; no stack traces for known causes. */
+function failAction(err) {
+    if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .StoreError */ .AD)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(actionMessage(err));
+    else if (err instanceof _lock_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidInputError */ .o)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err.message);
+    else {
+        const e = err;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(e?.message ?? String(err));
+        if (e?.stack)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(e.stack);
+    }
+}
+
+
+/***/ }),
+
+/***/ 3175:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ describeBlocked),
+/* harmony export */   HE: () => (/* binding */ lockState),
+/* harmony export */   MY: () => (/* binding */ ActionStateError),
+/* harmony export */   ic: () => (/* binding */ preRanState),
+/* harmony export */   kB: () => (/* binding */ blockedState)
+/* harmony export */ });
+/* unused harmony exports STATE_KEYS, parseActionState */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6421);
+/* harmony import */ var _wording_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3395);
+/* harmony import */ var _lock_env_names_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1517);
+/* harmony import */ var _lock_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2960);
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8274);
+
+
+
+
+
+/**
+ * What one phase of the action hands to a later one, each key's writer next to its reader.
+ *
+ * core.saveState(name, value) writes `name<<DELIM` to the GITHUB_STATE file; the runner gives every
+ * later phase of the step the env var `STATE_<name>`, with the name exactly as saved (hyphens
+ * kept), and core.getState(name) reads exactly that. Read state only through these pairs: a name
+ * spelt by hand (`STATE_pre_ran` for `pre-ran`) silently never matches.
+ */
+const STATE_KEYS = {
+    /** pre started (its inputs were valid): main must not take the lock again. */
+    preRan: 'pre-ran',
+    /** The lock this job holds (JSON ActionState). */
+    lock: 'daplaya',
+    /** Why pre (or main) did not get the lock, for main's error and post's summary. */
+    blocked: 'blocked',
+};
+const preRanState = {
+    save: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.preRan, 'true'),
+    read: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.preRan) === 'true',
+};
+const lockState = {
+    save: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.lock, JSON.stringify(state)),
+    read: () => parseActionState(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.lock)),
+};
+const blockedState = {
+    save: (blocked) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.blocked, JSON.stringify(blocked)),
+    read: () => {
+        const raw = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.blocked);
+        if (!raw)
+            return undefined;
+        try {
+            const b = JSON.parse(raw);
+            return Array.isArray(b?.envs) ? b : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    },
+};
+/** For the job summary (HTML-escaped): who kept the job from the lock. */
+function describeBlocked(b) {
+    if (!b)
+        return 'No lock was taken by this job.';
+    const h = b.holder;
+    const who = h ? `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${[h.meta, `since ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_1__/* .iso */ .KH)(h.since)}`].filter((p) => p !== '').join(', ')})` : 'jobs queued ahead of it';
+    const what = b.reason === 'cancelled' ? 'cancelled while it waited; held by' : 'still held by';
+    const text = `Env ${b.envs.join(', ')} was not locked by this job: ${what} ${who} after waiting ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(b.waitedMs)}.`;
+    return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+}
+/** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
+function parseActionState(raw) {
+    if (!raw)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch {
+        throw new ActionStateError('not JSON');
+    }
+    const problem = actionStateProblem(value);
+    if (problem)
+        throw new ActionStateError(problem);
+    return value;
+}
+/** Saved lock state that pre could not have written (corrupt, or of another shape): post releases by the job's lock id instead. */
+class ActionStateError extends _lock_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InvalidInputError */ .o {
+    problem;
+    name = 'ActionStateError';
+    constructor(problem, then) {
+        super(`The lock state saved by this job's pre step is unreadable (${problem})${then ? `; ${then}` : ''}`);
+        this.problem = problem;
+    }
+}
+function actionStateProblem(v) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return 'not an object';
+    const s = v;
+    const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
+    if (typeof s.lockId !== 'string' || s.lockId === '')
+        return 'lockId is not a lock id';
+    const envs = s.envs;
+    const envName = (e) => {
+        try {
+            return typeof e === 'string' && (0,_lock_env_names_js__WEBPACK_IMPORTED_MODULE_2__/* .parseEnvList */ .N7)(e).length === 1 && !e.includes(',');
+        }
+        catch {
+            return false;
+        }
+    };
+    if (!Array.isArray(envs) || envs.length === 0 || !envs.every(envName))
+        return 'envs is not a list of env names';
+    if (!Array.isArray(s.fences) || s.fences.length !== envs.length || !s.fences.every(isNum))
+        return 'fences is not one number per env';
+    if (typeof s.user !== 'string')
+        return 'user is not a string';
+    if (!isNum(s.acquiredAt) || !isNum(s.waitedMs))
+        return 'acquiredAt or waitedMs is not a number';
+    // A pid of 0 or below would signal a whole process group, or every process of the user.
+    if (s.renewerPid !== undefined && !(Number.isInteger(s.renewerPid) && s.renewerPid > 0))
+        return 'renewerPid is not a process id';
+    if (s.renewerStatusFile !== undefined && typeof s.renewerStatusFile !== 'string')
+        return 'renewerStatusFile is not a path';
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 8326:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  Bj: () => (/* binding */ cancelSignal),
+  mY: () => (/* binding */ lockForJob),
+  Mb: () => (/* binding */ openActionStore),
+  ef: () => (/* binding */ setLockOutputs)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
+var core = __webpack_require__(6421);
+// EXTERNAL MODULE: ./src/config/defaults.ts
+var defaults = __webpack_require__(1954);
+// EXTERNAL MODULE: ./src/lock/client.ts + 3 modules
+var lock_client = __webpack_require__(3711);
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __webpack_require__(8274);
+// EXTERNAL MODULE: ./src/session/job-lock.ts + 4 modules
+var job_lock = __webpack_require__(3909);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __webpack_require__(5456);
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __webpack_require__(1254);
+;// CONCATENATED MODULE: ./src/store/file.ts
+
+
+
+
+
+const STALE_READ_MS = 30_000;
+const PRUNE_AGE_MS = 10 * 60_000;
+/** Lost compare-and-swap races in a row before a write gives up (each is a full re-read). */
+const MAX_CAS_ATTEMPTS = 1000;
+/** Re-reads after a version file vanished between readdir and read. */
+const MAX_READ_ATTEMPTS = 50;
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+// 0 where the platform has no such flag (Windows), so the open still works there.
+const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
+const READ_FLAGS = external_node_fs_.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | O_NOFOLLOW;
+function code(err) {
+    return err?.code;
+}
+/**
+ * Embedded store for one machine. Each lock is a directory of numbered versions;
+ * a write is a compare-and-swap: the new version is written to a temporary file
+ * and hard-linked to the next number, and link(2) fails if another process took
+ * that number first. No lock files, so a crashed process leaves nothing stale.
+ *
+ * Nothing planted in the store is obeyed: the store directory, the per-env
+ * directories, `.queue` and `.history` are checked with lstat and refused if they
+ * are symlinks, files are opened with O_NOFOLLOW (and created with O_EXCL), and
+ * everything created is private (directories 0700, files 0600, whatever the umask).
+ * Every retry loop is bounded.
+ */
+class FileStore {
+    dir;
+    description;
+    constructor(dir) {
+        this.dir = dir;
+        this.description = `embedded file store at ${dir}`;
+    }
+    refuseSymlink(p) {
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: refusing to follow the symlink ${p}`, false);
+    }
+    /** lstat-checks one directory of the store, creating it (0700) when asked. False when absent. */
+    async checkDir(p, create) {
+        for (let tries = 0; tries < 2; tries++) {
+            let st;
+            try {
+                st = await external_node_fs_.promises.lstat(p);
+            }
+            catch (err) {
+                if (code(err) !== 'ENOENT')
+                    throw this.wrap(err);
+                if (!create)
+                    return false;
+                try {
+                    await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
+                    await external_node_fs_.promises.chmod(p, DIR_MODE);
+                    return true;
+                }
+                catch (e) {
+                    if (code(e) === 'EEXIST')
+                        continue; // made meanwhile: check what it is
+                    throw this.wrap(e, `cannot create ${p}`);
+                }
+            }
+            if (st.isSymbolicLink())
+                throw this.refuseSymlink(p);
+            if (!st.isDirectory())
+                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} is not a directory`, false);
+            return true;
+        }
+        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${p} keeps changing`, false);
+    }
+    /**
+     * The store directory itself, checked (and made, with any missing parents, when
+     * asked). Node's own recursive mkdir is not used: it loops forever where mkdir
+     * says ENOENT under a parent that exists (e.g. /proc/self/x).
+     */
+    async root(create) {
+        const missing = [];
+        for (let p = this.dir;;) {
+            try {
+                await external_node_fs_.promises.lstat(p);
+                break;
+            }
+            catch (err) {
+                if (code(err) !== 'ENOENT')
+                    throw this.wrap(err);
+                missing.push(p);
+                const parent = external_node_path_default().dirname(p);
+                if (parent === p)
+                    break;
+                p = parent;
+            }
+        }
+        if (missing.length === 0)
+            return { exists: await this.checkDir(this.dir, false), created: false };
+        if (!create)
+            return { exists: false, created: false };
+        let created = false;
+        for (const p of missing.reverse()) {
+            try {
+                await external_node_fs_.promises.mkdir(p, { mode: DIR_MODE });
+                await external_node_fs_.promises.chmod(p, DIR_MODE);
+                if (p === this.dir)
+                    created = true;
+            }
+            catch (err) {
+                if (code(err) !== 'EEXIST')
+                    throw this.wrap(err, `cannot create ${p}`);
+            }
+        }
+        await this.checkDir(this.dir, false);
+        return { exists: true, created };
+    }
+    /** The directory dir/parts..., every level lstat-checked; undefined when absent and not created. */
+    async subdir(parts, create) {
+        if (!(await this.root(create)).exists)
+            return undefined;
+        let p = this.dir;
+        for (const part of parts) {
+            p = external_node_path_default().join(p, part);
+            if (!(await this.checkDir(p, create)))
+                return undefined;
+        }
+        return p;
+    }
+    /** Reads a JSON file without following a symlink (or blocking on a planted FIFO). */
+    async readJson(file) {
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, READ_FLAGS);
+        }
+        catch (err) {
+            if (code(err) === 'ELOOP' || code(err) === 'EMLINK')
+                throw this.refuseSymlink(file);
+            throw err;
+        }
+        try {
+            const st = await fh.stat();
+            if (!st.isFile())
+                throw new types/* StoreError */.AD('other', `file store at ${this.dir}: ${file} is not a regular file`, false);
+            return JSON.parse(await fh.readFile('utf8'));
+        }
+        finally {
+            await fh.close();
+        }
+    }
+    /** Creates a new private file (O_EXCL | O_NOFOLLOW, 0600 whatever the umask). */
+    async writeNew(file, data) {
+        const fh = await external_node_fs_.promises.open(file, CREATE_FLAGS, FILE_MODE).catch((err) => {
+            throw this.wrap(err);
+        });
+        try {
+            await fh.chmod(FILE_MODE);
+            await fh.writeFile(data);
+        }
+        catch (err) {
+            await external_node_fs_.promises.unlink(file).catch(() => undefined);
+            throw this.wrap(err);
+        }
+        finally {
+            await fh.close();
+        }
+    }
+    async latest(name) {
+        for (let tries = 0;; tries++) {
+            const dir = await this.subdir([name], false);
+            if (!dir)
+                return { version: 0, item: undefined };
+            let entries;
+            try {
+                entries = await external_node_fs_.promises.readdir(dir);
+            }
+            catch (err) {
+                if (code(err) === 'ENOENT')
+                    return { version: 0, item: undefined };
+                throw this.wrap(err);
+            }
+            const versions = entries.filter((e) => /^v\d{12}\.json$/.test(e)).sort();
+            const top = versions.at(-1);
+            if (!top)
+                return { version: 0, item: undefined };
+            try {
+                const item = await this.readJson(external_node_path_default().join(dir, top));
+                return { version: Number(top.slice(1, 13)), item };
+            }
+            catch (err) {
+                // Pruned by a writer between readdir and read: look again.
+                if (code(err) === 'ENOENT' && tries < MAX_READ_ATTEMPTS)
+                    continue;
+                throw this.wrap(err);
+            }
+        }
+    }
+    async cas(name, update) {
+        for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+            const readAt = performance.now();
+            const { version, item } = await this.latest(name);
+            const next = update(item);
+            if (!next)
+                return { ok: false, current: item };
+            const dir = (await this.subdir([name], true));
+            const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+            await this.writeNew(tmp, JSON.stringify(next));
+            const target = external_node_path_default().join(dir, `v${String(version + 1).padStart(12, '0')}.json`);
+            try {
+                // A version file can be pruned only once it is PRUNE_AGE_MS old; a writer whose
+                // read is older than STALE_READ_MS re-reads, so it never links into a pruned gap.
+                if (performance.now() - readAt > STALE_READ_MS)
+                    continue;
+                // link(2) neither follows a symlink at tmp nor writes through one at target.
+                await external_node_fs_.promises.link(tmp, target);
+            }
+            catch (err) {
+                if (code(err) === 'EEXIST')
+                    continue; // lost the race: re-read and re-judge
+                throw this.wrap(err);
+            }
+            finally {
+                await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            }
+            await this.prune(dir, version);
+            return { ok: true, item: next };
+        }
+        throw new types/* StoreError */.AD('other', `file store at ${this.dir}: env ${name} changed under ${MAX_CAS_ATTEMPTS} writes in a row; giving up`, true);
+    }
+    /** Removes old versions below the newest two; readers retry on ENOENT. */
+    async prune(dir, below) {
+        const entries = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const now = Date.now();
+        for (const e of entries) {
+            const m = /^v(\d{12})\.json$/.exec(e);
+            if (!m || Number(m[1]) >= below)
+                continue;
+            const file = external_node_path_default().join(dir, e);
+            const st = await external_node_fs_.promises.lstat(file).catch(() => undefined);
+            if (st?.isFile() && now - st.mtimeMs > PRUNE_AGE_MS)
+                await external_node_fs_.promises.unlink(file).catch(() => undefined);
+        }
+    }
+    wrap(err, what) {
+        if (err instanceof types/* StoreError */.AD)
+            return err;
+        const e = err;
+        if (e.code === 'EACCES' || e.code === 'EPERM')
+            return new types/* StoreError */.AD('access-denied', `cannot write ${this.dir}: ${e.message}`, false);
+        return new types/* StoreError */.AD('other', `file store at ${this.dir}: ${what ? `${what}: ` : ''}${e.message}`, false);
+    }
+    acquire(name, claim, now) {
+        return this.cas(name, (cur) => (0,rules/* applyAcquire */.Js)(cur, name, claim, now));
+    }
+    renew(name, lockId, fence, expiresAt, now) {
+        return this.cas(name, (cur) => (0,rules/* applyRenew */.ig)(cur, lockId, fence, expiresAt, now));
+    }
+    release(name, by, now) {
+        return this.cas(name, (cur) => (0,rules/* applyRelease */.Yr)(cur, by, now));
+    }
+    extend(name, by, expiresAt, now) {
+        return this.cas(name, (cur) => (0,rules/* applyExtend */.Dk)(cur, by, expiresAt, now));
+    }
+    async markUberPending(name, until, now) {
+        await this.cas(name, (cur) => (0,rules/* applyUberPending */.QO)(cur, name, until, now));
+    }
+    async takeTicket(name, joinToken, now) {
+        const r = await this.cas(name, (cur) => (0,rules/* applyTakeTicket */.aU)(cur, name, joinToken, now));
+        if (!r.ok)
+            throw new types/* StoreError */.AD('other', 'could not take a queue ticket', false);
+        return { ticket: r.item.nextTicket, item: r.item };
+    }
+    async skipTicket(name, seenServing, now) {
+        return (await this.cas(name, (cur) => (0,rules/* applySkipTicket */.s$)(cur, seenServing, now))).ok;
+    }
+    /** Side files (queue entries, history) are whole-file replacements: write a temp file, rename it in. */
+    async writeSide(parts, file, value) {
+        const dir = (await this.subdir(parts, true));
+        const tmp = external_node_path_default().join(dir, `.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        await this.writeNew(tmp, JSON.stringify(value));
+        // rename(2) replaces whatever is at the name (a planted symlink included), never its target.
+        await external_node_fs_.promises.rename(tmp, external_node_path_default().join(dir, file)).catch(async (err) => {
+            await external_node_fs_.promises.unlink(tmp).catch(() => undefined);
+            throw this.wrap(err);
+        });
+        return dir;
+    }
+    async readSide(parts) {
+        const dir = await this.subdir(parts, false);
+        if (!dir)
+            return [];
+        const names = await external_node_fs_.promises.readdir(dir).catch(() => []);
+        const out = [];
+        for (const n of names.filter((x) => x.endsWith('.json'))) {
+            try {
+                out.push(await this.readJson(external_node_path_default().join(dir, n)));
+            }
+            catch (err) {
+                if (err instanceof types/* StoreError */.AD)
+                    throw err;
+                // removed meanwhile
+            }
+        }
+        return out;
+    }
+    async putQueueEntry(entry) {
+        const dir = await this.writeSide(['.queue', entry.name], `${String(entry.ticket).padStart(20, '0')}.json`, entry);
+        // Entries far behind the line are garbage.
+        const item = await this.get(entry.name);
+        const served = item?.nowServing ?? 0;
+        for (const n of await external_node_fs_.promises.readdir(dir).catch(() => [])) {
+            if (n.endsWith('.json') && Number(n.slice(0, 20)) < served - 100)
+                await external_node_fs_.promises.unlink(external_node_path_default().join(dir, n)).catch(() => undefined);
+        }
+    }
+    async getQueueEntry(name, ticket) {
+        const dir = await this.subdir(['.queue', name], false);
+        if (!dir)
+            return undefined;
+        try {
+            return await this.readJson(external_node_path_default().join(dir, `${String(ticket).padStart(20, '0')}.json`));
+        }
+        catch (err) {
+            if (err instanceof types/* StoreError */.AD)
+                throw err;
+            return undefined;
+        }
+    }
+    async listQueue(name) {
+        return (await this.readSide(['.queue', name])).sort((a, b) => a.ticket - b.ticket);
+    }
+    async addHistory(event) {
+        await this.writeSide(['.history', event.name], `${new Date(event.at).toISOString()}-${event.id}.json`, event);
+    }
+    async listHistory(name) {
+        let names = name ? [name] : [];
+        if (!name) {
+            const dir = await this.subdir(['.history'], false);
+            names = dir ? await external_node_fs_.promises.readdir(dir).catch(() => []) : [];
+        }
+        const now = Date.now();
+        const all = [];
+        for (const n of names)
+            all.push(...(await this.readSide(['.history', n])));
+        return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
+    }
+    async get(name) {
+        return (await this.latest(name)).item;
+    }
+    async list() {
+        if (!(await this.root(false)).exists)
+            return [];
+        let names;
+        try {
+            names = await external_node_fs_.promises.readdir(this.dir);
+        }
+        catch (err) {
+            if (code(err) === 'ENOENT')
+                return [];
+            throw this.wrap(err);
+        }
+        const items = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => this.get(n)));
+        return items.filter((i) => i !== undefined);
+    }
+    async init() {
+        return (await this.root(true)).created;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/store/open.ts
+
+/** Builds the configured store; the AWS SDK is loaded only when DynamoDB is used. */
+async function openStore(spec, credentials) {
+    if (spec.kind === 'file')
+        return new FileStore(spec.dir);
+    const { DynamoStore } = await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(305), __webpack_require__.e(269)]).then(__webpack_require__.bind(__webpack_require__, 3269));
+    const cfg = { table: spec.table };
+    if (spec.region)
+        cfg.region = spec.region;
+    if (spec.endpoint)
+        cfg.endpoint = spec.endpoint;
+    if (spec.requestTimeoutMs)
+        cfg.requestTimeoutMs = spec.requestTimeoutMs;
+    if (spec.credentials)
+        cfg.credentials = spec.credentials;
+    if (credentials)
+        cfg.credentials = credentials;
+    return new DynamoStore(cfg);
+}
+
+// EXTERNAL MODULE: ./src/wording.ts
+var wording = __webpack_require__(3395);
+// EXTERNAL MODULE: ./src/action/state.ts
+var action_state = __webpack_require__(3175);
+;// CONCATENATED MODULE: ./src/action/take-lock.ts
+
+
+
+
+
+
+
+
+
+
+/** First letter up: the action's messages are sentences. */
+const sentence = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+async function openActionStore(config) {
+    if (config.store.credentials) {
+        core/* setSecret */.Pq(config.store.credentials.secretAccessKey);
+        if (config.store.credentials.sessionToken)
+            core/* setSecret */.Pq(config.store.credentials.sessionToken);
+    }
+    if (!config.roleToAssume)
+        return openStore(config.store);
+    const { webIdentityCredentials } = await __webpack_require__.e(/* import() */ 850).then(__webpack_require__.bind(__webpack_require__, 6850));
+    const provider = webIdentityCredentials({
+        roleArn: config.roleToAssume,
+        sessionName: config.roleSessionName,
+        ...(config.store.region ? { region: config.store.region } : {}),
+        getIdToken: () => core/* getIDToken */.V9(config.audience),
+    });
+    const creds = await provider();
+    core/* setSecret */.Pq(creds.secretAccessKey);
+    if (creds.sessionToken)
+        core/* setSecret */.Pq(creds.sessionToken);
+    return openStore(config.store, provider);
+}
+/**
+ * Takes the lock for the job (pre, or main when pre did not run), logging who holds
+ * it while waiting, then starts the detached renewer and saves the state for post.
+ */
+async function lockForJob(config, env, renewerScript, signal) {
+    const store = await openActionStore(config);
+    core/* info */.pq(`daplaya: using ${store.description}`);
+    const client = new lock_client/* LockClient */.pM(store, config.protocol);
+    const lockId = `${config.lockIdPrefix}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    let grouped = false;
+    // Whom the job waited on, in order: named in a notice once it gets the lock.
+    const waitedOn = new Map();
+    const report = (0,wording/* progressReporter */.xZ)(config.envs, config.waitMs, (line) => core/* info */.pq(line));
+    try {
+        const r = await (0,job_lock/* takeForJob */.KS)(client, {
+            envs: config.envs,
+            lockId,
+            user: config.user,
+            meta: config.meta,
+            uberlock: config.uberlock,
+            leaseMs: config.leaseMs,
+            waitMs: config.waitMs,
+            signal,
+            onBusy: (b) => {
+                if (!grouped) {
+                    core/* startGroup */.Oh(`Waiting for env ${config.envs.join(', ')}`);
+                    grouped = true;
+                }
+                report(b);
+                if (b.holder && !waitedOn.has(b.holder.lockId))
+                    waitedOn.set(b.holder.lockId, b.holder);
+            },
+        });
+        if (grouped)
+            core/* endGroup */.N4();
+        if (!r.ok) {
+            const h = r.holder;
+            action_state/* blockedState */.kB.save({
+                envs: config.envs,
+                reason: r.reason,
+                waitedMs: r.waitedMs,
+                ...(h ? { holder: { name: h.name, user: h.user, meta: h.meta, since: h.since, uberlock: h.uberlock } } : {}),
+            });
+            const text = sentence((0,wording/* notAcquiredText */.bt)(r, config.envs, Date.now()));
+            core/* setFailed */.C1(r.reason === 'cancelled' ? text : `${text}; gave up after waiting ${(0,durations/* formatDuration */.a3)(r.waitedMs)}`);
+            return undefined;
+        }
+        for (const l of r.locks) {
+            core/* info */.pq(`Locked env ${l.name} for ${config.user} (fence ${l.fence}, lock id ${lockId}) after waiting ${Math.round(l.waitedMs / 1000)}s`);
+        }
+        if (grouped) {
+            // Waiting and then getting the lock is news, not a problem: a notice, not a warning.
+            const by = [...waitedOn.values()].map((h) => `${h.user} (${[h.meta, `since ${(0,wording/* iso */.KH)(h.since)}`].filter((p) => p !== '').join(', ')})`);
+            core/* notice */.lm(`Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`);
+        }
+        const statusFile = external_node_path_default().join(config.tempDir, `daplaya-renewer-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+        const state = {
+            lockId,
+            envs: r.locks.map((l) => l.name),
+            fences: r.locks.map((l) => l.fence),
+            user: config.user,
+            acquiredAt: r.locks[0]?.acquiredAt ?? Date.now(),
+            waitedMs: r.waitedMs,
+            renewerStatusFile: statusFile,
+        };
+        if (!config.uberlock) {
+            const renewer = (0,job_lock/* startJobRenewer */.Cs)({
+                script: renewerScript,
+                store: config.store,
+                locks: (0,job_lock/* jobLocks */.UZ)(r),
+                leaseMs: config.leaseMs,
+                maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs,
+                statusFile,
+                ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
+            }, env);
+            state.renewerPid = renewer.pid;
+            core/* info */.pq(`Renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
+        }
+        action_state/* lockState */.HE.save(state);
+        return state;
+    }
+    finally {
+        store.close?.();
+    }
+}
+function setLockOutputs(state) {
+    core/* setOutput */.uH('acquired', state ? 'true' : 'false');
+    core/* setOutput */.uH('holder', state?.user ?? '');
+    core/* setOutput */.uH('fence', state ? state.fences.join(',') : '');
+    core/* setOutput */.uH('waited-seconds', state ? String(Math.round(state.waitedMs / 1000)) : '');
+    core/* setOutput */.uH('lock-id', state?.lockId ?? '');
+}
+/** Cancellation: the runner sends SIGINT, then SIGTERM 7.5 s later. */
+function cancelSignal() {
+    const controller = new AbortController();
+    for (const sig of ['SIGINT', 'SIGTERM'])
+        process.on(sig, () => controller.abort());
+    return controller.signal;
+}
+
+
+/***/ }),
+
+/***/ 1544:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  CW: () => (/* binding */ actionEnabled),
+  _t: () => (/* binding */ actionJobOutcome),
+  zl: () => (/* binding */ loadActionConfig),
+  hz: () => (/* binding */ stepSummaryFile)
+});
+
+// UNUSED EXPORTS: actionInput
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __webpack_require__(8274);
+// EXTERNAL MODULE: ./src/lock/env-names.ts
+var env_names = __webpack_require__(1517);
+// EXTERNAL MODULE: ./src/lock/errors.ts
+var errors = __webpack_require__(2960);
+// EXTERNAL MODULE: ./src/store/redact.ts
+var redact = __webpack_require__(6216);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __webpack_require__(5057);
+// EXTERNAL MODULE: ./src/config/defaults.ts
+var config_defaults = __webpack_require__(1954);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+;// CONCATENATED MODULE: ./src/config/github.ts
+
+
+function isGithubActions(env) {
+    return env.GITHUB_ACTIONS === 'true';
+}
+function githubDefaults(env) {
+    const event = readEvent(env.GITHUB_EVENT_PATH);
+    const email = event.head_commit?.author?.email ?? event.pusher?.email;
+    const actor = (0,common/* nonEmpty */.hq)(env.GITHUB_ACTOR) ?? 'github-actions';
+    const repo = (0,common/* nonEmpty */.hq)(env.GITHUB_REPOSITORY) ?? 'unknown/repo';
+    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : '0';
+    const attempt = /^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1';
+    const server = (0,common/* nonEmpty */.hq)(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    return {
+        user: email && email.trim() !== '' ? email : actor,
+        meta: `${server}/${repo}/actions/runs/${runId}`,
+        lockIdPrefix: `github:${repo}:${runId}:${attempt}:${(0,common/* nonEmpty */.hq)(env.GITHUB_JOB) ?? 'job'}`,
+    };
+}
+function readEvent(file) {
+    if (!file)
+        return {};
+    try {
+        const v = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        return typeof v === 'object' && v !== null ? v : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+// EXTERNAL MODULE: ./src/config/protocol.ts
+var protocol = __webpack_require__(200);
+// EXTERNAL MODULE: ./src/config/store.ts
+var config_store = __webpack_require__(5147);
+;// CONCATENATED MODULE: ./src/config/action.ts
+
+
+
+
+
+
+
+
+
+
+/** Reads an action input the way the runner passes it: INPUT_<NAME> with spaces as underscores, trimmed. */
+function actionInput(env, name) {
+    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function boolInput(env, name) {
+    const v = actionInput(env, name);
+    if (v === '' || /^(false|no|0)$/i.test(v))
+        return false;
+    if (/^(true|yes|1)$/i.test(v))
+        return true;
+    throw new errors/* InvalidInputError */.o(`input ${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+/**
+ * Input `enabled` (default true): false makes pre, main and post do nothing. An empty value (an
+ * expression that came out empty) is the default: locking is the safe side.
+ */
+function actionEnabled(env) {
+    return actionInput(env, 'enabled') === '' || boolInput(env, 'enabled');
+}
+/**
+ * Input `job-status` (`${{ job.status }}`: success, failure, cancelled), recorded with the release
+ * in the history's vocabulary (success, failed, cancelled). Never an error: post must release.
+ */
+function actionJobOutcome(env) {
+    const v = actionInput(env, 'job-status').toLowerCase();
+    if (v === '')
+        return {};
+    const outcome = { success: 'success', failure: 'failed', failed: 'failed', cancelled: 'cancelled', canceled: 'cancelled' }[v];
+    if (outcome)
+        return { outcome };
+    return { warning: `input job-status should be \${{ job.status }} (success, failure or cancelled), got ${JSON.stringify(v)}: the release is recorded without an outcome` };
+}
+function loadActionConfig(env) {
+    const defaults = githubDefaults(env);
+    const envText = actionInput(env, 'env');
+    if (envText === '')
+        throw new errors/* InvalidInputError */.o('input env is required: the environment to lock, e.g. production');
+    const envs = (0,env_names/* parseEnvList */.N7)(envText);
+    const user = (0,common/* validateText */.Ok)('user', actionInput(env, 'user') || defaults.user, common/* MAX_USER */.d6);
+    const meta = (0,common/* validateText */.Ok)('meta', actionInput(env, 'meta') || defaults.meta, common/* MAX_META */.Fn);
+    const waitMs = (0,durations/* parseDuration */.E9)(actionInput(env, 'wait') || config_defaults/* DEFAULTS */.z.actionWait, 'input wait');
+    const leaseMs = (0,durations/* parseDuration */.E9)(actionInput(env, 'lease') || config_defaults/* DEFAULTS */.z.actionLease, 'input lease');
+    if (leaseMs < config_defaults/* DEFAULTS */.z.minLeaseMs)
+        throw new errors/* InvalidInputError */.o('input lease must be at least 3s');
+    // Store errors in action terms (inputs, not CLI flags).
+    const tableInput = actionInput(env, 'table') || config_defaults/* DEFAULTS */.z.table;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableInput))
+        throw new errors/* InvalidInputError */.o(`input table ${JSON.stringify(tableInput)} is not a valid DynamoDB table name`);
+    const endpointInput = actionInput(env, 'endpoint');
+    if (endpointInput !== '' && !URL.canParse(endpointInput))
+        throw new errors/* InvalidInputError */.o(`input endpoint is not a URL: ${JSON.stringify((0,redact/* redactUrl */.B)(endpointInput))}`);
+    const store = (0,config_store/* resolveStore */.g)({
+        table: tableInput,
+        region: actionInput(env, 'region'),
+        endpoint: actionInput(env, 'endpoint'),
+        store: 'dynamodb',
+    }, env);
+    const role = actionInput(env, 'role-to-assume');
+    const config = {
+        envs,
+        user,
+        meta,
+        uberlock: boolInput(env, 'uberlock'),
+        waitMs,
+        leaseMs,
+        store,
+        roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
+        audience: actionInput(env, 'audience') || 'sts.amazonaws.com',
+        lockIdPrefix: defaults.lockIdPrefix,
+        protocol: (0,protocol/* loadProtocolSettings */.k)(env),
+        tempDir: (0,common/* nonEmpty */.hq)(env.RUNNER_TEMP) ?? external_node_os_default().tmpdir(),
+    };
+    const summary = stepSummaryFile(env);
+    if (summary)
+        config.stepSummaryFile = summary;
+    if (role) {
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
+            throw new errors/* InvalidInputError */.o(`input role-to-assume is not an IAM role ARN: ${role}`);
+        config.roleToAssume = role;
+    }
+    return config;
+}
+/** The job summary file the runner gives a step (GITHUB_STEP_SUMMARY), if any. */
+function stepSummaryFile(env) {
+    return (0,common/* nonEmpty */.hq)(env.GITHUB_STEP_SUMMARY);
+}
+
+
+/***/ }),
+
+/***/ 5057:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Fn: () => (/* binding */ MAX_META),
+/* harmony export */   JO: () => (/* binding */ isCI),
+/* harmony export */   Ok: () => (/* binding */ validateText),
+/* harmony export */   d6: () => (/* binding */ MAX_USER),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   hq: () => (/* binding */ nonEmpty),
+/* harmony export */   iB: () => (/* binding */ defaultStoreDir)
+/* harmony export */ });
+/* unused harmony export debugEnabled */
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _lock_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2960);
+
+
+
+/** Bad usage: a flag, input or variable that cannot be used as given (exit 2). */
+class UsageError extends _lock_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InvalidInputError */ .o {
+    name = 'UsageError';
+}
+function nonEmpty(v) {
+    return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+function isCI(env) {
+    return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
+}
+/** DAPLAYA_DEBUG: print stack traces of unexpected errors. */
+function debugEnabled(env) {
+    return nonEmpty(env.DAPLAYA_DEBUG) !== undefined && !/^(0|false|no)$/i.test(env.DAPLAYA_DEBUG ?? '');
+}
+/** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
+function defaultStoreDir(env) {
+    return node_path__WEBPACK_IMPORTED_MODULE_1___default().join(env.HOME ?? node_os__WEBPACK_IMPORTED_MODULE_0___default().homedir(), '.daplaya', 'locks');
+}
+const MAX_META = 1000;
+const MAX_USER = 256;
+function validateText(what, value, max) {
+    if (value.length > max)
+        throw new _lock_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InvalidInputError */ .o(`${what} is ${value.length} characters long; the limit is ${max}`);
+    return value;
+}
+
+
+/***/ }),
+
+/***/ 1954:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3711);
+/* harmony import */ var _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(164);
+
+
+/**
+ * Every default of daplaya in one table. action.yml, the GitLab template and
+ * component, package.json and `--version` must agree with it (test/unit/defaults.test.ts).
+ * The protocol's own defaults (skew, history, request timeout) are defined where the
+ * protocol and the store use them and only shown here.
+ */
+const DEFAULTS = {
+    version: '0.1.0',
+    table: 'DaPlayaLocks',
+    /** `lock` from a terminal: nobody renews, so the lease is the whole hold. */
+    cliLeaseMs: 60 * 60_000,
+    /** `run`, a GitLab job, the action: renewed every third, so a dead job frees the lock soon. */
+    renewedLeaseMs: 2 * 60_000,
+    minLeaseMs: 3000,
+    cliWait: '0',
+    actionWait: '1h',
+    /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
+    gitlabWait: '30m',
+    actionLease: '2m',
+    slackLease: '8h',
+    /** A renewer outliving a forgotten job should not hold an env for days. */
+    renewerMaxLifetimeMs: 24 * 3_600_000,
+    historyDays: _lock_client_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_HISTORY_MS */ .QS / 86_400_000,
+    skewMs: _lock_client_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_SKEW_MS */ ["if"],
+    requestTimeoutMs: _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z,
+    slackHost: '0.0.0.0',
+};
+
+
+/***/ }),
+
+/***/ 200:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ loadProtocolSettings)
+/* harmony export */ });
+/* unused harmony export parseHistoryDays */
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8274);
+/* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1954);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5057);
+
+
+
+function loadProtocolSettings(env) {
+    const skew = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .nonEmpty */ .hq)(env.DAPLAYA_CLOCK_SKEW);
+    const out = { historyMs: parseHistoryDays(env), skewMs: skew === undefined ? _defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULTS */ .z.skewMs : (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(skew, 'DAPLAYA_CLOCK_SKEW') };
+    const queueTtl = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .nonEmpty */ .hq)(env.DAPLAYA_QUEUE_TTL);
+    if (queueTtl !== undefined) {
+        const ttlMs = (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        if (ttlMs < 1000)
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb('DAPLAYA_QUEUE_TTL must be at least 1s');
+        out.queue = { ttlMs, refreshMs: Math.floor(ttlMs / 3) };
+    }
+    return out;
+}
+/** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
+function parseHistoryDays(env) {
+    const raw = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .nonEmpty */ .hq)(env.DAPLAYA_HISTORY_DAYS);
+    if (raw === undefined)
+        return _defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULTS */ .z.historyDays * 86_400_000;
+    if (!/^\d+$/.test(raw))
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+    return Number(raw) * 86_400_000;
+}
+
+
+/***/ }),
+
+/***/ 5147:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ resolveStore)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8274);
+/* harmony import */ var _store_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6216);
+/* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1954);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5057);
+
+
+
+
+
+function resolveStore(opts, env, 
+/** `init`: DynamoDB unless the file store is asked for by name. */
+dynamoUnlessFile = false) {
+    const table = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.table) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_TABLE);
+    const kind = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.store) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE);
+    if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+    }
+    if (kind === 'file') {
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultStoreDir */ .iB)(env)) };
+    }
+    // An explicit --table, --endpoint or --region means DynamoDB (table DaPlayaLocks unless named).
+    const dynamoAsked = dynamoUnlessFile || (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.endpoint) !== undefined || (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.region) !== undefined;
+    if (table === undefined && kind !== 'dynamodb' && !dynamoAsked) {
+        if ((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .isCI */ .JO)(env)) {
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+                'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
+        }
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultStoreDir */ .iB)(env)) };
+    }
+    const name = table ?? _defaults_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.table;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+    const spec = { kind: 'dynamodb', table: name };
+    const region = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.region) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_DEFAULT_REGION);
+    if (region)
+        spec.region = region;
+    const endpoint = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.endpoint) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_ENDPOINT) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_ENDPOINT_URL_DYNAMODB);
+    if (endpoint) {
+        try {
+            new URL(endpoint);
+        }
+        catch {
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`endpoint ${JSON.stringify((0,_store_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .redactUrl */ .B)(endpoint))} is not a URL`);
+        }
+        spec.endpoint = endpoint;
+    }
+    const requestTimeout = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_REQUEST_TIMEOUT);
+    if (requestTimeout !== undefined) {
+        spec.requestTimeoutMs = (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
+        if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
+    }
+    const keyId = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SECRET_KEY);
+    if ((keyId === undefined) !== (secret === undefined)) {
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+    }
+    if (keyId && secret) {
+        spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
+        const token = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SESSION_TOKEN);
+        if (token)
+            spec.credentials.sessionToken = token;
+    }
+    return spec;
+}
+
+
+/***/ }),
+
+/***/ 3711:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  QS: () => (/* binding */ DEFAULT_HISTORY_MS),
+  "if": () => (/* binding */ DEFAULT_SKEW_MS),
+  pM: () => (/* binding */ LockClient)
+});
+
+// UNUSED EXPORTS: DEFAULT_QUEUE, heldBy, toHolder
+
+// EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
+var p_retry = __webpack_require__(4995);
+;// CONCATENATED MODULE: ./src/lock/backoff.ts
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
+/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
+function backoffDelay(attempt, p, random = Math.random) {
+    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
+    return base * (1 - p.jitter) + base * p.jitter * random();
+}
+/** Sleeps, waking early (and resolving false) if the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve(false);
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+        };
+        const onAbort = () => done(false);
+        // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
+        const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
+ * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
+ * so a renewer can continue a lease timed by the process that took the lock.
+ */
+function monotonicMs() {
+    return Number(process.hrtime.bigint() / 1000000n);
+}
+
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __webpack_require__(1254);
+;// CONCATENATED MODULE: ./src/lock/acquire.ts
+
+
+const DEFAULT_QUEUE = {
+    ttlMs: 36_000,
+    refreshMs: 12_000,
+    nearHeadTtlMs: 9_000,
+    nearHeadRefreshMs: 2_500,
+    headPollMs: 1_500,
+    minPollMs: 150,
+    maxPollMs: 6_000,
+    missingGraceMs: 3_000,
+    uberPendingMs: 8_000,
+};
+function toHolder(item) {
+    return {
+        name: item.name,
+        lockId: item.owner,
+        user: item.user ?? 'unknown',
+        meta: item.meta ?? '',
+        uberlock: item.uberlock === true,
+        since: item.acquiredAt ?? 0,
+        expiresAt: item.expiresAt ?? 0,
+        fence: item.fence,
+    };
+}
+function heldBy(item) {
+    return item?.owner !== undefined ? toHolder(item) : undefined;
+}
+function claimOf(req, extra = {}) {
+    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+}
+/** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
+function takeoverOf(item) {
+    if (item?.owner === undefined || typeof item.expiresAt !== 'number')
+        return {};
+    return { takeover: { owner: item.owner, fence: item.fence, expiresAt: item.expiresAt } };
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
+}
+async function acquireLock(ctx, req) {
+    return new Acquisition(ctx, req).run();
+}
+class Acquisition {
+    ctx;
+    req;
+    start;
+    watch;
+    attempts = 0;
+    constructor(ctx, req) {
+        this.ctx = ctx;
+        this.req = req;
+        this.start = ctx.clock();
+        this.watch = ctx.leaseWatch(req.name);
+    }
+    async run() {
+        const { req } = this;
+        if (req.signal?.aborted)
+            return this.notAcquired('cancelled');
+        if (req.force)
+            return this.byForce();
+        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
+        let r = await this.attempt(claimOf(req));
+        if (r.ok)
+            return r.result;
+        let cur = r.current;
+        if (!req.uberlock) {
+            // A free lock is never refused because of tickets nobody will use: clear dead ones first.
+            if (cur?.owner === undefined && !(await this.clearDeadTickets())) {
+                // Live waiters are ahead: the caller joins the line below (or gives up, naming them).
+            }
+            else if (cur?.owner === undefined || this.canTakeOver(cur)) {
+                r = await this.attempt(claimOf(req, takeoverOf(cur)));
+                if (r.ok)
+                    return r.result;
+                cur = r.current;
+            }
+        }
+        const now = this.ctx.clock();
+        if (now >= this.start + req.waitMs) {
+            const holder = heldBy(cur);
+            if (holder)
+                req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
+            return this.notAcquired('busy', holder, holder ? undefined : await this.queuedAhead());
+        }
+        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
+        if (req.uberlock)
+            return this.byPolling(cur);
+        return this.inQueue();
+    }
+    canTakeOver(item) {
+        return this.watch.takeoverIn(item, this.ctx.mono(), this.ctx.clock(), this.ctx.skewMs) <= 0;
+    }
+    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
+    async attempt(claim) {
+        const { ctx, req } = this;
+        const sentAt = ctx.mono();
+        let outcome;
+        try {
+            outcome = await ctx.write(() => ctx.store.acquire(req.name, claim, ctx.clock()));
+        }
+        catch (err) {
+            try {
+                await ctx.store.release(req.name, { lockId: req.lockId }, ctx.clock());
+            }
+            catch {
+                // The lease frees it if even this fails.
+            }
+            throw err;
+        }
+        this.attempts++;
+        if (outcome.ok)
+            return { ok: true, result: this.acquired(outcome.item, sentAt) };
+        this.watch.see(outcome.current, ctx.mono());
+        return { ok: false, current: outcome.current };
+    }
+    acquired(item, confirmedAt) {
+        const r = {
+            acquired: true,
+            lock: toHolder(item),
+            waitedMs: this.ctx.clock() - this.start,
+            attempts: this.attempts,
+            confirmedAt,
+        };
+        if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
+            r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
+        }
+        return r;
+    }
+    notAcquired(reason, holder, queuedAhead) {
+        const r = { acquired: false, reason, waitedMs: this.ctx.clock() - this.start, attempts: this.attempts };
+        if (holder)
+            r.holder = holder;
+        if (queuedAhead)
+            r.queuedAhead = queuedAhead;
+        return r;
+    }
+    forcedFrom;
+    async byForce() {
+        const { ctx, req } = this;
+        let seen = heldBy(await ctx.write(() => ctx.store.get(req.name)));
+        for (let i = 1; i <= 5; i++) {
+            this.forcedFrom = seen && seen.lockId !== req.lockId ? seen : undefined;
+            const r = await this.attempt(claimOf(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
+            if (r.ok) {
+                if (r.result.acquired && this.forcedFrom)
+                    r.result.tookOverFrom = this.forcedFrom;
+                return r.result;
+            }
+            seen = heldBy(r.current);
+        }
+        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
+    }
+    /** Live waiters ahead, for a caller that found the lock free but queued. */
+    async queuedAhead() {
+        const { ctx, req } = this;
+        const item = await ctx.write(() => ctx.store.get(req.name));
+        const served = item?.nowServing ?? 0;
+        const now = ctx.clock();
+        const live = (await ctx.write(() => ctx.store.listQueue(req.name))).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - ctx.skewMs);
+        const first = live[0];
+        return first ? { count: live.length, first: { user: first.user, meta: first.meta } } : undefined;
+    }
+    /**
+     * Skips tickets at the head of the queue whose waiters are gone (cancelled, expired,
+     * or never wrote an entry). Returns true when the queue ended up empty.
+     */
+    async clearDeadTickets() {
+        const { ctx, req } = this;
+        for (let i = 0; i < 1000; i++) {
+            const item = await ctx.write(() => ctx.store.get(req.name));
+            const serving = item?.nowServing ?? 0;
+            if ((item?.nextTicket ?? 0) <= serving)
+                return true;
+            if (!(await this.headIsDead(item, serving + 1)))
+                return false;
+            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
+        }
+        return false;
+    }
+    headWatch = new Map();
+    /**
+     * Whether the waiter holding `ticket` (at the head) is gone: its entry cancelled, past
+     * its expiry (allowing for skew), unchanged on our monotonic clock for its time to live,
+     * or missing although its ticket was issued long enough ago to have written one.
+     */
+    async headIsDead(item, ticket) {
+        const { ctx, req } = this;
+        const e = await ctx.write(() => ctx.store.getQueueEntry(req.name, ticket));
+        const now = ctx.clock();
+        const mono = ctx.mono();
+        const version = e ? `${e.expiresAt}|${e.cancelled === true}` : 'missing';
+        const w = this.headWatch.get(ticket);
+        const since = w && w.version === version ? w.since : mono;
+        this.headWatch.set(ticket, { version, since });
+        if (!e) {
+            const issuedLongAgo = item.lastJoinAt !== undefined && item.lastJoinAt < now - ctx.queue.missingGraceMs - ctx.skewMs;
+            return issuedLongAgo || mono - since > ctx.queue.missingGraceMs;
+        }
+        if (e.cancelled || e.expiresAt < now - ctx.skewMs)
+            return true;
+        const ttl = e.ttlMs ?? ctx.queue.ttlMs;
+        return mono - since > Math.min(ttl, ctx.queue.nearHeadTtlMs + ctx.queue.maxPollMs);
+    }
+    /**
+     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
+     * normal waiters hold back, and poll with capped exponential backoff and jitter.
+     */
+    async byPolling(last) {
+        const { ctx, req } = this;
+        const deadline = this.start + req.waitMs;
+        let lastItem = last;
+        let lastHolder = heldBy(last);
+        let announcedUntil = 0;
+        const announce = async () => {
+            if (announcedUntil - ctx.clock() > (ctx.queue.uberPendingMs * 2) / 3)
+                return;
+            announcedUntil = ctx.clock() + ctx.queue.uberPendingMs;
+            await ctx.write(() => ctx.store.markUberPending(req.name, announcedUntil, ctx.clock())).catch(() => undefined);
+        };
+        const withdraw = async () => {
+            await ctx.write(() => ctx.store.markUberPending(req.name, 0, ctx.clock())).catch(() => undefined);
+        };
+        try {
+            for (let poll = 0;; poll++) {
+                await announce();
+                const now = ctx.clock();
+                // A freeze in waiting keeps normal waiters back, so it polls briskly.
+                let delay = Math.min(backoffDelay(poll, ctx.backoff, ctx.random), 5 * ctx.queue.minPollMs, (ctx.queue.uberPendingMs / 3) | 0);
+                if (lastHolder && lastItem?.owner !== undefined) {
+                    const lapse = this.watch.takeoverIn(lastItem, ctx.mono(), now, ctx.skewMs);
+                    if (lapse > 0 && lapse < delay)
+                        delay = lapse + 20;
+                    req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
+                }
+                if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+                    await withdraw();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+                const cur = await ctx.write(() => ctx.store.get(req.name));
+                this.watch.see(cur, ctx.mono());
+                lastItem = cur;
+                const takeover = cur?.owner !== undefined && this.canTakeOver(cur) ? takeoverOf(cur) : {};
+                if (cur?.owner === undefined || 'takeover' in takeover) {
+                    const r = await this.attempt(claimOf(req, takeover));
+                    if (r.ok)
+                        return r.result;
+                    if (r.current)
+                        lastItem = r.current;
+                }
+                lastHolder = heldBy(lastItem) ?? lastHolder;
+                if (ctx.clock() >= deadline) {
+                    await withdraw();
+                    return this.notAcquired('busy', lastHolder);
+                }
+            }
+        }
+        catch (err) {
+            await withdraw();
+            throw err;
+        }
+    }
+    /**
+     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
+     * are the head of the queue and the lock is free (or its lease has lapsed). Waiters
+     * far back poll slowly, the head polls fast. A dead or cancelled head is skipped by a
+     * conditional advance of nowServing. Mutual exclusion still rests only on the acquire
+     * condition. Whatever ends the wait (success, giving up, an error), a waiter that
+     * did not take the lock steps aside.
+     */
+    async inQueue() {
+        const { ctx, req } = this;
+        const q = ctx.queue;
+        const deadline = this.start + req.waitMs;
+        let joins = 0;
+        const join = async () => {
+            // The join token makes a repeated ticket write (lost answer) return the same ticket.
+            const token = `${req.lockId}#${joins++}#${ctx.random().toString(36).slice(2, 8)}`;
+            const t = (await ctx.write(() => ctx.store.takeTicket(req.name, token, ctx.clock()))).ticket;
+            return t;
+        };
+        let ticket = await join();
+        let nearHead = false;
+        const entry = () => {
+            const ttlMs = nearHead ? q.nearHeadTtlMs : q.ttlMs;
+            return { name: req.name, ticket, lockId: req.lockId, user: req.user, meta: req.meta, enqueuedAt: this.start, expiresAt: ctx.clock() + ttlMs, ttlMs };
+        };
+        const refresh = async () => {
+            await ctx.write(() => ctx.store.putQueueEntry(entry())).catch(() => undefined);
+            refreshedAt = ctx.mono();
+        };
+        let refreshedAt = ctx.mono();
+        await ctx.write(() => ctx.store.putQueueEntry(entry()));
+        let lastHolder;
+        let servingSeen = -1;
+        let servingSince = ctx.mono();
+        let acquired = false;
+        const stepAside = async () => {
+            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
+            await ctx.write(() => ctx.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: ctx.clock() })).catch(() => undefined);
+            await ctx.write(() => ctx.store.skipTicket(req.name, ticket - 1, ctx.clock())).catch(() => false);
+        };
+        try {
+            for (;;) {
+                if (req.signal?.aborted) {
+                    await stepAside();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+                const item = await ctx.write(() => ctx.store.get(req.name));
+                const now = ctx.clock();
+                const mono = ctx.mono();
+                this.watch.see(item, mono);
+                const serving = item?.nowServing ?? 0;
+                if (serving !== servingSeen) {
+                    servingSeen = serving;
+                    servingSince = mono;
+                }
+                lastHolder = heldBy(item);
+                if (serving >= ticket) {
+                    // We were skipped (our entry looked dead): rejoin at the back.
+                    nearHead = false;
+                    ticket = await join();
+                    await refresh();
+                    continue;
+                }
+                const position = ticket - serving;
+                if (position <= 2 && !nearHead) {
+                    // Near the head, refresh often so a dead head is noticed quickly.
+                    nearHead = true;
+                    await refresh();
+                }
+                const lapse = item?.owner !== undefined ? this.watch.takeoverIn(item, mono, now, ctx.skewMs) : 0;
+                let delay;
+                if (position === 1) {
+                    if (lapse <= 0) {
+                        const r = await this.attempt(claimOf(req, { ticket, ...takeoverOf(item) }));
+                        if (r.ok) {
+                            acquired = true;
+                            return r.result;
+                        }
+                        // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
+                        lastHolder = heldBy(r.current);
+                    }
+                    delay = this.pollBase(lastHolder, now);
+                    if (lapse > 0 && lapse < delay)
+                        delay = lapse + 20;
+                }
+                else {
+                    // Further back, poll proportionally less: each place ahead is one more handoff away.
+                    delay = Math.min(q.maxPollMs, this.pollBase(lastHolder, now) * position);
+                    // Only a lock the head could take can be stuck behind a dead head: check the
+                    // head then, from second place at once, from further back once the line has not moved for a while.
+                    if (lapse <= 0 && (position === 2 || mono - servingSince > q.missingGraceMs)) {
+                        if (await this.headIsDead(item, serving + 1)) {
+                            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
+                            continue;
+                        }
+                    }
+                }
+                const waitedMs = now - this.start;
+                if (now >= deadline) {
+                    if (lastHolder)
+                        req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs, nextAttemptInMs: 0, position });
+                    await stepAside();
+                    return this.notAcquired('busy', lastHolder, lastHolder ? undefined : await this.queuedAhead().catch(() => undefined));
+                }
+                delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * ctx.random()), deadline - now));
+                req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: this.attempts, waitedMs, nextAttemptInMs: delay, position });
+                if (mono - refreshedAt >= (nearHead ? q.nearHeadRefreshMs : q.refreshMs))
+                    await refresh();
+                if (!(await sleep(delay, req.signal))) {
+                    await stepAside();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+            }
+        }
+        catch (err) {
+            // A waiter that fails on an error must not leave its place looking alive.
+            if (!acquired)
+                await stepAside();
+            throw err;
+        }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
+     * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
+     */
+    pollBase(holder, now) {
+        const q = this.ctx.queue;
+        return holder ? clamp((now - holder.since) / 5, q.minPollMs, q.headPollMs) : q.minPollMs * 2;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lock/lease-watch.ts
+/**
+ * When another holder's lease may be taken over, judged without trusting anyone's
+ * wall clock. A lease is taken over only after this process has seen the lock item
+ * unchanged (same owner, fence and expiry) for a full lease on its own monotonic
+ * clock, as the AWS DynamoDB lock client does: if the holder had renewed, the item
+ * would have changed. The holder, for its part, treats its lease as lost before a
+ * full lease has passed since its last confirmed write (renewal.ts), so the two
+ * never overlap in wall time, whatever their clocks say.
+ *
+ * One shortcut keeps a long-dead lock from needing a full lease of watching: a lease
+ * whose wall-clock expiry is more than `LAPSED_LONG_AGO_MS` plus the skew allowance in
+ * the past may be taken at once. That relies on clocks agreeing within that margin.
+ */
+const LAPSED_LONG_AGO_MS = 10 * 60_000;
+/**
+ * The lease the holder last wrote. Items written before `leaseMs` was recorded fall back
+ * to expiry minus acquisition (both from the holder's clock, so skew cancels), which is
+ * never shorter than the real lease.
+ */
+function leaseOf(item) {
+    if (typeof item.leaseMs === 'number')
+        return item.leaseMs;
+    return Math.max(0, (item.expiresAt ?? 0) - (item.acquiredAt ?? item.expiresAt ?? 0));
+}
+function version(item) {
+    return `${item.owner ?? ''}|${item.fence}|${item.expiresAt ?? ''}`;
+}
+class LeaseWatch {
+    seen;
+    since = 0;
+    /** Records a sighting of the item at monotonic time `mono`. */
+    see(item, mono) {
+        const v = item ? version(item) : undefined;
+        if (v !== this.seen) {
+            this.seen = v;
+            this.since = mono;
+        }
+    }
+    /**
+     * Milliseconds until the held lease in `item` may be taken over (≤ 0: now).
+     * `item` must have been passed to `see` first.
+     */
+    takeoverIn(item, mono, now, skewMs) {
+        if (item.uberlock)
+            return Number.POSITIVE_INFINITY;
+        if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt))
+            return Number.POSITIVE_INFINITY;
+        const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
+        const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
+        return Math.min(watched, byWallClock);
+    }
+}
+
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __webpack_require__(5456);
+;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
+
+
+
+
+
+const DEFAULT_HISTORY_MS = 30 * 86_400_000;
+const DEFAULT_SKEW_MS = 5_000;
+/**
+ * The lock protocol: acquire (waiting with capped exponential backoff and jitter),
+ * renew, release and reads over any LockStore. No printing, no CI specifics:
+ * callers learn about progress through callbacks and results.
+ */
+class LockClient {
+    store;
+    clock;
+    mono;
+    skewMs;
+    backoff;
+    random;
+    queue;
+    retries;
+    retryMinMs;
+    historyMs;
+    constructor(store, opts = {}) {
+        this.store = store;
+        this.clock = opts.clock ?? Date.now;
+        this.mono = opts.monotonic ?? monotonicMs;
+        this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
+        this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+        this.random = opts.random ?? Math.random;
+        this.retries = opts.transientRetries ?? 4;
+        this.retryMinMs = opts.transientMinDelayMs ?? 200;
+        this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
+        this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+    }
+    /**
+     * Settles an ambiguous write by repeating it: every write here is idempotent
+     * for its own caller (acquire accepts `owner = me`, release records `lastOwner`).
+     */
+    write(op) {
+        // No abort signal here on purpose: a cancelled wait still lets an in-flight write
+        // settle, so a write that landed is known (and given back) rather than dropped.
+        return (0,p_retry/* default */.Ay)(op, {
+            retries: this.retries,
+            minTimeout: this.retryMinMs,
+            factor: 2,
+            randomize: true,
+            shouldRetry: ({ error }) => error instanceof types/* StoreError */.AD && error.transient,
+        });
+    }
+    watches = new Map();
+    leaseWatch(name) {
+        let w = this.watches.get(name);
+        if (!w)
+            this.watches.set(name, (w = new LeaseWatch()));
+        return w;
+    }
+    async acquire(req) {
+        const result = await acquireLock(this, req);
+        if (result.acquired)
+            await this.recordAcquired(req, result);
+        return result;
+    }
+    async recordAcquired(req, r) {
+        const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        if (r.tookOverFrom) {
+            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+        }
+        else if (r.replaced) {
+            // We replaced a holder whose lease had lapsed: that holder's job died or hung.
+            await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
+        }
+        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+    }
+    /** Appends to the history; best-effort, never in the way of the lock itself. */
+    async history(e) {
+        if (this.historyMs <= 0)
+            return;
+        const at = e.at ?? this.clock();
+        try {
+            await this.store.addHistory({ ...e, at, id: Math.random().toString(36).slice(2, 10), keepUntil: this.clock() + this.historyMs });
+        }
+        catch {
+            // History is a record, not the lock.
+        }
+    }
+    async cancelled(req, attempts, holder, start) {
+        const r = { acquired: false, reason: 'cancelled', waitedMs: this.clock() - start, attempts };
+        if (holder)
+            r.holder = holder;
+        return r;
+    }
+    async bestEffortRelease(name, lockId) {
+        try {
+            await this.store.release(name, { lockId }, this.clock());
+        }
+        catch {
+            // The short lease frees it if even this fails.
+        }
+    }
+    /** Extends the lease of a lock we hold. A failure means the lock was lost: the result says to whom. */
+    async renew(lock, leaseMs) {
+        const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
+        if (outcome.ok)
+            return { renewed: true, lock: toHolder(outcome.item) };
+        const cur = outcome.current;
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+    }
+    /**
+     * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
+     * With `force`, releases whoever holds it (conditioned on the holder just seen).
+     */
+    async release(name, by, opts = {}) {
+        let target = by;
+        let forcedFrom;
+        if (opts.force) {
+            // Break-glass: release whoever holds it now, conditioned on that holder.
+            const seen = await this.store.get(name);
+            if (!isHeldAtAll(seen))
+                return { outcome: 'not-held' };
+            target = { lockId: seen.owner };
+            forcedFrom = toHolder(seen);
+        }
+        let tries = 0;
+        const outcome = await this.write(() => {
+            tries++;
+            return this.store.release(name, target, this.clock());
+        });
+        if (outcome.ok) {
+            // The item after release names who held it (last*): no read needed for the record.
+            const it = outcome.item;
+            const released = forcedFrom ??
+                (it.lastOwner
+                    ? { name, lockId: it.lastOwner, user: it.lastUser ?? 'unknown', meta: '', uberlock: false, since: it.lastAcquiredAt ?? 0, expiresAt: 0, fence: it.fence }
+                    : undefined);
+            const base = { name, user: released?.user ?? 'unknown', fence: it.fence, ...(released ? { lockId: released.lockId, heldMs: this.clock() - released.since } : {}) };
+            if (opts.force)
+                await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
+            else
+                await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            return { outcome: 'released', released };
+        }
+        const cur = outcome.current;
+        // A retried release whose first try landed finds our own token in lastOwner, even if
+        // the next waiter has taken the lock since: this release freed it.
+        if ('lockId' in target && cur?.lastOwner === target.lockId && (tries > 1 || !isHeldAtAll(cur)))
+            return { outcome: 'released', released: undefined };
+        if (!isHeldAtAll(cur))
+            return { outcome: 'not-held' };
+        return { outcome: 'held-by-other', holder: toHolder(cur) };
+    }
+    /** Extends the lease of a held lock to `leaseMs` from now. */
+    async extend(name, by, leaseMs) {
+        const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
+        if (outcome.ok) {
+            const lock = toHolder(outcome.item);
+            await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
+            return { renewed: true, lock };
+        }
+        const cur = outcome.current;
+        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+    }
+    async waiters(name) {
+        const item = await this.store.get(name);
+        const served = item?.nowServing ?? 0;
+        const now = this.clock();
+        return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
+    }
+    async historyOf(name) {
+        return this.store.listHistory(name);
+    }
+    /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
+    async holder(name) {
+        const item = await this.write(() => this.store.get(name));
+        const state = (0,rules/* lockState */.HE)(item, this.clock(), this.skewMs);
+        return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
+    }
+    async item(name) {
+        return this.store.get(name);
+    }
+    async list() {
+        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+    }
+    /**
+     * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
+     * Returns the last holder seen if it never freed.
+     */
+    async waitUntilFree(name, waitMs, onBusy, signal) {
+        const start = this.clock();
+        for (let attempt = 0;; attempt++) {
+            const item = await this.write(() => this.store.get(name));
+            const now = this.clock();
+            const state = (0,rules/* lockState */.HE)(item, now, this.skewMs);
+            if (state === 'free' || state === 'expired')
+                return { free: true, ...(state === 'expired' ? { expired: true } : {}), waitedMs: now - start };
+            const h = toHolder(item);
+            onBusy?.(h, now - start);
+            if (now >= start + waitMs)
+                return { free: false, holder: h, waitedMs: now - start };
+            const delay = Math.min(backoffDelay(attempt, this.backoff, this.random), start + waitMs - now);
+            if (!(await sleep(delay, signal)))
+                return { free: false, holder: h, waitedMs: this.clock() - start };
+        }
+    }
+}
+function isHeldAtAll(item) {
+    return item?.owner !== undefined;
+}
+
+
+/***/ }),
+
+/***/ 8274:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   a3: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/* unused harmony export MAX_DURATION_MS */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2960);
+
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/**
+ * The longest lease, wait, extension or freeze accepted: beyond it timers overflow
+ * (Node's are 32-bit) and a typo like `100d` would hold an env for months.
+ */
+const MAX_DURATION_MS = 30 * 86_400_000;
+/** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
+function parseDuration(value, what = 'duration') {
+    const ms = parseAnyDuration(value, what);
+    if (ms > MAX_DURATION_MS)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${value} is longer than the maximum of 30d`);
+    return ms;
+}
+function parseAnyDuration(value, what) {
+    const text = value.trim();
+    if (text.startsWith('-'))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} must not be negative: ${value}`);
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    let rest = text;
+    let total = 0;
+    if (rest === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} is empty`);
+    while (rest !== '') {
+        const m = DURATION.exec(rest);
+        if (!m)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${JSON.stringify(value)} is not a duration like 90s, 15m or 2h`);
+        total += Number(m[1]) * UNITS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.max(0, Math.round(ms))}ms`;
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+    return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 1517:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   N7: () => (/* binding */ parseEnvList)
+/* harmony export */ });
+/* unused harmony exports MAX_NAME_LENGTH, validateEnvName */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2960);
+
+/** Environment (lock) names: what a DynamoDB key, a file name and a shell word can all carry safely. */
+const MAX_NAME_LENGTH = 64;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function validateEnvName(name) {
+    if (name.length === 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o('env name is empty');
+    if (name.length > MAX_NAME_LENGTH) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`env name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    }
+    if (!NAME.test(name)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`env name ${JSON.stringify(name)} has characters that are not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    }
+    return name;
+}
+/** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
+function parseEnvList(value) {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names)
+        validateEnvName(n);
+    return [...new Set(names)].sort();
+}
+
+
+/***/ }),
+
+/***/ 2960:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ InvalidInputError)
+/* harmony export */ });
+/** Input that cannot be used as given: one clear line, exit 2, nothing written. */
+class InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+
+
+/***/ }),
+
+/***/ 5456:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dk: () => (/* binding */ applyExtend),
+/* harmony export */   HE: () => (/* binding */ lockState),
+/* harmony export */   Js: () => (/* binding */ applyAcquire),
+/* harmony export */   QO: () => (/* binding */ applyUberPending),
+/* harmony export */   Yr: () => (/* binding */ applyRelease),
+/* harmony export */   aU: () => (/* binding */ applyTakeTicket),
+/* harmony export */   bX: () => (/* binding */ unreadableExpiry),
+/* harmony export */   ig: () => (/* binding */ applyRenew),
+/* harmony export */   s$: () => (/* binding */ applySkipTicket)
+/* harmony export */ });
+/* unused harmony exports isHeld, queueEmpty, sameLease */
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1254);
+
+/**
+ * The conditions of every write, as pure functions over the current item.
+ * In-process stores (file, memory) apply these directly; the DynamoDB store
+ * writes the same conditions as expressions. Each returns the new item, or
+ * undefined when the condition fails.
+ */
+/** An expiry that cannot be read: missing, or not a number (a lock item edited by hand). */
+function unreadableExpiry(expiresAt) {
+    return typeof expiresAt !== 'number' || Number.isNaN(expiresAt);
+}
+/**
+ * An owner and a lease not lapsed. An owner with an unreadable expiry counts as held with
+ * an unknown expiry, never as lapsed: DynamoDB's own condition judges it so (`expiresAt <
+ * :stale` is false on a string), so reads and writes agree; its holder's release or a
+ * forced one frees it.
+ */
+function isHeld(item, now, skewMs = 0) {
+    return item?.owner !== undefined && (unreadableExpiry(item.expiresAt) || item.expiresAt >= now - skewMs);
+}
+function lockState(item, now, skewMs) {
+    if (item?.owner === undefined)
+        return 'free';
+    if (item.uberlock)
+        return 'frozen';
+    return isHeld(item, now, skewMs) ? 'held' : 'expired';
+}
+/** True when no ticket is outstanding: nobody is queued. */
+function queueEmpty(item) {
+    return (item?.nextTicket ?? 0) === (item?.nowServing ?? 0);
+}
+/** True when `cur` still holds exactly the lease a takeover claim watched lapse. */
+function sameLease(cur, seen) {
+    return cur?.owner === seen.owner && cur.fence === seen.fence && cur.expiresAt === seen.expiresAt;
+}
+function applyAcquire(cur, name, c, now) {
+    if (c.force) {
+        if (cur?.owner !== c.force.seenOwner)
+            return undefined;
+    }
+    else if (cur?.owner !== c.lockId) {
+        // Ours (a retried write that already landed) passes; otherwise the lock must be free,
+        // or still hold exactly the lapsed lease the caller watched (lease-watch.ts: no wall
+        // clock is trusted here), and the caller must be next: the queue's head, an uberlock
+        // (which goes ahead of queued waiters), or anyone when nobody is queued.
+        const free = cur?.owner === undefined || (c.takeover !== undefined && sameLease(cur, c.takeover));
+        if (!free)
+            return undefined;
+        if (!c.uberlock && (cur?.uberPendingUntil ?? 0) >= now)
+            return undefined;
+        if (c.ticket !== undefined) {
+            if ((cur?.nowServing ?? 0) !== c.ticket - 1)
+                return undefined;
+        }
+        else if (!c.uberlock && !queueEmpty(cur))
+            return undefined;
+    }
+    const next = {
+        ...(cur ?? { name, fence: 0 }),
+        name,
+        owner: c.lockId,
+        user: c.user,
+        meta: c.meta,
+        uberlock: c.uberlock,
+        acquiredAt: now,
+        updatedAt: now,
+        expiresAt: c.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
+        leaseMs: c.uberlock ? 0 : c.leaseMs,
+        fence: (cur?.fence ?? 0) + 1,
+        prevOwner: cur?.owner ?? 'none',
+        prevUser: cur?.user ?? 'none',
+        prevExpiresAt: cur?.expiresAt ?? 0,
+    };
+    if (c.uberlock)
+        delete next.uberPendingUntil;
+    if (c.ticket !== undefined)
+        next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
+    delete next.forcedBy;
+    delete next.forcedFrom;
+    delete next.forceReason;
+    if (c.force) {
+        next.forcedBy = c.user;
+        next.forcedFrom = cur?.user ?? '';
+        next.forceReason = c.force.reason;
+    }
+    return next;
+}
+function applyRenew(cur, lockId, fence, expiresAt, now) {
+    if (cur?.owner !== lockId || cur.fence !== fence)
+        return undefined;
+    if (cur.uberlock)
+        return { ...cur, updatedAt: now };
+    return { ...cur, expiresAt, leaseMs: expiresAt - now, updatedAt: now };
+}
+function applyRelease(cur, by, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
+    if (cur.acquiredAt !== undefined)
+        out.lastAcquiredAt = cur.acquiredAt;
+    return out;
+}
+function applyExtend(cur, by, expiresAt, now) {
+    if (cur?.owner === undefined)
+        return undefined;
+    if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
+        return undefined;
+    if (cur.uberlock)
+        return { ...cur, updatedAt: now };
+    return { ...cur, expiresAt, leaseMs: expiresAt - now, updatedAt: now };
+}
+/** The next ticket; a repeated join (same token, nobody joined since) gets back the item as it is. */
+function applyTakeTicket(cur, name, joinToken, now) {
+    if (cur?.lastJoin === joinToken)
+        return cur;
+    return { ...(cur ?? { name, fence: 0 }), name, nextTicket: (cur?.nextTicket ?? 0) + 1, nowServing: cur?.nowServing ?? 0, lastJoin: joinToken, lastJoinAt: now, updatedAt: now };
+}
+function applySkipTicket(cur, seenServing, now) {
+    if ((cur?.nowServing ?? 0) !== seenServing || (cur?.nextTicket ?? 0) <= seenServing || !cur)
+        return undefined;
+    return { ...cur, nowServing: seenServing + 1, updatedAt: now };
+}
+function applyUberPending(cur, name, until, now) {
+    const next = { ...(cur ?? { name, fence: 0 }), name, updatedAt: now };
+    if (until > 0)
+        next.uberPendingUntil = until;
+    else
+        delete next.uberPendingUntil;
+    return next;
+}
+
+
+/***/ }),
+
+/***/ 1254:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   AD: () => (/* binding */ StoreError),
+/* harmony export */   XL: () => (/* binding */ byTime),
+/* harmony export */   tm: () => (/* binding */ NEVER)
+/* harmony export */ });
+/** Events in the same millisecond are told in the order they happen in the protocol. */
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+function byTime(a, b) {
+    return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+}
+/** A store failure named by cause. `transient` ones may be retried with the same write. */
+class StoreError extends Error {
+    kind;
+    transient;
+    constructor(kind, message, transient) {
+        super(message);
+        this.kind = kind;
+        this.transient = transient;
+        this.name = 'StoreError';
+    }
+}
+/** Expiry used for uberlocks: they never lapse on their own. */
+const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 5755:
+/***/ (() => {
+
+// Imported first by every entry point. The AWS SDK prints a multi-line Node-version
+// notice on Node 20, which would break the one-line error contract of the CLI and
+// clutter job logs; the SDK itself is loaded lazily, after this has run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+
+
+/***/ }),
+
+/***/ 3909:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  F5: () => (/* binding */ giveBack),
+  UZ: () => (/* binding */ jobLocks),
+  Cs: () => (/* binding */ startJobRenewer),
+  Io: () => (/* binding */ stopJobRenewer),
+  KS: () => (/* binding */ takeForJob)
+});
+
+;// CONCATENATED MODULE: ./src/lock/multi.ts
+/**
+ * Takes every named lock, all or none. Names are taken in sorted order, so two
+ * requests for overlapping sets cannot each hold what the other waits for; if one
+ * lock cannot be had within the shared wait, those already taken are given back.
+ */
+async function acquireAll(client, names, req, clock = Date.now) {
+    const start = clock();
+    const taken = [];
+    for (const name of [...names].sort()) {
+        const r = await client.acquire({ ...req, name, waitMs: Math.max(0, req.waitMs - (clock() - start)) });
+        if (!r.acquired) {
+            for (const t of taken.reverse())
+                await client.release(t.name, { lockId: t.lockId }).catch(() => undefined);
+            const out = { ok: false, reason: r.reason, waitedMs: clock() - start };
+            if (r.holder)
+                out.holder = r.holder;
+            if (r.queuedAhead)
+                out.queuedAhead = r.queuedAhead;
+            return out;
+        }
+        const lock = {
+            name,
+            lockId: r.lock.lockId,
+            user: r.lock.user,
+            fence: r.lock.fence,
+            waitedMs: r.waitedMs,
+            acquiredAt: r.lock.since,
+            expiresAt: r.lock.expiresAt,
+            confirmedAt: r.confirmedAt,
+        };
+        if (r.tookOverFrom)
+            lock.tookOverFrom = r.tookOverFrom;
+        taken.push(lock);
+    }
+    return { ok: true, locks: taken, waitedMs: clock() - start };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/config/protocol.ts
+var protocol = __webpack_require__(200);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __webpack_require__(5057);
+// EXTERNAL MODULE: ./src/config/store.ts
+var store = __webpack_require__(5147);
+;// CONCATENATED MODULE: ./src/renewer/settings.ts
+
+
+
+const RENEWER_SETTINGS_ENV = 'DAPLAYA_RENEWER_SETTINGS';
+/**
+ * The settings blob a renewer is started with (in RENEWER_SETTINGS_ENV). Credentials never travel
+ * in it, nor in argv: the renewer inherits the environment they were read from
+ * (DAPLAYA_AWS_*, or the SDK's own chain) and loadRenewerSettings derives them again.
+ */
+function encodeRenewerSettings(config) {
+    if (config.store.kind !== 'dynamodb')
+        return JSON.stringify(config);
+    const { credentials: _credentials, ...store } = config.store;
+    return JSON.stringify({ ...config, store });
+}
+function loadRenewerSettings(env) {
+    const raw = env[RENEWER_SETTINGS_ENV];
+    if (!raw)
+        throw new UsageError(`${RENEWER_SETTINGS_ENV} is not set: the renewer is started by daplaya, not by hand`);
+    const cfg = JSON.parse(raw);
+    if (cfg.store.kind === 'dynamodb') {
+        // Credentials come from the inherited environment (see encodeRenewerSettings), never from the blob.
+        const again = resolveStore({ table: cfg.store.table, region: cfg.store.region, endpoint: cfg.store.endpoint, store: 'dynamodb' }, env);
+        cfg.store = again;
+    }
+    return { ...cfg, protocol: loadProtocolSettings(env) };
+}
+
+;// CONCATENATED MODULE: ./src/renewer/spawn.ts
+
+
+
+/** Marks a renewer's command line with its record's token: `node SCRIPT --daplaya-renewer=TOKEN`. */
+const RENEWER_ARG = '--daplaya-renewer=';
+/**
+ * Starts the renewer as a detached process with no stdio, so it outlives the step
+ * that took the lock without holding the step's output pipes open. With a token,
+ * the token goes on its command line, so a later release can tell it from any
+ * other process that has (or has been given) the same pid.
+ */
+function startRenewer(script, config, env, token) {
+    const child = (0,external_node_child_process_.spawn)(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
+        detached: true,
+        stdio: 'ignore',
+        // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
+        env: { ...env, [RENEWER_SETTINGS_ENV]: encodeRenewerSettings(config) },
+    });
+    child.unref();
+    if (child.pid === undefined)
+        throw new Error('could not start the lock renewer');
+    return child.pid;
+}
+/**
+ * Whether pid is still the renewer described: 'ours' only if its command line is
+ * exactly `exec script --daplaya-renewer=token`; 'gone' if no such process (or a
+ * zombie); 'unknown' where the platform gives no way to look.
+ */
+function renewerState(id) {
+    const want = [id.exec, id.script, `${RENEWER_ARG}${id.token}`];
+    if (process.platform === 'linux') {
+        let raw;
+        try {
+            raw = (0,external_node_fs_.readFileSync)(`/proc/${id.pid}/cmdline`, 'utf8');
+        }
+        catch (err) {
+            const c = err.code;
+            return c === 'ENOENT' || c === 'ESRCH' ? 'gone' : 'unknown';
+        }
+        if (raw === '')
+            return 'gone'; // a zombie (or a kernel thread, which is not ours either way)
+        const argv = raw.replace(/\0$/, '').split('\0');
+        return argv.length === want.length && argv.every((a, i) => a === want[i]) ? 'ours' : 'other';
+    }
+    if (process.platform === 'win32')
+        return 'unknown';
+    // macOS and the BSDs: ps prints the command line joined by spaces.
+    let out;
+    try {
+        out = (0,external_node_child_process_.execFileSync)('ps', ['-ww', '-o', 'command=', '-p', String(id.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    }
+    catch (err) {
+        const e = err;
+        return e.status === 1 ? 'gone' : 'unknown';
+    }
+    if (out.trim() === '')
+        return 'gone';
+    return out.replace(/\n$/, '') === want.join(' ') ? 'ours' : 'other';
+}
+/**
+ * Stops the renewer a record names, but only after checking the pid is that
+ * renewer: SIGTERM, then (after timeoutMs, if it is still ours) SIGKILL.
+ * 'not-ours' and 'unverifiable' mean nothing was signalled.
+ */
+async function stopRenewer(id, timeoutMs = 5000) {
+    const state = renewerState(id);
+    if (state === 'gone')
+        return 'gone';
+    if (state === 'other')
+        return 'not-ours';
+    if (state === 'unknown')
+        return 'unverifiable';
+    try {
+        process.kill(id.pid, 'SIGTERM');
+    }
+    catch {
+        return 'gone';
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (renewerState(id) !== 'ours')
+            return 'stopped';
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    if (renewerState(id) === 'ours') {
+        try {
+            process.kill(id.pid, 'SIGKILL');
+        }
+        catch {
+            // gone
+        }
+    }
+    return 'stopped';
+}
+/**
+ * Stops a renewer by pid alone and waits (briefly) for it to write its final status.
+ * For a pid from a trusted source (the action's own state); a pid read from a file
+ * goes through stopRenewer, which checks it first.
+ */
+async function stopRenewerByPid(pid, timeoutMs = 5000) {
+    try {
+        process.kill(pid, 'SIGTERM');
+    }
+    catch {
+        return; // already gone
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        try {
+            process.kill(pid, 0);
+        }
+        catch {
+            return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+        process.kill(pid, 'SIGKILL');
+    }
+    catch {
+        // gone
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/renewer/status.ts
+
+
+const O_NOFOLLOW = external_node_fs_.constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = external_node_fs_.constants.O_NONBLOCK ?? 0;
+/**
+ * Writes the status as a new private file (O_EXCL | O_NOFOLLOW, 0600) beside the
+ * target and renames it over the target: a symlink planted at the name is
+ * replaced, never written through, and a reader never sees half a status.
+ */
+function writeStatus(file, status) {
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+        const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+        try {
+            fchmodSync(fd, 0o600);
+            writeFileSync(fd, JSON.stringify(status));
+        }
+        finally {
+            closeSync(fd);
+        }
+        renameSync(tmp, file);
+    }
+    catch {
+        // Nowhere to report to; the lock itself is the source of truth.
+        try {
+            unlinkSync(tmp);
+        }
+        catch {
+            // never made
+        }
+    }
+}
+/** Reads a status file, never through a symlink. */
+function readStatus(file) {
+    if (!file)
+        return undefined;
+    try {
+        const fd = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        try {
+            if (!(0,external_node_fs_.fstatSync)(fd).isFile())
+                return undefined;
+            return JSON.parse((0,external_node_fs_.readFileSync)(fd, 'utf8'));
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Reads a status file and removes it (unlink removes a symlink, never its target). */
+function takeStatus(file) {
+    const status = readStatus(file);
+    if (file) {
+        try {
+            (0,external_node_fs_.unlinkSync)(file);
+        }
+        catch {
+            // none
+        }
+    }
+    return status;
+}
+
+;// CONCATENATED MODULE: ./src/session/job-lock.ts
+
+
+
+/** Takes every env for the job, all or none, in sorted order. */
+function takeForJob(client, req) {
+    const { envs, ...rest } = req;
+    return acquireAll(client, envs, rest);
+}
+function jobLocks(r) {
+    return r.locks.map((l) => ({ name: l.name, lockId: l.lockId, fence: l.fence, confirmedAt: l.confirmedAt }));
+}
+/** Gives the job's envs back, in reverse order of taking; `outcome` is how the job ended, for the history. */
+async function giveBack(client, locks, opts = {}) {
+    const out = [];
+    for (const l of [...locks].reverse()) {
+        const r = await client.release(l.name, { lockId: l.lockId }, opts.outcome ? { outcome: opts.outcome } : {});
+        if (r.outcome === 'released')
+            out.push({ name: l.name, outcome: 'released' });
+        else if (r.outcome === 'held-by-other')
+            out.push({ name: l.name, outcome: 'taken-over', holder: r.holder });
+        else
+            out.push({ name: l.name, outcome: 'lapsed' });
+    }
+    return out;
+}
+/** Starts the job's renewer (a detached process that inherits `env`, credentials included). */
+function startJobRenewer(req, env) {
+    const { script, token, ...settings } = req;
+    const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token);
+    const handle = { pid, statusFile: req.statusFile };
+    if (token)
+        handle.identity = { pid, exec: process.execPath, script, token };
+    return handle;
+}
+/**
+ * Stops the job's renewer and takes what it reported (its status file is removed).
+ * A handle with an identity is signalled only after its command line is checked.
+ */
+async function stopJobRenewer(handle) {
+    let stop;
+    if (handle.identity)
+        stop = await stopRenewer(handle.identity);
+    else {
+        await stopRenewerByPid(handle.pid);
+        stop = 'stopped';
+    }
+    const status = takeStatus(handle.statusFile);
+    return status ? { stop, status } : { stop };
+}
+
+
+/***/ }),
+
+/***/ 164:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ DEFAULT_REQUEST_TIMEOUT_MS)
+/* harmony export */ });
+/** Per DynamoDB request, SDK retries included (README "Timeouts and bounds"). Apart from dynamodb.ts so configuration can name it without loading the SDK. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+
+
+/***/ }),
+
+/***/ 6216:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ redactUrl)
+/* harmony export */ });
+/** `scheme://user:password@host` → `scheme://user:***@host`, wherever a URL appears in `text`: for anything printed. */
+function redactUrl(text) {
+    return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\/?#@:]*):[^\s\/?#]*@/g, '$1:***@');
+}
+
+
+/***/ }),
+
+/***/ 3395:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   KH: () => (/* binding */ iso),
+/* harmony export */   U6: () => (/* binding */ givenBackText),
+/* harmony export */   bt: () => (/* binding */ notAcquiredText),
+/* harmony export */   sG: () => (/* binding */ describeHolder),
+/* harmony export */   xZ: () => (/* binding */ progressReporter)
+/* harmony export */ });
+/* unused harmony exports UNREADABLE_EXPIRY_HINT, expiresText, busyLine, itemToJson, table, progressLine, lostText, PROGRESS_EVERY_MS */
+/* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8274);
+/* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5456);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1254);
+
+
+
+function iso(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
+const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
+function expiresText(expiresAt, now) {
+    if (expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(expiresAt))
+        return 'lease expiry unreadable';
+    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm)
+        return 'never expires';
+    return expiresAt >= now ? `expires in ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
+}
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+function describeHolder(h, now) {
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+function busyLine(h, now) {
+    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
+/** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
+function itemToJson(it, now, skewMs) {
+    return {
+        env: it.name,
+        state: STATE_WORD[lockState(it, now, skewMs)],
+        user: it.owner !== undefined ? it.user : undefined,
+        meta: it.owner !== undefined ? it.meta : undefined,
+        lockId: it.owner,
+        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || unreadableExpiry(it.expiresAt) ? 'unreadable' : it.expiresAt >= NEVER ? null : iso(it.expiresAt),
+        fence: it.fence,
+        lastUser: it.lastUser,
+        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+        forcedBy: it.forcedBy,
+        forceReason: it.forceReason,
+    };
+}
+function table(rows) {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+function progressLine(env, b, now) {
+    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+    if (b.holder)
+        return `${busyLine(b.holder, now)}${place}${next}`;
+    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
+}
+/**
+ * Words shared by every surface (CLI, action, Slack, GitLab through the CLI). Each
+ * returns a phrase without a surface's prefix: the CLI adds `daplaya: `, the action
+ * capitalises it, Slack adds its markup.
+ */
+/** Why a lock was not obtained: it always says by whom, or who is queued ahead. */
+function notAcquiredText(r, envs, now) {
+    const env = r.holder?.name ?? envs.join(',');
+    if (r.reason === 'cancelled')
+        return `cancelled while waiting for env ${env}${r.holder ? ` held by ${describeHolder(r.holder, now)}` : ''}`;
+    if (r.holder)
+        return `env ${env} is locked by ${describeHolder(r.holder, now)}`;
+    if (r.queuedAhead) {
+        const q = r.queuedAhead;
+        return `env ${env} is free, but ${q.count} waiter(s) are queued ahead (first: ${q.first.user}${q.first.meta ? `, ${q.first.meta}` : ''})`;
+    }
+    return `env ${env} was taken and given back while we tried`;
+}
+/** What giving an env back found. */
+function givenBackText(g, now) {
+    if (g.outcome === 'released')
+        return `released env ${g.name}`;
+    if (g.outcome === 'taken-over')
+        return `env ${g.name} is now held by ${describeHolder(g.holder, now)}, fence ${g.holder.fence}: it was taken over while the job ran`;
+    return `env ${g.name} was no longer held at release: its lease lapsed`;
+}
+/** Why a holder stopped holding: taken over, or no renewal confirmed in time. */
+function lostText(end, leaseMs, now) {
+    return end.reason === 'lost'
+        ? `the lock on env ${end.name} was lost${end.holder ? `: taken by ${describeHolder(end.holder, now)}, fence ${end.holder.fence}` : ''}`
+        : `no renewal of the lock on env ${end.name} was confirmed for ${formatDuration(end.sinceMs)} (lease ${formatDuration(leaseMs)})`;
+}
+/** While waiting, a line on every change of holder or place in the queue, and otherwise at most this often. */
+const PROGRESS_EVERY_MS = 30_000;
+/**
+ * Progress while waiting, without flooding the log: one line when the holder or our
+ * place changes, else one every PROGRESS_EVERY_MS, each with time waited and left,
+ * and once how the holder can be reached or the lock released.
+ */
+function progressReporter(envs, waitMs, print, clock = Date.now) {
+    let lastKey;
+    let lastAt = 0;
+    let hinted = false;
+    return (b) => {
+        const now = clock();
+        const key = `${b.holder?.lockId ?? '-'}|${b.position ?? '-'}`;
+        if (key === lastKey && now - lastAt < PROGRESS_EVERY_MS)
+            return;
+        lastKey = key;
+        lastAt = now;
+        const left = Math.max(0, waitMs - b.waitedMs);
+        print(`${progressLine(b.holder?.name ?? envs.join(','), { ...b, nextAttemptInMs: 0 }, now)} (waited ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(b.waitedMs)}, ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(left)} left)`);
+        if (b.holder && !hinted) {
+            hinted = true;
+            print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
+        }
+    };
+}
+
+
+/***/ })
+
+};
