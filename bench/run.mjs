@@ -36,11 +36,11 @@ function newStore(table) {
 }
 
 function table(rows) {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  for (const [n, r] of rows.entries()) {
-    console.log(r.map((c, i) => String(c).padEnd(w[i])).join('  '));
-    if (n === 0) console.log(w.map((x) => '-'.repeat(x)).join('  '));
-  }
+  const w = rows[0].map((_, i) => Math.max(3, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(w[i])).join(' | ')} |`;
+  console.log(line(rows[0]));
+  console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
   console.log();
 }
 

@@ -11,11 +11,18 @@ __webpack_require__.d(__webpack_exports__, {
   runCommand: () => (/* binding */ runCommand)
 });
 
+// UNUSED EXPORTS: notRunnable
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
 var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/lock/backoff.ts
 var backoff = __webpack_require__(819);
 ;// CONCATENATED MODULE: ./src/lock/renewal.ts
@@ -158,6 +165,8 @@ function startWatchdog(pid, graceMs, group) {
 
 
 
+
+
 /**
  * `run -- CMD`: lock, run CMD with the lease renewed, release whatever happens,
  * and exit with CMD's code. Signals are passed to CMD; the release follows its exit.
@@ -168,6 +177,12 @@ function startWatchdog(pid, graceMs, group) {
  * SIGKILL at lease − grace (grace = lease/6, between 250 ms and 10 s; see leaseTiming).
  */
 async function runCommand(client, config, io) {
+    // A command that cannot start must not cost anyone a lock (or a wait for one).
+    const missing = notRunnable(config.runArgs[0], io.env?.PATH ?? '');
+    if (missing) {
+        io.err(`daplaya: error: ${missing}; not taking the lock`);
+        return 127;
+    }
     const r = await (0,acquire_for_cli/* acquireForCli */.EZ)(client, config, io);
     if (!r.ok) {
         io.err((0,acquire_for_cli/* notAcquiredLine */.G8)(r, config, 'not running the command'));
@@ -229,6 +244,24 @@ async function runCommand(client, config, io) {
         return 128 + ((external_node_os_default()).constants.signals[exit.signal] ?? 0);
     const code = exit.code ?? exit_codes/* EXIT */.d.failure;
     return lost && code === 0 ? exit_codes/* EXIT */.d.failure : code;
+}
+/** Why `cmd` cannot be run (not found, not executable), or undefined when it can: looked up the way a shell does. */
+function notRunnable(cmd, searchPath) {
+    const runnable = (file) => {
+        try {
+            (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
+            return (0,external_node_fs_.statSync)(file).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (cmd.includes('/'))
+        return runnable(cmd) ? undefined : `${cmd} is not an executable file`;
+    for (const dir of searchPath.split((external_node_path_default()).delimiter))
+        if (dir !== '' && runnable(external_node_path_default().join(dir, cmd)))
+            return undefined;
+    return `command not found: ${cmd}`;
 }
 
 

@@ -24,7 +24,10 @@ function acquireForCli(client, config, io) {
         lockId: config.lockId,
         user: config.user,
         meta: config.meta,
+        ...(config.metaData ? { metaData: config.metaData } : {}),
         uberlock: config.uberlock,
+        ...(config.freezeUntil !== undefined ? { freezeUntil: config.freezeUntil } : {}),
+        waitOnFreeze: config.waitOnFreeze,
         leaseMs: config.leaseMs,
         waitMs: config.waitMs,
         ...(config.force ? { force: config.force } : {}),
@@ -34,7 +37,8 @@ function acquireForCli(client, config, io) {
 }
 /** The one line for a lock not obtained. */
 function notAcquiredLine(r, config, tail) {
-    return `daplaya: ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_2__/* .notAcquiredText */ .bt)(r, config.envs, Date.now())}; ${tail}`;
+    const frozen = r.holder?.uberlock && !config.uberlock && !config.waitOnFreeze ? ' at once: it is frozen (pass --wait-on-freeze to wait for the freeze to end)' : '';
+    return `daplaya: ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_2__/* .notAcquiredText */ .bt)(r, config.envs, Date.now())}; ${frozen ? `gave up${frozen}` : tail}`;
 }
 /** The exit code of a wait cut short by a signal: 128 + its number (130 for Ctrl-C), as shells report it. */
 function cancelledExit(io) {
@@ -62,7 +66,7 @@ const EXIT = {
 
 /***/ }),
 
-/***/ 1850:
+/***/ 5988:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73,288 +77,29 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: VERSION, reportError
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: ./src/lock/durations.ts
-var durations = __nccwpck_require__(8274);
-// EXTERNAL MODULE: ./src/lock/env-names.ts
-var env_names = __nccwpck_require__(1517);
-// EXTERNAL MODULE: ./src/lock/errors.ts
-var errors = __nccwpck_require__(2960);
+// EXTERNAL MODULE: ./src/config/cli.ts + 4 modules
+var cli = __nccwpck_require__(394);
 // EXTERNAL MODULE: ./src/config/common.ts
 var common = __nccwpck_require__(5057);
 // EXTERNAL MODULE: ./src/config/defaults.ts
 var defaults = __nccwpck_require__(1954);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/config/github.ts
-
-
-function isGithubActions(env) {
-    return env.GITHUB_ACTIONS === 'true';
-}
-function githubDefaults(env) {
-    const event = readEvent(env.GITHUB_EVENT_PATH);
-    const email = event.head_commit?.author?.email ?? event.pusher?.email;
-    const actor = (0,common/* nonEmpty */.hq)(env.GITHUB_ACTOR) ?? 'github-actions';
-    const repo = (0,common/* nonEmpty */.hq)(env.GITHUB_REPOSITORY) ?? 'unknown/repo';
-    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : '0';
-    const attempt = /^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1';
-    const server = (0,common/* nonEmpty */.hq)(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-    return {
-        user: email && email.trim() !== '' ? email : actor,
-        meta: `${server}/${repo}/actions/runs/${runId}`,
-        lockIdPrefix: `github:${repo}:${runId}:${attempt}:${(0,common/* nonEmpty */.hq)(env.GITHUB_JOB) ?? 'job'}`,
-    };
-}
-function readEvent(file) {
-    if (!file)
-        return {};
-    try {
-        const v = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-        return typeof v === 'object' && v !== null ? v : {};
-    }
-    catch {
-        return {};
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/gitlab.ts
-
-/** What GitLab CI knows about a job, as defaults for the lock (the counterpart of github.ts). */
-/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
-function isGitLabJob(env) {
-    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
-}
-function gitlabDefaults(env) {
-    if (!isGitLabJob(env))
-        return undefined;
-    const out = { startsRenewer: !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '') };
-    const user = (0,common/* nonEmpty */.hq)(env.GITLAB_USER_EMAIL);
-    if (user)
-        out.user = user;
-    const meta = (0,common/* nonEmpty */.hq)(env.CI_JOB_URL);
-    if (meta)
-        out.meta = meta;
-    if (env.CI_JOB_ID)
-        out.lockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
-    const status = (0,common/* nonEmpty */.hq)(env.CI_JOB_STATUS)?.toLowerCase();
-    const outcome = status === 'canceled' ? 'cancelled' : status;
-    if (outcome && ['success', 'failed', 'cancelled'].includes(outcome))
-        out.outcome = outcome;
-    return out;
-}
-
-// EXTERNAL MODULE: ./src/config/protocol.ts
-var protocol = __nccwpck_require__(200);
-// EXTERNAL MODULE: ./src/config/store.ts
-var store = __nccwpck_require__(5147);
-;// CONCATENATED MODULE: ./src/config/cli.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** The CLI's flags and the environment variables it reads, turned into a validated CliConfig. */
-const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'slack', 'init', 'help', 'version'];
-const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port']));
-const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help'];
-const STORE_FLAGS = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
-/** Which flags each command accepts (beyond the store flags). */
-const COMMAND_FLAGS = {
-    lock: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason', 'extend'],
-    run: ['env', 'user', 'meta', 'uberlock', 'wait', 'lease', 'lock-id', 'force', 'reason'],
-    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome'],
-    history: ['env'],
-    slack: ['port'],
-    locks: ['env'],
-    status: ['env'],
-    wait: ['env', 'wait'],
-    init: [],
-    help: [],
-    version: [],
-};
-function parseArgs(argv) {
-    const [first, ...tail] = argv;
-    if (first === undefined || first === '--help' || first === '-h')
-        return { command: 'help', values: {}, bools: {}, rest: [] };
-    if (first === '--version' || first === '-v')
-        return { command: 'version', values: {}, bools: {}, rest: [] };
-    if (!COMMANDS.includes(first)) {
-        throw new common/* UsageError */.eb(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
-    }
-    const command = first;
-    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
-    const parsed = { command, values: {}, bools: {}, rest: [] };
-    for (let i = 0; i < tail.length; i++) {
-        const arg = tail[i];
-        if (arg === '--') {
-            parsed.rest = tail.slice(i + 1);
-            break;
-        }
-        if (arg === '-h') {
-            parsed.bools.help = true;
-            continue;
-        }
-        if (command === 'slack' && i === 0 && arg === 'serve')
-            continue;
-        if (!arg.startsWith('--'))
-            throw new common/* UsageError */.eb(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
-        const eq = arg.indexOf('=');
-        const name = arg.slice(2, eq === -1 ? undefined : eq);
-        if (!allowed.has(name))
-            throw new common/* UsageError */.eb(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
-        if (BOOL_FLAGS.includes(name)) {
-            if (eq !== -1)
-                throw new common/* UsageError */.eb(`--${name} takes no value`);
-            parsed.bools[name] = true;
-            continue;
-        }
-        let value;
-        if (eq !== -1)
-            value = arg.slice(eq + 1);
-        else {
-            value = tail[++i];
-            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
-            if (value === undefined)
-                throw new common/* UsageError */.eb(`--${name} needs a value`);
-        }
-        parsed.values[name] = value;
-    }
-    return parsed;
-}
-/** Committer email from git, else the OS user (only asked when a command needs a user). */
-function userFromMachine(env) {
-    try {
-        const email = (0,external_node_child_process_.execFileSync)('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
-        if (email)
-            return email;
-    }
-    catch {
-        // No git, or no email configured.
-    }
-    try {
-        return external_node_os_default().userInfo().username;
-    }
-    catch {
-        return env.USER ?? 'unknown';
-    }
-}
-/** Who the lock is held as and why, and its id: from flags, DAPLAYA_*, the CI job, else this machine. */
-function identity(a, env, needsUser) {
-    const gitlab = gitlabDefaults(env);
-    const github = isGithubActions(env) ? githubDefaults(env) : undefined;
-    const user = a.values.user ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_USER) ?? gitlab?.user ?? github?.user ?? (needsUser ? userFromMachine(env) : 'unknown');
-    const meta = a.values.meta ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_META) ?? gitlab?.meta ?? github?.meta ?? `${a.command} from ${external_node_os_default().hostname()}`;
-    // In CI the lock id is the job's, so a later step (after_script, a release step) can name it and no other job can.
-    const jobLockId = (0,common/* nonEmpty */.hq)(env.DAPLAYA_LOCK_ID) ?? gitlab?.lockId ?? github?.lockIdPrefix;
-    const lockId = a.values['lock-id'] ?? jobLockId ?? `cli:${user}:${external_node_os_default().hostname()}:${process.pid}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    return { user, meta, lockId, lockIdGiven: a.values['lock-id'] !== undefined || jobLockId !== undefined };
-}
-function loadCliConfig(argv, env) {
-    const a = parseArgs(argv);
-    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
-    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
-    const envValue = a.values.env ?? (needsEnv ? (0,common/* nonEmpty */.hq)(env.DAPLAYA_ENV) : undefined);
-    let envs = [];
-    if (!help && needsEnv && envValue === undefined)
-        throw new common/* UsageError */.eb(`\`${a.command}\` needs --env ENV`);
-    if (envValue !== undefined)
-        envs = (0,env_names/* parseEnvList */.N7)(envValue);
-    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
-        throw new common/* UsageError */.eb(`\`${a.command}\` takes one env`);
-    }
-    const writes = ['lock', 'release', 'run'].includes(a.command) && !help;
-    const id = identity(a, env, writes);
-    const user = (0,common/* validateText */.Ok)('user', id.user, common/* MAX_USER */.d6);
-    if (user.trim() === '')
-        throw new errors/* InvalidInputError */.o('user is empty');
-    const meta = (0,common/* validateText */.Ok)('meta', id.meta, common/* MAX_META */.Fn);
-    const gitlab = gitlabDefaults(env);
-    const waitText = a.values.wait ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_WAIT) ?? defaults/* DEFAULTS */.z.cliWait;
-    const leaseText = a.values.lease ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_LEASE);
-    const waitMs = (0,durations/* parseDuration */.E9)(waitText, '--wait');
-    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
-    const startsRenewer = a.command === 'lock' && gitlab?.startsRenewer === true;
-    const renewed = a.command === 'run' || startsRenewer;
-    const leaseMs = leaseText === undefined ? (renewed ? defaults/* DEFAULTS */.z.renewedLeaseMs : defaults/* DEFAULTS */.z.cliLeaseMs) : (0,durations/* parseDuration */.E9)(leaseText, '--lease');
-    // A renewed lease is renewed every third of it, never more than once a second (lock/renewal.ts).
-    if (leaseText !== undefined && leaseMs < defaults/* DEFAULTS */.z.minLeaseMs)
-        throw new errors/* InvalidInputError */.o(`--lease must be at least 3s, got ${leaseText}`);
-    const config = {
-        command: a.command,
-        store: help
-            ? { kind: 'file', dir: (0,common/* defaultStoreDir */.iB)(env) }
-            : (0,store/* resolveStore */.g)({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env, 
-            // `init` always means DynamoDB (unless the file store is asked for by name).
-            a.command === 'init'),
-        envs,
-        user,
-        meta,
-        lockId: id.lockId,
-        lockIdGiven: id.lockIdGiven,
-        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
-        waitMs,
-        leaseMs,
-        startsRenewer,
-        json: a.bools.json === true,
-        runArgs: a.rest,
-        help,
-        protocol: (0,protocol/* loadProtocolSettings */.k)(env),
-        debug: (0,common/* debugEnabled */.dK)(env),
-    };
-    if (a.values.port !== undefined)
-        config.port = a.values.port;
-    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
-        throw new common/* UsageError */.eb('usage: daplaya slack serve --port N');
-    if (a.values.extend !== undefined) {
-        config.extendMs = (0,durations/* parseDuration */.E9)(a.values.extend, '--extend');
-        if (config.extendMs < 1000)
-            throw new errors/* InvalidInputError */.o('--extend must be at least 1s');
-    }
-    if (a.command === 'release') {
-        const given = a.values.outcome?.toLowerCase();
-        const o = given === 'canceled' ? 'cancelled' : given;
-        if (o !== undefined && !['success', 'failed', 'cancelled'].includes(o))
-            throw new common/* UsageError */.eb(`--outcome must be success, failed or cancelled, got ${JSON.stringify(a.values.outcome)}`);
-        const outcome = o ?? gitlab?.outcome;
-        if (outcome)
-            config.outcome = outcome;
-    }
-    if (a.bools.force) {
-        const reason = (0,common/* nonEmpty */.hq)(a.values.reason);
-        if (!reason)
-            throw new common/* UsageError */.eb('--force needs --reason TEXT: forced takeovers are recorded with why');
-        config.force = { reason: (0,common/* validateText */.Ok)('reason', reason, common/* MAX_META */.Fn) };
-    }
-    else if (a.values.reason !== undefined) {
-        throw new common/* UsageError */.eb('--reason goes with --force');
-    }
-    if (a.command === 'run' && !help && config.runArgs.length === 0)
-        throw new common/* UsageError */.eb('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
-    if (a.command !== 'run' && a.rest.length > 0)
-        throw new common/* UsageError */.eb(`\`${a.command}\` takes no command after --`);
-    return config;
-}
-
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __nccwpck_require__(8274);
+// EXTERNAL MODULE: ./src/lock/errors.ts
+var errors = __nccwpck_require__(2960);
 // EXTERNAL MODULE: ./src/lock/client.ts + 4 modules
-var lock_client = __nccwpck_require__(6999);
+var lock_client = __nccwpck_require__(4913);
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __nccwpck_require__(5456);
 // EXTERNAL MODULE: ./src/lock/types.ts
 var types = __nccwpck_require__(1254);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -540,7 +285,228 @@ function takeRenewerRecord(lockId, base) {
 
 // EXTERNAL MODULE: ./src/session/job-lock.ts + 4 modules
 var job_lock = __nccwpck_require__(3909);
+// EXTERNAL MODULE: ./src/wording.ts
+var wording = __nccwpck_require__(3395);
+;// CONCATENATED MODULE: ./src/notify/messages.ts
+
+
+/**
+ * Slack mrkdwn: `&`, `<` and `>` escaped so no user-supplied text can open a mention
+ * (<!channel>) or a link; a lock's Slack mention (<@U123>) is kept live. (The same
+ * rules as the Slack surface's replies, src/slack/blocks.ts.)
+ */
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const slackUser = (u) => esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+const SLACK = { env: (n) => `*${esc(n)}*`, user: slackUser, text: esc, icon: (e) => `${e} ` };
+const PLAIN = { env: (n) => `env ${n}`, user: (u) => u, text: (t) => t, icon: () => '' };
+function holderPart(s, h) {
+    const detail = [h.meta ? s.text(h.meta) : '', h.since ? `since ${(0,wording/* iso */.KH)(h.since)}` : ''].filter((p) => p !== '');
+    return `${s.user(h.user)}${detail.length ? ` (${detail.join(', ')})` : ''}`;
+}
+/** One line saying who did what and why; `slack` for Slack mrkdwn, `plain` for generic webhooks. */
+function noticeText(n, style) {
+    const s = style === 'slack' ? SLACK : PLAIN;
+    switch (n.kind) {
+        case 'forced':
+            return `${s.icon(':rotating_light:')}${s.user(n.by)} took ${s.env(n.name)} by force${n.uberlock ? ' as an UBERLOCK' : ''} from ${holderPart(s, n.from)}: ${s.text(n.reason)} (fence ${n.fence})`;
+        case 'force-released':
+            return `${s.icon(':rotating_light:')}${s.user(n.by)} force-released ${s.env(n.name)}${n.from.uberlock ? ' (an UBERLOCK)' : ''} from ${holderPart(s, n.from)}: ${s.text(n.reason)}`;
+        case 'uberlock-set':
+            return `${s.icon(':snowflake:')}${s.user(n.user)} froze ${s.env(n.name)} with an UBERLOCK${n.until !== undefined ? ` until ${(0,wording/* iso */.KH)(n.until)}` : ' (no end: until released)'}: ${s.text(n.meta)}`;
+        case 'uberlock-lifted':
+            return `${s.icon(':sunny:')}${s.user(n.by)} lifted the UBERLOCK on ${s.env(n.name)}`;
+        case 'lapsed':
+            return `${s.icon(':skull:')}the lock on ${s.env(n.name)} held by ${holderPart(s, n.holder)} lapsed without a release (its lease ended ${(0,wording/* iso */.KH)(n.holder.expiresAt)}; the job may have died)${n.replacedBy ? `; ${s.user(n.replacedBy)} took it over` : ''}`;
+        case 'gave-up':
+            return `${s.icon(':hourglass:')}${s.user(n.user)} gave up waiting for ${s.env(n.name)} after ${(0,durations/* formatDuration */.a3)(n.waitedMs)}${n.holder ? `: held by ${holderPart(s, n.holder)}` : ': waiters were queued ahead'}`;
+        case 'held-over':
+            return `${s.icon(':alarm_clock:')}${s.env(n.name)} has been held by ${holderPart(s, n.holder)} for ${(0,durations/* formatDuration */.a3)(n.heldMs)}, longer than ${(0,durations/* formatDuration */.a3)(n.thresholdMs)}`;
+    }
+}
+/** The generic webhook's JSON body: the event by name, the plain-text line, and its details. */
+function noticeJson(n) {
+    const base = { source: 'daplaya', event: n.kind, id: `${n.name}:${n.id}`, env: n.name, at: (0,wording/* iso */.KH)(n.at), text: noticeText(n, 'plain') };
+    const who = (h) => ({ user: h.user, ...(h.meta ? { meta: h.meta } : {}), ...(h.lockId ? { lockId: h.lockId } : {}) });
+    switch (n.kind) {
+        case 'forced':
+            return { ...base, by: n.by, from: who(n.from), reason: n.reason, fence: n.fence, uberlock: n.uberlock };
+        case 'force-released':
+            return { ...base, by: n.by, from: who(n.from), reason: n.reason, uberlock: n.from.uberlock };
+        case 'uberlock-set':
+            return { ...base, user: n.user, meta: n.meta, fence: n.fence, until: n.until !== undefined ? (0,wording/* iso */.KH)(n.until) : null };
+        case 'uberlock-lifted':
+            return { ...base, user: n.user, by: n.by, fence: n.fence };
+        case 'lapsed':
+            return { ...base, holder: who(n.holder), expiredAt: (0,wording/* iso */.KH)(n.holder.expiresAt), fence: n.fence, replacedBy: n.replacedBy ?? null };
+        case 'gave-up':
+            return { ...base, user: n.user, waitedMs: n.waitedMs, holder: n.holder ? who(n.holder) : null };
+        case 'held-over':
+            return { ...base, holder: who(n.holder), heldMs: n.heldMs, thresholdMs: n.thresholdMs };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/send.ts
+
+/** Host only: a webhook's path is its secret, so warnings never print it. */
+function host(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return '?';
+    }
+}
+async function postJson(url, body, signal, headers = {}) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body), signal });
+    return res;
+}
+async function failIfNotOk(res) {
+    if (res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        return;
+    }
+    const text = (await res.text().catch(() => '')).trim().slice(0, 120);
+    throw new Error(`HTTP ${res.status}${text ? ` ${text}` : ''}`);
+}
+function targetsOf(config) {
+    const out = [];
+    const hook = config.slackWebhookUrl;
+    if (hook) {
+        out.push({
+            name: `Slack webhook at ${host(hook)}`,
+            deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, signal)),
+        });
+    }
+    const bot = config.slackBot;
+    if (bot) {
+        out.push({
+            name: `Slack chat.postMessage to ${bot.channel}`,
+            deliver: async (n, signal) => {
+                const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, signal, { authorization: `Bearer ${bot.token}` });
+                if (!res.ok)
+                    return failIfNotOk(res);
+                // Slack answers 200 with {"ok": false, "error": "..."} for a bad token or channel.
+                const body = (await res.json().catch(() => ({})));
+                if (body.ok !== true)
+                    throw new Error(`Slack said ${body.error ?? 'not ok'}`);
+            },
+        });
+    }
+    const generic = config.webhookUrl;
+    if (generic) {
+        out.push({
+            name: `webhook at ${host(generic)}`,
+            deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), signal)),
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/notify/notifier.ts
+
+
+
+
+/**
+ * Sends notices to the configured targets, each at most once across every process:
+ * before sending, the notice is claimed in the store with one conditional write
+ * (LockStore.claimNotice, keyed by the event's id, which every process that learns of
+ * the same event computes alike); only the process whose claim lands sends it. A claim
+ * that cannot be made in time means the notice is not sent (never twice beats always).
+ *
+ * Nothing here blocks or fails a lock operation: `observe` only starts the work; each
+ * claim and each POST is bounded by the timeout; any failure is one warning line. A
+ * surface calls `settle()` before it exits (and before closing the store), which waits at
+ * most about one timeout for what is still in flight.
+ */
+class Notifier {
+    config;
+    store;
+    warn;
+    clock;
+    pending = new Set();
+    targets;
+    constructor(config, store, warn, clock = Date.now) {
+        this.config = config;
+        this.store = store;
+        this.warn = warn;
+        this.clock = clock;
+        this.targets = targetsOf(config);
+    }
+    /** For LockClientOptions.observer: events as they happen, and what readers see. */
+    observer = {
+        event: (e) => this.notify(e),
+        seen: (items, now, skewMs) => this.inspect(items, now, skewMs),
+    };
+    notify(n) {
+        const p = this.deliver(n)
+            .catch((err) => this.warn(`notification of ${n.kind} on env ${n.name} not sent: ${why(err, this.config.timeoutMs)}`))
+            .finally(() => this.pending.delete(p));
+        this.pending.add(p);
+    }
+    /**
+     * What a reader sees is news too: a lease that ran out without a release (the same
+     * notice as the takeover that follows it would send, so only one of them is sent), and
+     * with DAPLAYA_NOTIFY_HELD_OVER a lock held longer than that. Freezes are left alone.
+     */
+    inspect(items, now, skewMs) {
+        for (const item of items) {
+            if (item.owner === undefined || item.uberlock)
+                continue;
+            const state = (0,rules/* lockState */.HE)(item, now, skewMs);
+            const h = (0,lock_client/* toHolder */.Gj)(item);
+            if (state === 'expired') {
+                this.notify({ kind: 'lapsed', id: (0,lock_client/* lapseId */.DC)(item.fence), name: item.name, at: now, fence: item.fence, holder: { user: h.user, lockId: h.lockId, expiresAt: h.expiresAt, meta: h.meta } });
+            }
+            else if (state === 'held' && this.config.heldOverMs !== undefined && h.since > 0 && now - h.since > this.config.heldOverMs) {
+                this.notify({ kind: 'held-over', id: `held-over:${item.fence}`, name: item.name, at: now, holder: h, heldMs: now - h.since, thresholdMs: this.config.heldOverMs });
+            }
+        }
+    }
+    /** Waits for notices in flight (each bounded by the timeout). */
+    async settle() {
+        while (this.pending.size > 0)
+            await Promise.allSettled([...this.pending]);
+    }
+    async deliver(n) {
+        if (this.targets.length === 0)
+            return;
+        const claimed = await withTimeout(this.store.claimNotice(n.name, n.id, this.clock() + this.config.keepMs), this.config.timeoutMs);
+        if (!claimed)
+            return; // Another process sent it (or is sending it).
+        const results = await Promise.allSettled(this.targets.map((t) => t.deliver(n, AbortSignal.timeout(this.config.timeoutMs))));
+        results.forEach((r, i) => {
+            if (r.status === 'rejected')
+                this.warn(`notification of ${n.kind} on env ${n.name} to ${this.targets[i].name} failed: ${why(r.reason, this.config.timeoutMs)}`);
+        });
+    }
+}
+class Timeout extends Error {
+    name = 'TimeoutError';
+}
+function withTimeout(p, ms) {
+    let timer;
+    const t = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Timeout('the lock store did not record it in time')), ms);
+    });
+    return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+function why(err, timeoutMs) {
+    const e = err;
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+        return e instanceof Timeout ? e.message : `no answer within ${(0,durations/* formatDuration */.a3)(timeoutMs)}`;
+    const cause = e?.cause?.code ?? e?.cause?.message;
+    return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
+}
+/** The notifier for a surface, or undefined when no notification target is configured. */
+function openNotifier(config, store, warn) {
+    return config ? new Notifier(config, store, warn) : undefined;
+}
+
+// EXTERNAL MODULE: ./src/lock/history.ts
+var lock_history = __nccwpck_require__(3559);
 ;// CONCATENATED MODULE: ./src/store/file.ts
+
 
 
 
@@ -886,6 +852,31 @@ class FileStore {
             all.push(...(await this.readSide(['.history', n])));
         return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
     }
+    /** One machine's history is small: read it, then cut the page. */
+    async queryHistory(q) {
+        return (0,lock_history/* historyPage */.e)(await this.listHistory(q.name), q, Date.now());
+    }
+    /** A notice sent is a file created with O_EXCL: the first creator wins, in any process. */
+    async claimNotice(name, id, keepUntil) {
+        const dir = (await this.subdir(['.notices', name], true));
+        const file = external_node_path_default().join(dir, `${encodeURIComponent(id)}.json`);
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, file_CREATE_FLAGS, FILE_MODE);
+        }
+        catch (err) {
+            if (file_code(err) === 'EEXIST')
+                return false;
+            throw this.wrap(err);
+        }
+        try {
+            await fh.writeFile(JSON.stringify({ name, id, keepUntil }));
+        }
+        finally {
+            await fh.close();
+        }
+        return true;
+    }
     async get(name) {
         return (await this.latest(name)).item;
     }
@@ -915,7 +906,7 @@ class FileStore {
 async function openStore(spec, credentials) {
     if (spec.kind === 'file')
         return new FileStore(spec.dir);
-    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
+    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(508)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9508));
     const cfg = { table: spec.table };
     if (spec.region)
         cfg.region = spec.region;
@@ -930,45 +921,106 @@ async function openStore(spec, credentials) {
     return new DynamoStore(cfg);
 }
 
-// EXTERNAL MODULE: ./src/wording.ts
-var wording = __nccwpck_require__(3395);
 // EXTERNAL MODULE: ./src/cli/acquire-for-cli.ts
 var acquire_for_cli = __nccwpck_require__(5915);
 // EXTERNAL MODULE: ./src/cli/exit-codes.ts
 var exit_codes = __nccwpck_require__(8551);
 ;// CONCATENATED MODULE: ./src/cli/help.ts
+/** `daplaya --help`: every command in a line or two. */
 const HELP = `daplaya — a deployment lock for CI, stored in DynamoDB
 
-Usage: daplaya <command> [flags]
+Usage: daplaya <command> [flags]        daplaya help <command>, daplaya <command> --help: that command in full
 
 Commands:
-  lock     --env ENV[,ENV...] [--user U] [--meta TEXT] [--uberlock] [--wait DUR] [--lease DUR]
-           [--lock-id ID] [--force --reason TEXT] [--json]
-                       take the lock, waiting up to --wait (default 0) while someone holds it
-  release  --env ENV[,ENV...] [--user U] [--lock-id ID] [--force --reason TEXT] [--json]
-                       give the lock back (only its holder can, unless forced)
-  release  ... --force --reason TEXT   break-glass: release whoever holds it (recorded)
-  lock     --env ENV --extend DUR      lengthen the lease of a lock you hold
-  locks    [--env ENV] [--json]        list locks and their holders
-  history  [--env ENV] [--json]        acquisitions, releases, expiries, forced takeovers
-  status   --env ENV [--json]          who holds one lock
-  wait     --env ENV [--wait DUR]      wait until a lock is free, without taking it
-  run      --env ENV [lock flags] -- CMD ARGS...
-                       lock, run CMD with the lease renewed, release, exit with CMD's code
-  init                 create the DynamoDB table (safe to run twice)
+  lock     --env ENV[,ENV...] [--wait DUR] ...   take the lock, waiting up to --wait (default 0) while someone holds it
+  lock     --env ENV --extend DUR                lengthen the lease of a lock you hold
+  lock     --env ENV --uberlock [--until T|--for DUR]   freeze an env (optionally until a time)
+  release  --env ENV[,ENV...] ...                give the lock back (only its holder can, unless forced)
+  locks    [--env ENV] [--all] [--json]          held, expired and frozen locks (--all: every env ever locked)
+  status   --env ENV [--json]                    who holds one lock, and who waits
+  wait     --env ENV [--wait DUR]                wait until a lock is free, without taking it
+  run      --env ENV [lock flags] -- CMD ARGS... lock, run CMD with the lease renewed, release, exit with CMD's code
+  history  [--env ENV] [--since DUR|TIME] [-n N] the newest N (20) acquisitions, releases, expiries, takeovers
+  stats    [--env ENV] [--since DUR|TIME] [--json|--emf]  acquisitions, failures, takeovers, lapses, wait/hold p50/p95/max
+  init                                           create or upgrade the DynamoDB table (safe to run twice)
+  slack serve [--port N]                         serve the Slack slash command over HTTP
 
 Store flags (every command):
   --table NAME         DynamoDB table (env DAPLAYA_TABLE; default DaPlayaLocks when DynamoDB is used)
-  --region REGION      AWS region (env AWS_REGION)
-  --endpoint URL       DynamoDB endpoint (env AWS_ENDPOINT_URL_DYNAMODB)
+  --region REGION      AWS region (env AWS_REGION); --endpoint URL (env AWS_ENDPOINT_URL_DYNAMODB)
   --store file|dynamodb  --store-dir DIR   the embedded file store (the default outside CI with no table)
 
-Durations: 90s, 15m, 2h, 1h30m, 0.
+Durations: 90s, 15m, 2h, 1h30m, 0 (at most 30d).
 Exit codes: 0 done; 1 failure (no such table, access denied, no region, engine unreachable);
-            2 bad usage or input; 3 lock busy or held by someone else.
+            2 bad usage or input; 3 lock busy or held by someone else; 128+N stopped by signal N (130: Ctrl-C).
 `;
+const STORE_ENV = 'DAPLAYA_TABLE, DAPLAYA_STORE, DAPLAYA_STORE_DIR, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, DAPLAYA_AWS_ACCESS_KEY_ID, DAPLAYA_AWS_SECRET_KEY, DAPLAYA_AWS_SESSION_TOKEN, DAPLAYA_REQUEST_TIMEOUT, DAPLAYA_DEBUG';
+const LOCK_FLAGS = `  --env ENV[,ENV...]   the env(s) to lock; several are taken all or none (env DAPLAYA_ENV)
+  --user U             who holds it (env DAPLAYA_USER; default: the CI job's user, else git user.email)
+  --meta TEXT          why, shown to whoever waits (env DAPLAYA_META; default: the CI job's URL)
+  --meta-json JSON     structured metadata, e.g. '{"ticket":"MAINT-123"}': kept as data, shown as ticket=MAINT-123
+  --wait DUR           how long to wait for it (env DAPLAYA_WAIT; default 0: one try)
+  --wait-on-freeze     wait out a freeze (uberlock) instead of failing at once
+  --lease DUR          lease (env DAPLAYA_LEASE; default 1h, or 2m when renewed: run, GitLab jobs; at least 3s)
+  --lock-id ID         name the lock's owner (env DAPLAYA_LOCK_ID; default: the CI job's)
+  --force --reason T   take it from whoever holds it (recorded with who and why)
+  --json               print the result as JSON`;
+/** `daplaya help <command>` / `daplaya <command> --help`: the command's flags and the environment it reads. */
+const COMMAND_HELP = {
+    lock: `daplaya lock --env ENV[,ENV...] [flags]: take the lock
+${LOCK_FLAGS}
+  --uberlock           freeze the env: never lapses, goes ahead of queued waiters (env DAPLAYA_UBERLOCK)
+  --until TIME|DUR     with --uberlock: the freeze ends by itself then (2026-12-24T00:00Z, or 3d from now)
+  --for DUR            with --uberlock: the same as --until DUR
+  --extend DUR         lengthen the lease of a lock you hold instead
+In a GitLab job, the lease is renewed in the background until \`release\` (DAPLAYA_HEARTBEAT_ENABLED=false: not).
+Environment: DAPLAYA_ENV, DAPLAYA_USER, DAPLAYA_META, DAPLAYA_WAIT, DAPLAYA_LEASE, DAPLAYA_UBERLOCK, DAPLAYA_LOCK_ID,
+  DAPLAYA_CLOCK_SKEW, DAPLAYA_QUEUE_TTL, DAPLAYA_HISTORY_DAYS, ${STORE_ENV}
+Notifications (every command): DAPLAYA_SLACK_WEBHOOK_URL, DAPLAYA_SLACK_BOT_TOKEN + DAPLAYA_SLACK_CHANNEL, DAPLAYA_WEBHOOK_URL,
+  DAPLAYA_NOTIFY_TIMEOUT (2s), DAPLAYA_NOTIFY_HELD_OVER (README: Notifications and monitoring)`,
+    run: `daplaya run --env ENV [flags] -- CMD ARGS...: lock, run CMD with the lease renewed, release, exit with CMD's code
+${LOCK_FLAGS}
+CMD gets DAPLAYA_FENCE, DAPLAYA_LOCK_ID and DAPLAYA_LOCKED_ENV. If the lease cannot be confirmed, CMD gets SIGTERM
+(at lease − 2·grace after the last confirmed renewal) and SIGKILL (at lease − grace), grace = lease/6 (0.25–10 s).
+Environment: as for lock, and ${STORE_ENV}`,
+    release: `daplaya release --env ENV[,ENV...] [flags]: give the lock back
+  --env ENV[,ENV...]   the env(s) (env DAPLAYA_ENV)
+  --lock-id ID         whose lock (env DAPLAYA_LOCK_ID; default: the CI job's); else the user's
+  --user U             (outside CI) release what U holds
+  --outcome O          success, failed or cancelled: how the job ended, for the history (GitLab: CI_JOB_STATUS)
+  --force --reason T   release whoever holds it (recorded)
+  --json               print the result as JSON (exit codes as in text mode)
+Environment: DAPLAYA_ENV, DAPLAYA_LOCK_ID, DAPLAYA_USER, CI_JOB_STATUS, ${STORE_ENV}`,
+    locks: `daplaya locks [--env ENV] [--all] [--json]: held, frozen and expired-but-unreleased locks and their holders
+  --all                also free envs: every env ever locked
+  --env ENV[,ENV...]   these envs, whatever their state
+Environment: DAPLAYA_CLOCK_SKEW, ${STORE_ENV}`,
+    status: `daplaya status --env ENV [--json]: who holds one lock, and who waits in its queue
+Environment: DAPLAYA_ENV, DAPLAYA_CLOCK_SKEW, ${STORE_ENV}`,
+    wait: `daplaya wait --env ENV [--wait DUR]: wait until a lock is free (or expired), without taking it
+Environment: DAPLAYA_ENV, DAPLAYA_WAIT, ${STORE_ENV}`,
+    history: `daplaya history [--env ENV] [--since DUR|TIME] [--limit N] [--json]: acquisitions, releases, expiries, forced takeovers, newest first
+  --env ENV            one env's (default: every env's)
+  --since DUR|TIME     from 1h (ago) or 2026-11-23T10:00Z on
+  --limit N, -n N      the newest N (default 20, at most 10000)
+Environment: DAPLAYA_HISTORY_DAYS, ${STORE_ENV}`,
+    stats: `daplaya stats [--env ENV] [--since DUR|TIME] [--json | --emf]: per env, from the history: acquisitions, failures to
+  acquire (waits that ended busy), forced takeovers and releases, lapses (leases that ran out unreleased), wait and hold p50/p95/max
+  --env ENV            one env's (default: every env's)
+  --since DUR|TIME     from 7d (ago, the default) or 2026-11-23T10:00Z on
+  --emf                one CloudWatch Embedded Metric Format line per env (namespace Daplaya, dimension Env)
+Environment: ${STORE_ENV}`,
+    init: `daplaya init: create the DynamoDB table, or check and upgrade an existing one (adds its indexes); safe to run twice
+Environment: ${STORE_ENV}`,
+    slack: `daplaya slack serve [--port N]: serve the Slack slash command over HTTP (default port 3000)
+Environment: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, DAPLAYA_SLACK_LEASE, DAPLAYA_SLACK_HOST, ${STORE_ENV}`,
+};
+function helpFor(topic) {
+    return (topic && COMMAND_HELP[topic]) ?? HELP;
+}
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -988,19 +1040,21 @@ const VERSION = defaults/* DEFAULTS */.z.version;
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 async function main(argv, env, io) {
     let store;
+    let notifier;
     try {
-        const config = loadCliConfig(argv, env);
+        const config = (0,cli/* loadCliConfig */.XY)(argv, env);
         if (config.command === 'version') {
             io.out(VERSION);
             return exit_codes/* EXIT */.d.ok;
         }
         if (config.help) {
-            io.out(HELP);
+            io.out(helpFor(config.helpTopic));
             return exit_codes/* EXIT */.d.ok;
         }
         store = await openStore(config.store);
         io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
-        const client = new lock_client/* LockClient */.pM(store, config.protocol);
+        notifier = openNotifier(config.notify, store, (l) => io.err(`daplaya: warning: ${l}`));
+        const client = new lock_client/* LockClient */.pM(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
         switch (config.command) {
             case 'init':
                 return await init(store, io);
@@ -1016,6 +1070,10 @@ async function main(argv, env, io) {
                 return await waitFree(client, config, io);
             case 'history':
                 return await main_history(client, config, io);
+            case 'stats': {
+                const { stats } = await __nccwpck_require__.e(/* import() */ 321).then(__nccwpck_require__.bind(__nccwpck_require__, 7321));
+                return await stats(client, config, io);
+            }
             case 'slack':
                 if (!io.serveSlack)
                     throw new errors/* InvalidInputError */.o('this build has no Slack server');
@@ -1034,6 +1092,8 @@ async function main(argv, env, io) {
         return reportError(err, io, env);
     }
     finally {
+        // Notifications still in flight get at most their timeout; the store they are recorded in closes after.
+        await notifier?.settle();
         store?.close?.();
     }
 }
@@ -1053,11 +1113,24 @@ function reportError(err, io, env = {}) {
     return exit_codes/* EXIT */.d.failure;
 }
 async function init(store, io) {
-    const created = await store.init();
-    io.out(created ? `created ${store.description}` : `${store.description} already exists; nothing to do`);
+    // An existing table made by an earlier release is upgraded (indexes added, items marked): each step is a line.
+    let upgraded = false;
+    const created = await store.init((line) => {
+        upgraded = true;
+        io.out(line);
+    });
+    for (const note of store.initNotes ?? [])
+        io.err(`daplaya: warning: ${note}`);
+    io.out(created ? `created ${store.description}` : upgraded ? `upgraded ${store.description}` : `${store.description} already exists; nothing to do`);
     return exit_codes/* EXIT */.d.ok;
 }
-async function extend(client, config, io) {
+async function allHeldBy(client, envs, lockId) {
+    for (const name of envs)
+        if ((await client.item(name))?.owner !== lockId)
+            return false;
+    return true;
+}
+async function extend(client, config, io, word = 'extended') {
     let code = exit_codes/* EXIT */.d.ok;
     for (const name of config.envs) {
         const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
@@ -1066,7 +1139,7 @@ async function extend(client, config, io) {
             if (config.json)
                 io.out(JSON.stringify({ env: name, extended: true, expiresAt: (0,wording/* iso */.KH)(r.lock.expiresAt) }));
             else
-                io.out(`extended env ${name}: ${(0,wording/* expiresText */.Q7)(r.lock.expiresAt, Date.now())}`);
+                io.out(`${word === 'extended' ? `extended env ${name}` : `env ${name} ${word}`}: ${(0,wording/* expiresText */.Q7)(r.lock.expiresAt, Date.now())}`);
         }
         else {
             io.err(`daplaya: env ${name} is not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}${r.holder ? ` (held by ${(0,wording/* describeHolder */.sG)(r.holder, Date.now())})` : ''}; nothing to extend`);
@@ -1078,13 +1151,18 @@ async function extend(client, config, io) {
 async function lock(client, config, io) {
     if (config.extendMs !== undefined)
         return extend(client, config, io);
+    if (config.pipelineScope && (await allHeldBy(client, config.envs, config.lockId))) {
+        // A later job of the pipeline that holds the lock: give it a fresh between-jobs lease.
+        return extend(client, { ...config, extendMs: config.leaseMs, lockIdGiven: true }, io, 'stays locked for this pipeline');
+    }
     // The renewer's private directory is checked before anything is locked.
     const renewerFiles = config.startsRenewer && io.renewerScript ? prepareRenewer(config.lockId) : undefined;
     const r = await (0,acquire_for_cli/* acquireForCli */.EZ)(client, config, io);
     const now = Date.now();
     if (!r.ok) {
-        if (config.json)
-            io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
+        if (config.json) {
+            io.out(JSON.stringify({ acquired: false, reason: r.reason, env: r.holder?.name ?? config.envs.join(','), holder: r.holder ? (0,wording/* holderToJson */.gP)(r.holder, Date.now()) : null, ...(r.queuedAhead ? { queuedAhead: r.queuedAhead } : {}) }));
+        }
         io.err((0,acquire_for_cli/* notAcquiredLine */.G8)(r, config, `gave up after --wait ${(0,durations/* formatDuration */.a3)(config.waitMs)}`));
         if (r.holder && (0,rules/* unreadableExpiry */.bX)(r.holder.expiresAt))
             io.err(`daplaya: ${wording/* UNREADABLE_EXPIRY_HINT */.MV}: daplaya release --env ${r.holder.name} --force --reason TEXT`);
@@ -1095,7 +1173,7 @@ async function lock(client, config, io) {
             io.err(`daplaya: forced env ${l.name} away from ${(0,wording/* describeHolder */.sG)(l.tookOverFrom, now)}`);
     if (renewerFiles && io.renewerScript) {
         const { statusFile, token } = renewerFiles;
-        const renewer = (0,job_lock/* startJobRenewer */.Cs)({ script: io.renewerScript, store: config.store, locks: (0,job_lock/* jobLocks */.UZ)(r), leaseMs: config.leaseMs, maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs, statusFile, token }, io.env ?? {});
+        const renewer = (0,job_lock/* startJobRenewer */.Cs)({ script: io.renewerScript, store: config.store, locks: (0,job_lock/* jobLocks */.UZ)(r), leaseMs: config.leaseMs, maxLifetimeMs: config.renewerLifetimeMs, statusFile, token, inCallersProcessGroup: true }, io.env ?? {});
         saveRenewerRecord(config.lockId, { pid: renewer.pid, statusFile, token, script: io.renewerScript, exec: process.execPath });
         io.err(`daplaya: renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid}) until release`);
     }
@@ -1191,17 +1269,25 @@ async function release(client, config, io) {
         io.out(JSON.stringify({ released: results }));
     return code;
 }
+/** Tells once what a read said about itself (a listing that had to scan: `daplaya init` upgrades the table). */
+function sayReadNotes(store, io) {
+    for (const note of store.readNotes?.splice(0) ?? [])
+        io.err(`daplaya: note: ${note}`);
+}
 async function locks(client, config, io) {
     const now = Date.now();
-    let items = await client.list();
-    if (config.envs.length > 0)
-        items = items.filter((i) => config.envs.includes(i.name));
+    // Named envs: one read each, shown whatever their state. Otherwise the listing (lock items
+    // only): held, frozen and expired-but-unreleased ones; with --all every env ever locked.
+    const items = config.envs.length > 0
+        ? (await Promise.all(config.envs.map((name) => client.item(name)))).filter((i) => i !== undefined)
+        : (await client.list()).filter((i) => (config.all ? i.owner !== undefined || i.fence > 0 : (0,rules/* lockState */.HE)(i, now, client.skewMs) !== 'free'));
+    sayReadNotes(client.store, io);
     if (config.json) {
         io.out(JSON.stringify(items.map((i) => (0,wording/* itemToJson */.H$)(i, now, client.skewMs))));
         return exit_codes/* EXIT */.d.ok;
     }
     if (items.length === 0) {
-        io.out('no locks');
+        io.out(config.all || config.envs.length > 0 ? 'no locks' : 'no env is locked (`daplaya locks --all` lists every env ever locked)');
         return exit_codes/* EXIT */.d.ok;
     }
     const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
@@ -1226,25 +1312,15 @@ async function main_status(client, config, io) {
     // One read of the item says who holds it, judged like every other reader (rules.lockState).
     const item = await client.item(name);
     const j = item ? (0,wording/* itemToJson */.H$)(item, now, client.skewMs) : { env: name, state: 'free', fence: 0 };
-    const waiters = await client.waiters(name);
+    const waiters = await client.waiters(name, item);
     if (config.json) {
         const queue = waiters.map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: (0,wording/* iso */.KH)(w.enqueuedAt) }));
         io.out(JSON.stringify({ ...j, queue }));
         return exit_codes/* EXIT */.d.ok;
     }
-    const state = (0,rules/* lockState */.HE)(item, now, client.skewMs);
-    const holder = item?.owner !== undefined ? (0,lock_client/* toHolder */.Gj)(item) : undefined;
-    if (holder && state === 'expired')
-        io.out(`env ${name} is EXPIRED: held by ${(0,wording/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
-    else if (holder)
-        io.out(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${(0,wording/* describeHolder */.sG)(holder, now)}, fence ${holder.fence}`);
-    else
-        io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${(0,wording/* iso */.KH)(item.releasedAt)}` : ''})` : ''}`);
-    if (holder && (0,rules/* unreadableExpiry */.bX)(holder.expiresAt))
-        io.out(`  ${wording/* UNREADABLE_EXPIRY_HINT */.MV}: daplaya release --env ${name} --force --reason TEXT`);
-    if (item?.forcedBy && holder)
-        io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
-    waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${(0,durations/* formatDuration */.a3)(now - w.enqueuedAt)})`));
+    // The same words as Slack's `status` (wording.ts).
+    for (const line of (0,wording/* statusLines */.Cd)(name, item, waiters, now, client.skewMs))
+        io.out(line);
     return exit_codes/* EXIT */.d.ok;
 }
 async function waitFree(client, config, io) {
@@ -1258,7 +1334,11 @@ async function waitFree(client, config, io) {
     return exit_codes/* EXIT */.d.busy;
 }
 async function main_history(client, config, io) {
-    const events = await client.historyOf(config.envs[0]);
+    // The newest --limit events (newest first), read page by page: never every event to show a few.
+    const { events, more } = await client.recentHistory({ ...(config.envs[0] !== undefined ? { name: config.envs[0] } : {}), ...(config.since !== undefined ? { since: config.since } : {}), limit: config.limit });
+    sayReadNotes(client.store, io);
+    if (more)
+        io.err(`daplaya: the newest ${events.length} events; older ones with --limit N or --since DUR|TIME`);
     if (config.json) {
         io.out(JSON.stringify(events.map(({ keepUntil: _k, id: _i, ...e }) => ({ ...e, at: (0,wording/* iso */.KH)(e.at) }))));
         return exit_codes/* EXIT */.d.ok;
@@ -1283,6 +1363,469 @@ async function main_history(client, config, io) {
     }
     io.out((0,wording/* table */.tp)(rows));
     return exit_codes/* EXIT */.d.ok;
+}
+
+
+/***/ }),
+
+/***/ 394:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  XY: () => (/* binding */ loadCliConfig),
+  MX: () => (/* binding */ parseFreezeEnd)
+});
+
+// UNUSED EXPORTS: COMMANDS, parseArgs
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __nccwpck_require__(8274);
+// EXTERNAL MODULE: ./src/lock/env-names.ts
+var env_names = __nccwpck_require__(1517);
+// EXTERNAL MODULE: ./src/lock/errors.ts
+var errors = __nccwpck_require__(2960);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __nccwpck_require__(5057);
+// EXTERNAL MODULE: ./src/config/defaults.ts
+var defaults = __nccwpck_require__(1954);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/config/github.ts
+
+
+function isGithubActions(env) {
+    return env.GITHUB_ACTIONS === 'true';
+}
+function githubDefaults(env) {
+    const event = readEvent(env.GITHUB_EVENT_PATH);
+    const email = event.head_commit?.author?.email ?? event.pusher?.email;
+    const actor = (0,common/* nonEmpty */.hq)(env.GITHUB_ACTOR) ?? 'github-actions';
+    const repo = (0,common/* nonEmpty */.hq)(env.GITHUB_REPOSITORY) ?? 'unknown/repo';
+    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : '0';
+    const attempt = /^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1';
+    const server = (0,common/* nonEmpty */.hq)(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    return {
+        user: email && email.trim() !== '' ? email : actor,
+        meta: `${server}/${repo}/actions/runs/${runId}`,
+        lockIdPrefix: `github:${repo}:${runId}:${attempt}:${(0,common/* nonEmpty */.hq)(env.GITHUB_JOB) ?? 'job'}`,
+        runLockId: `github:${repo}:${runId}:run`,
+    };
+}
+function readEvent(file) {
+    if (!file)
+        return {};
+    try {
+        const v = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        return typeof v === 'object' && v !== null ? v : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/gitlab.ts
+
+/** What GitLab CI knows about a job, as defaults for the lock (the counterpart of github.ts). */
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
+}
+function gitlabDefaults(env) {
+    if (!isGitLabJob(env))
+        return undefined;
+    const out = { startsRenewer: !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '') };
+    const user = (0,common/* nonEmpty */.hq)(env.GITLAB_USER_EMAIL);
+    if (user)
+        out.user = user;
+    const meta = (0,common/* nonEmpty */.hq)(env.CI_JOB_URL);
+    if (meta)
+        out.meta = meta;
+    if (env.CI_JOB_ID)
+        out.lockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+    if (/^\d+$/.test(env.CI_PIPELINE_ID ?? ''))
+        out.pipelineLockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:pipeline:${env.CI_PIPELINE_ID}`;
+    if (/^\d+$/.test(env.CI_JOB_TIMEOUT ?? ''))
+        out.jobTimeoutMs = Number(env.CI_JOB_TIMEOUT) * 1000;
+    const status = (0,common/* nonEmpty */.hq)(env.CI_JOB_STATUS)?.toLowerCase();
+    const outcome = status === 'canceled' ? 'cancelled' : status;
+    if (outcome && ['success', 'failed', 'cancelled'].includes(outcome))
+        out.outcome = outcome;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/config/meta-json.ts
+
+/** At most this many keys: metadata is a few labels (a ticket, a risk level), not a document. */
+const MAX_KEYS = 20;
+/**
+ * `--meta-json '{"ticket":"MAINT-123"}'`: a JSON object of plain values (strings, numbers,
+ * booleans), kept on the lock item and in the history as structured metadata.
+ */
+function parseMetaJson(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (err) {
+        throw new common/* UsageError */.eb(`--meta-json is not valid JSON: ${err.message.split('\n')[0]}`);
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+        throw new common/* UsageError */.eb('--meta-json must be a JSON object, e.g. {"ticket":"MAINT-123"}');
+    const entries = Object.entries(data);
+    if (entries.length === 0)
+        throw new common/* UsageError */.eb('--meta-json is an empty object');
+    if (entries.length > MAX_KEYS)
+        throw new common/* UsageError */.eb(`--meta-json has ${entries.length} keys; the limit is ${MAX_KEYS}`);
+    const out = {};
+    for (const [k, v] of entries) {
+        if (!/^[A-Za-z0-9_.:/-]{1,64}$/.test(k))
+            throw new common/* UsageError */.eb(`--meta-json key ${JSON.stringify(k)} must be 1-64 letters, digits or . _ - : /`);
+        if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
+            throw new common/* UsageError */.eb(`--meta-json value of ${JSON.stringify(k)} must be a string, number or boolean`);
+        }
+        out[k] = v;
+    }
+    if (JSON.stringify(out).length > common/* MAX_META */.Fn)
+        throw new common/* UsageError */.eb(`--meta-json is longer than ${common/* MAX_META */.Fn} characters`);
+    return out;
+}
+/** `ticket=MAINT-123 why="db migration"`: how metadata is shown (values with spaces or quotes are JSON-quoted). */
+function metaDataText(data) {
+    return Object.entries(data)
+        .map(([k, v]) => `${k}=${typeof v === 'string' && (v === '' || /[\s"=,]/.test(v)) ? JSON.stringify(v) : String(v)}`)
+        .join(' ');
+}
+
+// EXTERNAL MODULE: ./src/config/notify.ts + 1 modules
+var config_notify = __nccwpck_require__(123);
+;// CONCATENATED MODULE: ./src/config/listing.ts
+
+
+/** `history --limit N` / `-n N` when not given: a screenful. */
+const DEFAULT_HISTORY_LIMIT = 20;
+/** More than this is refused: a bigger answer is a job for `--json` and several `--since` windows. */
+const MAX_HISTORY_LIMIT = 10_000;
+/** `--since` reaches back at most this far (history is kept `DAPLAYA_HISTORY_DAYS`, whole days). */
+const MAX_SINCE_MS = 3660 * 86_400_000;
+/** `--limit N`: a whole number from 1 to MAX_HISTORY_LIMIT. */
+function parseHistoryLimit(text) {
+    if (text === undefined)
+        return DEFAULT_HISTORY_LIMIT;
+    const t = text.trim();
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_HISTORY_LIMIT) {
+        throw new common/* UsageError */.eb(`--limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}, got ${JSON.stringify(text)}`);
+    }
+    return Number(t);
+}
+/** `--since 1h` (that long ago) or `--since 2026-11-23T10:00Z` (a time, not in the future): epoch ms. */
+function parseSince(text, now) {
+    if (text === undefined)
+        return undefined;
+    const t = text.trim();
+    if (t.startsWith('-') || /^\d+(\.\d+)?(ms|s|m|h|d)?$|^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(t)) {
+        const ms = (0,durations/* parseDuration */.E9)(t, '--since', MAX_SINCE_MS);
+        if (ms <= 0)
+            throw new common/* UsageError */.eb('--since must be longer than 0');
+        return now - ms;
+    }
+    // A time needs at least a date (2026-11-23): Date.parse also takes words like "May 5".
+    const at = /^\d{4}-\d{2}-\d{2}/.test(t) ? Date.parse(t) : NaN;
+    if (!Number.isFinite(at))
+        throw new common/* UsageError */.eb(`--since ${JSON.stringify(text)} is neither a duration (1h, 2d) nor a time (2026-11-23T10:00Z)`);
+    if (at > now)
+        throw new common/* UsageError */.eb(`--since ${text} is in the future`);
+    return at;
+}
+
+// EXTERNAL MODULE: ./src/config/protocol.ts
+var protocol = __nccwpck_require__(200);
+// EXTERNAL MODULE: ./src/config/store.ts
+var store = __nccwpck_require__(5147);
+;// CONCATENATED MODULE: ./src/config/cli.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The CLI's flags and the environment variables it reads, turned into a validated CliConfig. */
+const COMMANDS = ['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'stats', 'slack', 'init', 'help', 'version'];
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port', 'until', 'for', 'since', 'limit', 'scope', 'meta-json']));
+const BOOL_FLAGS = ['uberlock', 'json', 'force', 'help', 'wait-on-freeze', 'all', 'emf'];
+const STORE_FLAGS = ['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help'];
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS = {
+    lock: ['env', 'user', 'meta', 'meta-json', 'uberlock', 'until', 'for', 'wait', 'wait-on-freeze', 'lease', 'lock-id', 'force', 'reason', 'extend', 'scope'],
+    run: ['env', 'user', 'meta', 'meta-json', 'uberlock', 'wait', 'wait-on-freeze', 'lease', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome', 'scope'],
+    history: ['env', 'since', 'limit'],
+    stats: ['env', 'since', 'emf'],
+    slack: ['port'],
+    locks: ['env', 'all'],
+    status: ['env'],
+    wait: ['env', 'wait'],
+    init: [],
+    help: [],
+    version: [],
+};
+function parseArgs(argv) {
+    const [first, ...tail] = argv;
+    if (first === undefined || first === '--help' || first === '-h')
+        return { command: 'help', values: {}, bools: {}, rest: [] };
+    if (first === '--version' || first === '-v')
+        return { command: 'version', values: {}, bools: {}, rest: [] };
+    if (!COMMANDS.includes(first)) {
+        throw new common/* UsageError */.eb(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+    }
+    const command = first;
+    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+    const parsed = { command, values: {}, bools: {}, rest: [] };
+    for (let i = 0; i < tail.length; i++) {
+        const arg = tail[i];
+        if (arg === '--') {
+            parsed.rest = tail.slice(i + 1);
+            break;
+        }
+        // `history -n 5`: the one short flag with a value.
+        if (arg === '-n' && command === 'history') {
+            const value = tail[++i];
+            if (value === undefined)
+                throw new common/* UsageError */.eb('-n needs a value');
+            parsed.values.limit = value;
+            continue;
+        }
+        if (arg === '-h') {
+            parsed.bools.help = true;
+            continue;
+        }
+        if (command === 'slack' && i === 0 && arg === 'serve')
+            continue;
+        if (command === 'help' && i === 0 && COMMANDS.includes(arg)) {
+            parsed.topic = arg;
+            continue;
+        }
+        if (!arg.startsWith('--'))
+            throw new common/* UsageError */.eb(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq === -1 ? undefined : eq);
+        if (!allowed.has(name))
+            throw new common/* UsageError */.eb(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+        if (BOOL_FLAGS.includes(name)) {
+            if (eq !== -1)
+                throw new common/* UsageError */.eb(`--${name} takes no value`);
+            parsed.bools[name] = true;
+            continue;
+        }
+        let value;
+        if (eq !== -1)
+            value = arg.slice(eq + 1);
+        else {
+            value = tail[++i];
+            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+            if (value === undefined)
+                throw new common/* UsageError */.eb(`--${name} needs a value`);
+        }
+        parsed.values[name] = value;
+    }
+    return parsed;
+}
+/** Committer email from git, else the OS user (only asked when a command needs a user). */
+function userFromMachine(env) {
+    try {
+        const email = (0,external_node_child_process_.execFileSync)('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+        if (email)
+            return email;
+    }
+    catch {
+        // No git, or no email configured.
+    }
+    try {
+        return external_node_os_default().userInfo().username;
+    }
+    catch {
+        return env.USER ?? 'unknown';
+    }
+}
+/** The meta of a lock taken from a terminal with nothing better to say. */
+const machineMeta = (a) => `${a.command} from ${external_node_os_default().hostname()}`;
+/** Who the lock is held as and why, and its id: from flags, DAPLAYA_*, the CI job, else this machine. */
+function identity(a, env, needsUser) {
+    const gitlab = gitlabDefaults(env);
+    const github = isGithubActions(env) ? githubDefaults(env) : undefined;
+    const user = a.values.user ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_USER) ?? gitlab?.user ?? github?.user ?? (needsUser ? userFromMachine(env) : 'unknown');
+    const meta = a.values.meta ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_META) ?? gitlab?.meta ?? github?.meta ?? machineMeta(a);
+    // In CI the lock id is the job's, so a later step (after_script, a release step) can name it and no other job can.
+    const jobLockId = (0,common/* nonEmpty */.hq)(env.DAPLAYA_LOCK_ID) ?? gitlab?.lockId ?? github?.lockIdPrefix;
+    const lockId = a.values['lock-id'] ?? jobLockId ?? `cli:${user}:${external_node_os_default().hostname()}:${process.pid}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    return { user, meta, lockId, lockIdGiven: a.values['lock-id'] !== undefined || jobLockId !== undefined };
+}
+function loadCliConfig(argv, env) {
+    const a = parseArgs(argv);
+    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+    const envValue = a.values.env ?? (needsEnv ? (0,common/* nonEmpty */.hq)(env.DAPLAYA_ENV) : undefined);
+    let envs = [];
+    if (!help && needsEnv && envValue === undefined)
+        throw new common/* UsageError */.eb(`\`${a.command}\` needs --env ENV`);
+    if (envValue !== undefined)
+        envs = (0,env_names/* parseEnvList */.N7)(envValue);
+    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+        throw new common/* UsageError */.eb(`\`${a.command}\` takes one env`);
+    }
+    const writes = ['lock', 'release', 'run'].includes(a.command) && !help;
+    const id = identity(a, env, writes);
+    const user = (0,common/* validateText */.Ok)('user', id.user, common/* MAX_USER */.d6);
+    if (user.trim() === '')
+        throw new errors/* InvalidInputError */.o('user is empty');
+    // --meta-json: structured metadata, shown as key=value after the meta (or as the whole meta, instead of the `lock from HOST` default).
+    const metaData = a.values['meta-json'] !== undefined ? parseMetaJson(a.values['meta-json']) : undefined;
+    const metaShown = metaData === undefined ? id.meta : id.meta === machineMeta(a) ? metaDataText(metaData) : `${id.meta}, ${metaDataText(metaData)}`;
+    const meta = (0,common/* validateText */.Ok)('meta', metaShown, common/* MAX_META */.Fn);
+    const gitlab = gitlabDefaults(env);
+    const waitText = a.values.wait ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_WAIT) ?? defaults/* DEFAULTS */.z.cliWait;
+    const leaseText = a.values.lease ?? (0,common/* nonEmpty */.hq)(env.DAPLAYA_LEASE);
+    const waitMs = (0,durations/* parseDuration */.E9)(waitText, '--wait');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const startsRenewer = a.command === 'lock' && gitlab?.startsRenewer === true;
+    const renewed = a.command === 'run' || startsRenewer;
+    const leaseMs = leaseText === undefined ? (renewed ? defaults/* DEFAULTS */.z.renewedLeaseMs : defaults/* DEFAULTS */.z.cliLeaseMs) : (0,durations/* parseDuration */.E9)(leaseText, '--lease');
+    // A renewed lease is renewed every third of it, never more than once a second (lock/renewal.ts).
+    if (leaseText !== undefined && leaseMs < defaults/* DEFAULTS */.z.minLeaseMs)
+        throw new errors/* InvalidInputError */.o(`--lease must be at least 3s, got ${leaseText}`);
+    const config = {
+        command: a.command,
+        store: help
+            ? { kind: 'file', dir: (0,common/* defaultStoreDir */.iB)(env) }
+            : (0,store/* resolveStore */.g)({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env, 
+            // `init` always means DynamoDB (unless the file store is asked for by name).
+            a.command === 'init'),
+        envs,
+        user,
+        meta,
+        lockId: id.lockId,
+        lockIdGiven: id.lockIdGiven,
+        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+        waitMs,
+        leaseMs,
+        startsRenewer,
+        renewerLifetimeMs: Math.min(defaults/* DEFAULTS */.z.renewerMaxLifetimeMs, gitlab?.jobTimeoutMs ?? Number.POSITIVE_INFINITY),
+        json: a.bools.json === true,
+        runArgs: a.rest,
+        help,
+        protocol: (0,protocol/* loadProtocolSettings */.k)(env),
+        debug: (0,common/* debugEnabled */.dK)(env),
+        waitOnFreeze: a.bools['wait-on-freeze'] === true,
+        pipelineScope: false,
+        all: a.bools.all === true,
+        limit: parseHistoryLimit(a.values.limit),
+    };
+    if (a.values.scope !== undefined) {
+        if (a.values.scope !== 'pipeline' && a.values.scope !== 'job')
+            throw new common/* UsageError */.eb(`--scope must be job or pipeline, got ${JSON.stringify(a.values.scope)}`);
+        if (a.values.scope === 'pipeline') {
+            if (!gitlab?.pipelineLockId)
+                throw new common/* UsageError */.eb('--scope pipeline works in a GitLab job: it needs CI_PIPELINE_ID (and CI_JOB_ID, CI_PROJECT_ID)');
+            if (a.values['lock-id'] !== undefined)
+                throw new common/* UsageError */.eb('--scope pipeline names the lock itself: drop --lock-id');
+            config.pipelineScope = true;
+            config.lockId = gitlab.pipelineLockId;
+            config.lockIdGiven = true;
+            // Nobody renews between the pipeline's jobs: the lease must cover the gap.
+            config.startsRenewer = false;
+            if (leaseText === undefined)
+                config.leaseMs = (0,durations/* parseDuration */.E9)((0,common/* nonEmpty */.hq)(env.DAPLAYA_PIPELINE_LEASE) ?? defaults/* DEFAULTS */.z.runLease, 'DAPLAYA_PIPELINE_LEASE');
+        }
+    }
+    const until = parseFreezeEnd(a.values.until, a.values.for, Date.now());
+    if (until !== undefined) {
+        if (!config.uberlock)
+            throw new common/* UsageError */.eb('--until and --for go with --uberlock: they say when a freeze ends');
+        config.freezeUntil = until;
+    }
+    if (a.values.port !== undefined)
+        config.port = a.values.port;
+    const since = parseSince(a.values.since, Date.now());
+    if (since !== undefined)
+        config.since = since;
+    const notify = help ? undefined : (0,config_notify/* loadNotifyConfig */.cS)(env);
+    if (notify)
+        config.notify = notify;
+    if (a.bools.emf)
+        config.emf = true;
+    if (metaData)
+        config.metaData = metaData;
+    const topic = a.command === 'help' ? a.topic : a.command;
+    if (help && topic !== undefined && topic !== 'help' && topic !== 'version')
+        config.helpTopic = topic;
+    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
+        throw new common/* UsageError */.eb('usage: daplaya slack serve --port N');
+    if (a.values.extend !== undefined) {
+        config.extendMs = (0,durations/* parseDuration */.E9)(a.values.extend, '--extend');
+        if (config.extendMs < 1000)
+            throw new errors/* InvalidInputError */.o('--extend must be at least 1s');
+    }
+    if (a.command === 'release') {
+        const given = a.values.outcome?.toLowerCase();
+        const o = given === 'canceled' ? 'cancelled' : given;
+        if (o !== undefined && !['success', 'failed', 'cancelled'].includes(o))
+            throw new common/* UsageError */.eb(`--outcome must be success, failed or cancelled, got ${JSON.stringify(a.values.outcome)}`);
+        const outcome = o ?? gitlab?.outcome;
+        if (outcome)
+            config.outcome = outcome;
+    }
+    if (a.bools.force) {
+        const reason = (0,common/* nonEmpty */.hq)(a.values.reason);
+        if (!reason)
+            throw new common/* UsageError */.eb('--force needs --reason TEXT: forced takeovers are recorded with why');
+        config.force = { reason: (0,common/* validateText */.Ok)('reason', reason, common/* MAX_META */.Fn) };
+    }
+    else if (a.values.reason !== undefined) {
+        throw new common/* UsageError */.eb('--reason goes with --force');
+    }
+    if (a.command === 'run' && !help && config.runArgs.length === 0)
+        throw new common/* UsageError */.eb('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+    if (a.command !== 'run' && a.rest.length > 0)
+        throw new common/* UsageError */.eb(`\`${a.command}\` takes no command after --`);
+    return config;
+}
+/** `--until 2026-12-24T00:00Z` or `--for 3d`: when a freeze ends; in the future, at most 30 days ahead. */
+function parseFreezeEnd(until, forText, now) {
+    if (until !== undefined && forText !== undefined)
+        throw new common/* UsageError */.eb('give --until or --for, not both');
+    if (forText !== undefined) {
+        const ms = (0,durations/* parseDuration */.E9)(forText, '--for');
+        if (ms <= 0)
+            throw new common/* UsageError */.eb('--for must be longer than 0');
+        return now + ms;
+    }
+    if (until === undefined)
+        return undefined;
+    const t = /^\d+(\.\d+)?(ms|s|m|h|d)?$|^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(until.trim()) ? now + (0,durations/* parseDuration */.E9)(until, '--until') : Date.parse(until);
+    if (!Number.isFinite(t))
+        throw new common/* UsageError */.eb(`--until ${JSON.stringify(until)} is neither a time (2026-12-24T00:00Z) nor a duration (3d)`);
+    if (t <= now)
+        throw new common/* UsageError */.eb(`--until ${until} is in the past`);
+    if (t - now > durations/* MAX_DURATION_MS */.rG)
+        throw new common/* UsageError */.eb(`--until ${until} is more than 30d ahead`);
+    return t;
 }
 
 
@@ -1344,7 +1887,7 @@ function validateText(what, value, max) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   z: () => (/* binding */ DEFAULTS)
 /* harmony export */ });
-/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6999);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4913);
 /* harmony import */ var _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(164);
 
 
@@ -1367,6 +1910,8 @@ const DEFAULTS = {
     /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
     gitlabWait: '30m',
     actionLease: '2m',
+    /** Scope run / pipeline: the lease between jobs, long enough for a queued job to start. */
+    runLease: '30m',
     slackLease: '8h',
     /** A renewer outliving a forgotten job should not hold an env for days. */
     renewerMaxLifetimeMs: 24 * 3_600_000,
@@ -1375,6 +1920,101 @@ const DEFAULTS = {
     requestTimeoutMs: _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Z,
     slackHost: '0.0.0.0',
 };
+
+
+/***/ }),
+
+/***/ 123:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  cS: () => (/* binding */ loadNotifyConfig)
+});
+
+// UNUSED EXPORTS: NOTIFY_DEFAULTS, notifyUrl
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __nccwpck_require__(8274);
+// EXTERNAL MODULE: ./src/config/common.ts
+var common = __nccwpck_require__(5057);
+;// CONCATENATED MODULE: ./src/config/notify.ts
+
+
+
+const NOTIFY_DEFAULTS = { timeoutMs: 2_000, keepMs: 30 * 86_400_000, slackApiUrl: 'https://slack.com/api' };
+/** Scheme and host only: a webhook URL's path is its secret. */
+function shown(raw) {
+    try {
+        const u = new URL(raw);
+        return `${u.protocol}//${u.host}/…`;
+    }
+    catch {
+        return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 12)}…` : raw);
+    }
+}
+function isLoopback(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '');
+    if (h === 'localhost')
+        return true;
+    if ((0,external_node_net_namespaceObject.isIP)(h) === 4)
+        return h.startsWith('127.');
+    return h === '::1';
+}
+/** An https URL, or http to a loopback address. */
+function notifyUrl(what, raw) {
+    let u;
+    try {
+        u = new URL(raw.trim());
+    }
+    catch {
+        throw new common/* UsageError */.eb(`${what} is not a URL: ${shown(raw)}`);
+    }
+    if (u.protocol === 'https:')
+        return u.toString();
+    if (u.protocol === 'http:' && isLoopback(u.hostname))
+        return u.toString();
+    throw new common/* UsageError */.eb(`${what} must be an https:// URL (plain http only to 127.0.0.1 or localhost), got ${shown(raw)}`);
+}
+/** The notification settings, or undefined when none is configured (nothing is sent, nothing is claimed). */
+function loadNotifyConfig(env) {
+    const slackWebhook = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_WEBHOOK_URL);
+    const token = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_BOT_TOKEN);
+    const channel = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_CHANNEL);
+    const webhook = (0,common/* nonEmpty */.hq)(env.DAPLAYA_WEBHOOK_URL);
+    const timeoutText = (0,common/* nonEmpty */.hq)(env.DAPLAYA_NOTIFY_TIMEOUT);
+    const heldOverText = (0,common/* nonEmpty */.hq)(env.DAPLAYA_NOTIFY_HELD_OVER);
+    if ((token === undefined) !== (channel === undefined)) {
+        throw new common/* UsageError */.eb('set both DAPLAYA_SLACK_BOT_TOKEN and DAPLAYA_SLACK_CHANNEL (a channel id like C0123456789), or neither');
+    }
+    const timeoutMs = timeoutText === undefined ? NOTIFY_DEFAULTS.timeoutMs : (0,durations/* parseDuration */.E9)(timeoutText, 'DAPLAYA_NOTIFY_TIMEOUT');
+    if (timeoutMs < 100 || timeoutMs > 30_000)
+        throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_TIMEOUT must be between 100ms and 30s');
+    const config = { timeoutMs, keepMs: NOTIFY_DEFAULTS.keepMs };
+    if (slackWebhook !== undefined)
+        config.slackWebhookUrl = notifyUrl('DAPLAYA_SLACK_WEBHOOK_URL', slackWebhook);
+    if (token !== undefined && channel !== undefined) {
+        const apiUrl = notifyUrl('DAPLAYA_SLACK_API_URL', (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_API_URL) ?? NOTIFY_DEFAULTS.slackApiUrl).replace(/\/+$/, '');
+        config.slackBot = { token, channel, apiUrl };
+    }
+    if (webhook !== undefined)
+        config.webhookUrl = notifyUrl('DAPLAYA_WEBHOOK_URL', webhook);
+    if (heldOverText !== undefined) {
+        config.heldOverMs = (0,durations/* parseDuration */.E9)(heldOverText, 'DAPLAYA_NOTIFY_HELD_OVER');
+        if (config.heldOverMs < 1000)
+            throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_HELD_OVER must be at least 1s');
+    }
+    const anywhere = config.slackWebhookUrl !== undefined || config.slackBot !== undefined || config.webhookUrl !== undefined;
+    if (!anywhere) {
+        if (heldOverText !== undefined)
+            throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_HELD_OVER is set but no notification target is: set DAPLAYA_SLACK_WEBHOOK_URL, DAPLAYA_SLACK_BOT_TOKEN + DAPLAYA_SLACK_CHANNEL, or DAPLAYA_WEBHOOK_URL');
+        return undefined;
+    }
+    return config;
+}
 
 
 /***/ }),
@@ -1505,7 +2145,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1850);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5988);
 
 
 
@@ -1547,12 +2187,427 @@ const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_4__/* .main */ .iW)(
     env: process.env,
     renewerScript: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url)), 'renewer', 'index.js'),
     // The entry point composes the surfaces: the CLI's `slack serve` runs the Slack server.
-    serveSlack: async (client, opts) => (await __nccwpck_require__.e(/* import() */ 774).then(__nccwpck_require__.bind(__nccwpck_require__, 7774))).serveSlack(client, opts),
+    serveSlack: async (client, opts) => (await __nccwpck_require__.e(/* import() */ 489).then(__nccwpck_require__.bind(__nccwpck_require__, 3489))).serveSlack(client, opts),
 });
 process.exitCode = code;
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 2023:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ toHolder),
+/* harmony export */   IZ: () => (/* binding */ acquireLock),
+/* harmony export */   iD: () => (/* binding */ DEFAULT_QUEUE)
+/* harmony export */ });
+/* unused harmony export heldBy */
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(819);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1254);
+
+
+const DEFAULT_QUEUE = {
+    ttlMs: 36_000,
+    refreshMs: 12_000,
+    nearHeadTtlMs: 9_000,
+    nearHeadRefreshMs: 2_500,
+    headPollMs: 1_500,
+    minPollMs: 150,
+    maxPollMs: 6_000,
+    missingGraceMs: 3_000,
+    uberPendingMs: 8_000,
+};
+function toHolder(item) {
+    return {
+        name: item.name,
+        lockId: item.owner,
+        user: item.user ?? 'unknown',
+        meta: item.meta ?? '',
+        uberlock: item.uberlock === true,
+        since: item.acquiredAt ?? 0,
+        expiresAt: item.expiresAt ?? 0,
+        fence: item.fence,
+    };
+}
+function heldBy(item) {
+    return item?.owner !== undefined ? toHolder(item) : undefined;
+}
+function claimOf(req, extra = {}) {
+    const c = { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    if (req.uberlock && req.freezeUntil !== undefined)
+        c.freezeUntil = req.freezeUntil;
+    if (req.metaData)
+        c.metaData = req.metaData;
+    return c;
+}
+/** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
+function takeoverOf(item) {
+    if (item?.owner === undefined || typeof item.expiresAt !== 'number')
+        return {};
+    return { takeover: { owner: item.owner, fence: item.fence, expiresAt: item.expiresAt } };
+}
+function clamp(x, lo, hi) {
+    return Math.max(lo, Math.min(hi, x));
+}
+async function acquireLock(ctx, req) {
+    return new Acquisition(ctx, req).run();
+}
+class Acquisition {
+    ctx;
+    req;
+    start;
+    watch;
+    attempts = 0;
+    constructor(ctx, req) {
+        this.ctx = ctx;
+        this.req = req;
+        this.start = ctx.clock();
+        this.watch = ctx.leaseWatch(req.name);
+    }
+    async run() {
+        const { req } = this;
+        if (req.signal?.aborted)
+            return this.notAcquired('cancelled');
+        if (req.force)
+            return this.byForce();
+        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
+        let r = await this.attempt(claimOf(req));
+        if (r.ok)
+            return r.result;
+        let cur = r.current;
+        if (!req.uberlock) {
+            // A free lock is never refused because of tickets nobody will use: clear dead ones first.
+            if (cur?.owner === undefined && !(await this.clearDeadTickets())) {
+                // Live waiters are ahead: the caller joins the line below (or gives up, naming them).
+            }
+            else if (cur?.owner === undefined || this.canTakeOver(cur)) {
+                r = await this.attempt(claimOf(req, takeoverOf(cur)));
+                if (r.ok)
+                    return r.result;
+                cur = r.current;
+            }
+        }
+        const now = this.ctx.clock();
+        // A freeze does not end when a job finishes: waiting on it burns a runner for nothing.
+        const frozen = !req.uberlock && !req.waitOnFreeze && cur?.owner !== undefined && cur.uberlock === true && !this.canTakeOver(cur);
+        if (frozen || now >= this.start + req.waitMs) {
+            const holder = heldBy(cur);
+            if (holder)
+                req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
+            return this.notAcquired('busy', holder, holder ? undefined : await this.queuedAhead());
+        }
+        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
+        if (req.uberlock)
+            return this.byPolling(cur);
+        return this.inQueue();
+    }
+    canTakeOver(item) {
+        return this.watch.takeoverIn(item, this.ctx.mono(), this.ctx.clock(), this.ctx.skewMs) <= 0;
+    }
+    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
+    async attempt(claim) {
+        const { ctx, req } = this;
+        const sentAt = ctx.mono();
+        let outcome;
+        try {
+            outcome = await ctx.write(() => ctx.store.acquire(req.name, claim, ctx.clock()));
+        }
+        catch (err) {
+            try {
+                await ctx.store.release(req.name, { lockId: req.lockId }, ctx.clock());
+            }
+            catch {
+                // The lease frees it if even this fails.
+            }
+            throw err;
+        }
+        this.attempts++;
+        if (outcome.ok)
+            return { ok: true, result: this.acquired(outcome.item, sentAt) };
+        this.watch.see(outcome.current, ctx.mono());
+        return { ok: false, current: outcome.current };
+    }
+    acquired(item, confirmedAt) {
+        const r = {
+            acquired: true,
+            lock: toHolder(item),
+            waitedMs: this.ctx.clock() - this.start,
+            attempts: this.attempts,
+            confirmedAt,
+        };
+        if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
+            r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
+        }
+        return r;
+    }
+    notAcquired(reason, holder, queuedAhead) {
+        const r = { acquired: false, reason, waitedMs: this.ctx.clock() - this.start, attempts: this.attempts };
+        if (holder)
+            r.holder = holder;
+        if (queuedAhead)
+            r.queuedAhead = queuedAhead;
+        return r;
+    }
+    forcedFrom;
+    async byForce() {
+        const { ctx, req } = this;
+        let seen = heldBy(await ctx.write(() => ctx.store.get(req.name)));
+        for (let i = 1; i <= 5; i++) {
+            this.forcedFrom = seen && seen.lockId !== req.lockId ? seen : undefined;
+            const r = await this.attempt(claimOf(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
+            if (r.ok) {
+                if (r.result.acquired && this.forcedFrom)
+                    r.result.tookOverFrom = this.forcedFrom;
+                return r.result;
+            }
+            seen = heldBy(r.current);
+        }
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', `could not force env ${req.name}: its holder kept changing`, false);
+    }
+    /** Live waiters ahead, for a caller that found the lock free but queued. */
+    async queuedAhead() {
+        const { ctx, req } = this;
+        const item = await ctx.write(() => ctx.store.get(req.name));
+        const served = item?.nowServing ?? 0;
+        const now = ctx.clock();
+        const live = (await ctx.write(() => ctx.store.listQueue(req.name))).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - ctx.skewMs);
+        const first = live[0];
+        return first ? { count: live.length, first: { user: first.user, meta: first.meta } } : undefined;
+    }
+    /**
+     * Skips tickets at the head of the queue whose waiters are gone (cancelled, expired,
+     * or never wrote an entry). Returns true when the queue ended up empty.
+     */
+    async clearDeadTickets() {
+        const { ctx, req } = this;
+        for (let i = 0; i < 1000; i++) {
+            const item = await ctx.write(() => ctx.store.get(req.name));
+            const serving = item?.nowServing ?? 0;
+            if ((item?.nextTicket ?? 0) <= serving)
+                return true;
+            if (!(await this.headIsDead(item, serving + 1)))
+                return false;
+            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
+        }
+        return false;
+    }
+    headWatch = new Map();
+    /**
+     * Whether the waiter holding `ticket` (at the head) is gone: its entry cancelled, past
+     * its expiry (allowing for skew), unchanged on our monotonic clock for its time to live,
+     * or missing although its ticket was issued long enough ago to have written one.
+     */
+    async headIsDead(item, ticket) {
+        const { ctx, req } = this;
+        const e = await ctx.write(() => ctx.store.getQueueEntry(req.name, ticket));
+        const now = ctx.clock();
+        const mono = ctx.mono();
+        const version = e ? `${e.expiresAt}|${e.cancelled === true}` : 'missing';
+        const w = this.headWatch.get(ticket);
+        const since = w && w.version === version ? w.since : mono;
+        this.headWatch.set(ticket, { version, since });
+        if (!e) {
+            const issuedLongAgo = item.lastJoinAt !== undefined && item.lastJoinAt < now - ctx.queue.missingGraceMs - ctx.skewMs;
+            return issuedLongAgo || mono - since > ctx.queue.missingGraceMs;
+        }
+        if (e.cancelled || e.expiresAt < now - ctx.skewMs)
+            return true;
+        const ttl = e.ttlMs ?? ctx.queue.ttlMs;
+        return mono - since > Math.min(ttl, ctx.queue.nearHeadTtlMs + ctx.queue.maxPollMs);
+    }
+    /**
+     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
+     * normal waiters hold back, and poll with capped exponential backoff and jitter.
+     */
+    async byPolling(last) {
+        const { ctx, req } = this;
+        const deadline = this.start + req.waitMs;
+        let lastItem = last;
+        let lastHolder = heldBy(last);
+        let announcedUntil = 0;
+        const announce = async () => {
+            if (announcedUntil - ctx.clock() > (ctx.queue.uberPendingMs * 2) / 3)
+                return;
+            announcedUntil = ctx.clock() + ctx.queue.uberPendingMs;
+            await ctx.write(() => ctx.store.markUberPending(req.name, announcedUntil, ctx.clock())).catch(() => undefined);
+        };
+        const withdraw = async () => {
+            await ctx.write(() => ctx.store.markUberPending(req.name, 0, ctx.clock())).catch(() => undefined);
+        };
+        try {
+            for (let poll = 0;; poll++) {
+                await announce();
+                const now = ctx.clock();
+                // A freeze in waiting keeps normal waiters back, so it polls briskly.
+                let delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffDelay */ .EY)(poll, ctx.backoff, ctx.random), 5 * ctx.queue.minPollMs, (ctx.queue.uberPendingMs / 3) | 0);
+                if (lastHolder && lastItem?.owner !== undefined) {
+                    const lapse = this.watch.takeoverIn(lastItem, ctx.mono(), now, ctx.skewMs);
+                    if (lapse > 0 && lapse < delay)
+                        delay = lapse + 20;
+                    req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
+                }
+                if (!(await (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .sleep */ .yy)(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+                    await withdraw();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+                const cur = await ctx.write(() => ctx.store.get(req.name));
+                this.watch.see(cur, ctx.mono());
+                lastItem = cur;
+                const takeover = cur?.owner !== undefined && this.canTakeOver(cur) ? takeoverOf(cur) : {};
+                if (cur?.owner === undefined || 'takeover' in takeover) {
+                    const r = await this.attempt(claimOf(req, takeover));
+                    if (r.ok)
+                        return r.result;
+                    if (r.current)
+                        lastItem = r.current;
+                }
+                lastHolder = heldBy(lastItem) ?? lastHolder;
+                if (ctx.clock() >= deadline) {
+                    await withdraw();
+                    return this.notAcquired('busy', lastHolder);
+                }
+            }
+        }
+        catch (err) {
+            await withdraw();
+            throw err;
+        }
+    }
+    /**
+     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
+     * are the head of the queue and the lock is free (or its lease has lapsed). Waiters
+     * far back poll slowly, the head polls fast. A dead or cancelled head is skipped by a
+     * conditional advance of nowServing. Mutual exclusion still rests only on the acquire
+     * condition. Whatever ends the wait (success, giving up, an error), a waiter that
+     * did not take the lock steps aside.
+     */
+    async inQueue() {
+        const { ctx, req } = this;
+        const q = ctx.queue;
+        const deadline = this.start + req.waitMs;
+        let joins = 0;
+        const join = async () => {
+            // The join token makes a repeated ticket write (lost answer) return the same ticket.
+            const token = `${req.lockId}#${joins++}#${ctx.random().toString(36).slice(2, 8)}`;
+            const t = (await ctx.write(() => ctx.store.takeTicket(req.name, token, ctx.clock()))).ticket;
+            return t;
+        };
+        let ticket = await join();
+        let nearHead = false;
+        const entry = () => {
+            const ttlMs = nearHead ? q.nearHeadTtlMs : q.ttlMs;
+            return { name: req.name, ticket, lockId: req.lockId, user: req.user, meta: req.meta, enqueuedAt: this.start, expiresAt: ctx.clock() + ttlMs, ttlMs };
+        };
+        const refresh = async () => {
+            await ctx.write(() => ctx.store.putQueueEntry(entry())).catch(() => undefined);
+            refreshedAt = ctx.mono();
+        };
+        let refreshedAt = ctx.mono();
+        await ctx.write(() => ctx.store.putQueueEntry(entry()));
+        let lastHolder;
+        let servingSeen = -1;
+        let servingSince = ctx.mono();
+        let acquired = false;
+        const stepAside = async () => {
+            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
+            await ctx.write(() => ctx.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: ctx.clock() })).catch(() => undefined);
+            await ctx.write(() => ctx.store.skipTicket(req.name, ticket - 1, ctx.clock())).catch(() => false);
+        };
+        try {
+            for (;;) {
+                if (req.signal?.aborted) {
+                    await stepAside();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+                const item = await ctx.write(() => ctx.store.get(req.name));
+                const now = ctx.clock();
+                const mono = ctx.mono();
+                this.watch.see(item, mono);
+                const serving = item?.nowServing ?? 0;
+                if (serving !== servingSeen) {
+                    servingSeen = serving;
+                    servingSince = mono;
+                }
+                lastHolder = heldBy(item);
+                if (serving >= ticket) {
+                    // We were skipped (our entry looked dead): rejoin at the back.
+                    nearHead = false;
+                    ticket = await join();
+                    await refresh();
+                    continue;
+                }
+                const position = ticket - serving;
+                if (position <= 2 && !nearHead) {
+                    // Near the head, refresh often so a dead head is noticed quickly.
+                    nearHead = true;
+                    await refresh();
+                }
+                const lapse = item?.owner !== undefined ? this.watch.takeoverIn(item, mono, now, ctx.skewMs) : 0;
+                let delay;
+                if (position === 1) {
+                    if (lapse <= 0) {
+                        const r = await this.attempt(claimOf(req, { ticket, ...takeoverOf(item) }));
+                        if (r.ok) {
+                            acquired = true;
+                            return r.result;
+                        }
+                        // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
+                        lastHolder = heldBy(r.current);
+                    }
+                    delay = this.pollBase(lastHolder, now);
+                    if (lapse > 0 && lapse < delay)
+                        delay = lapse + 20;
+                }
+                else {
+                    // Further back, poll proportionally less: each place ahead is one more handoff away.
+                    delay = Math.min(q.maxPollMs, this.pollBase(lastHolder, now) * position);
+                    // Only a lock the head could take can be stuck behind a dead head: check the
+                    // head then, from second place at once, from further back once the line has not moved for a while.
+                    if (lapse <= 0 && (position === 2 || mono - servingSince > q.missingGraceMs)) {
+                        if (await this.headIsDead(item, serving + 1)) {
+                            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
+                            continue;
+                        }
+                    }
+                }
+                const waitedMs = now - this.start;
+                if (now >= deadline) {
+                    if (lastHolder)
+                        req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs, nextAttemptInMs: 0, position });
+                    await stepAside();
+                    return this.notAcquired('busy', lastHolder, lastHolder ? undefined : await this.queuedAhead().catch(() => undefined));
+                }
+                delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * ctx.random()), deadline - now));
+                req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: this.attempts, waitedMs, nextAttemptInMs: delay, position });
+                if (mono - refreshedAt >= (nearHead ? q.nearHeadRefreshMs : q.refreshMs))
+                    await refresh();
+                if (!(await (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .sleep */ .yy)(delay, req.signal))) {
+                    await stepAside();
+                    return this.notAcquired('cancelled', lastHolder);
+                }
+            }
+        }
+        catch (err) {
+            // A waiter that fails on an error must not leave its place looking alive.
+            if (!acquired)
+                await stepAside();
+            throw err;
+        }
+    }
+    /**
+     * The longer the holder has held, the longer it is likely to keep holding (deploys run
+     * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
+     * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
+     */
+    pollBase(holder, now) {
+        const q = this.ctx.queue;
+        return holder ? clamp((now - holder.since) / 5, q.minPollMs, q.headPollMs) : q.minPollMs * 2;
+    }
+}
+
 
 /***/ }),
 
@@ -1599,7 +2654,7 @@ function monotonicMs() {
 
 /***/ }),
 
-/***/ 6999:
+/***/ 4913:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1608,7 +2663,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   QS: () => (/* binding */ DEFAULT_HISTORY_MS),
   "if": () => (/* binding */ DEFAULT_SKEW_MS),
   pM: () => (/* binding */ LockClient),
-  Gj: () => (/* reexport */ toHolder)
+  DC: () => (/* reexport */ lapseId),
+  Gj: () => (/* reexport */ acquire/* toHolder */.Gj)
 });
 
 // UNUSED EXPORTS: DEFAULT_QUEUE, heldBy
@@ -1887,406 +2943,18 @@ function makeRetriable(function_, options) {
 	};
 }
 
+// EXTERNAL MODULE: ./src/lock/acquire.ts
+var acquire = __nccwpck_require__(2023);
 // EXTERNAL MODULE: ./src/lock/backoff.ts
 var backoff = __nccwpck_require__(819);
+;// CONCATENATED MODULE: ./src/lock/events.ts
+/** The id every process gives the lapse of the holder with this fence on this env. */
+const lapseId = (fence) => `lapsed:${fence}`;
+
 // EXTERNAL MODULE: ./src/lock/types.ts
 var types = __nccwpck_require__(1254);
-;// CONCATENATED MODULE: ./src/lock/acquire.ts
-
-
-const DEFAULT_QUEUE = {
-    ttlMs: 36_000,
-    refreshMs: 12_000,
-    nearHeadTtlMs: 9_000,
-    nearHeadRefreshMs: 2_500,
-    headPollMs: 1_500,
-    minPollMs: 150,
-    maxPollMs: 6_000,
-    missingGraceMs: 3_000,
-    uberPendingMs: 8_000,
-};
-function toHolder(item) {
-    return {
-        name: item.name,
-        lockId: item.owner,
-        user: item.user ?? 'unknown',
-        meta: item.meta ?? '',
-        uberlock: item.uberlock === true,
-        since: item.acquiredAt ?? 0,
-        expiresAt: item.expiresAt ?? 0,
-        fence: item.fence,
-    };
-}
-function heldBy(item) {
-    return item?.owner !== undefined ? toHolder(item) : undefined;
-}
-function claimOf(req, extra = {}) {
-    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
-}
-/** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
-function takeoverOf(item) {
-    if (item?.owner === undefined || typeof item.expiresAt !== 'number')
-        return {};
-    return { takeover: { owner: item.owner, fence: item.fence, expiresAt: item.expiresAt } };
-}
-function clamp(x, lo, hi) {
-    return Math.max(lo, Math.min(hi, x));
-}
-async function acquireLock(ctx, req) {
-    return new Acquisition(ctx, req).run();
-}
-class Acquisition {
-    ctx;
-    req;
-    start;
-    watch;
-    attempts = 0;
-    constructor(ctx, req) {
-        this.ctx = ctx;
-        this.req = req;
-        this.start = ctx.clock();
-        this.watch = ctx.leaseWatch(req.name);
-    }
-    async run() {
-        const { req } = this;
-        if (req.signal?.aborted)
-            return this.notAcquired('cancelled');
-        if (req.force)
-            return this.byForce();
-        // The fast path: one conditional write that succeeds when the lock is free and nobody is queued.
-        let r = await this.attempt(claimOf(req));
-        if (r.ok)
-            return r.result;
-        let cur = r.current;
-        if (!req.uberlock) {
-            // A free lock is never refused because of tickets nobody will use: clear dead ones first.
-            if (cur?.owner === undefined && !(await this.clearDeadTickets())) {
-                // Live waiters are ahead: the caller joins the line below (or gives up, naming them).
-            }
-            else if (cur?.owner === undefined || this.canTakeOver(cur)) {
-                r = await this.attempt(claimOf(req, takeoverOf(cur)));
-                if (r.ok)
-                    return r.result;
-                cur = r.current;
-            }
-        }
-        const now = this.ctx.clock();
-        if (now >= this.start + req.waitMs) {
-            const holder = heldBy(cur);
-            if (holder)
-                req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
-            return this.notAcquired('busy', holder, holder ? undefined : await this.queuedAhead());
-        }
-        // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
-        if (req.uberlock)
-            return this.byPolling(cur);
-        return this.inQueue();
-    }
-    canTakeOver(item) {
-        return this.watch.takeoverIn(item, this.ctx.mono(), this.ctx.clock(), this.ctx.skewMs) <= 0;
-    }
-    /** One acquire write, settling ambiguity by repeating it; on failure gives back a write that may have landed. */
-    async attempt(claim) {
-        const { ctx, req } = this;
-        const sentAt = ctx.mono();
-        let outcome;
-        try {
-            outcome = await ctx.write(() => ctx.store.acquire(req.name, claim, ctx.clock()));
-        }
-        catch (err) {
-            try {
-                await ctx.store.release(req.name, { lockId: req.lockId }, ctx.clock());
-            }
-            catch {
-                // The lease frees it if even this fails.
-            }
-            throw err;
-        }
-        this.attempts++;
-        if (outcome.ok)
-            return { ok: true, result: this.acquired(outcome.item, sentAt) };
-        this.watch.see(outcome.current, ctx.mono());
-        return { ok: false, current: outcome.current };
-    }
-    acquired(item, confirmedAt) {
-        const r = {
-            acquired: true,
-            lock: toHolder(item),
-            waitedMs: this.ctx.clock() - this.start,
-            attempts: this.attempts,
-            confirmedAt,
-        };
-        if (item.prevOwner && item.prevOwner !== 'none' && item.prevOwner !== item.owner) {
-            r.replaced = { lockId: item.prevOwner, user: item.prevUser ?? 'unknown', expiresAt: item.prevExpiresAt ?? 0 };
-        }
-        return r;
-    }
-    notAcquired(reason, holder, queuedAhead) {
-        const r = { acquired: false, reason, waitedMs: this.ctx.clock() - this.start, attempts: this.attempts };
-        if (holder)
-            r.holder = holder;
-        if (queuedAhead)
-            r.queuedAhead = queuedAhead;
-        return r;
-    }
-    forcedFrom;
-    async byForce() {
-        const { ctx, req } = this;
-        let seen = heldBy(await ctx.write(() => ctx.store.get(req.name)));
-        for (let i = 1; i <= 5; i++) {
-            this.forcedFrom = seen && seen.lockId !== req.lockId ? seen : undefined;
-            const r = await this.attempt(claimOf(req, { force: { seenOwner: seen?.lockId, reason: req.force.reason } }));
-            if (r.ok) {
-                if (r.result.acquired && this.forcedFrom)
-                    r.result.tookOverFrom = this.forcedFrom;
-                return r.result;
-            }
-            seen = heldBy(r.current);
-        }
-        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
-    }
-    /** Live waiters ahead, for a caller that found the lock free but queued. */
-    async queuedAhead() {
-        const { ctx, req } = this;
-        const item = await ctx.write(() => ctx.store.get(req.name));
-        const served = item?.nowServing ?? 0;
-        const now = ctx.clock();
-        const live = (await ctx.write(() => ctx.store.listQueue(req.name))).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - ctx.skewMs);
-        const first = live[0];
-        return first ? { count: live.length, first: { user: first.user, meta: first.meta } } : undefined;
-    }
-    /**
-     * Skips tickets at the head of the queue whose waiters are gone (cancelled, expired,
-     * or never wrote an entry). Returns true when the queue ended up empty.
-     */
-    async clearDeadTickets() {
-        const { ctx, req } = this;
-        for (let i = 0; i < 1000; i++) {
-            const item = await ctx.write(() => ctx.store.get(req.name));
-            const serving = item?.nowServing ?? 0;
-            if ((item?.nextTicket ?? 0) <= serving)
-                return true;
-            if (!(await this.headIsDead(item, serving + 1)))
-                return false;
-            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
-        }
-        return false;
-    }
-    headWatch = new Map();
-    /**
-     * Whether the waiter holding `ticket` (at the head) is gone: its entry cancelled, past
-     * its expiry (allowing for skew), unchanged on our monotonic clock for its time to live,
-     * or missing although its ticket was issued long enough ago to have written one.
-     */
-    async headIsDead(item, ticket) {
-        const { ctx, req } = this;
-        const e = await ctx.write(() => ctx.store.getQueueEntry(req.name, ticket));
-        const now = ctx.clock();
-        const mono = ctx.mono();
-        const version = e ? `${e.expiresAt}|${e.cancelled === true}` : 'missing';
-        const w = this.headWatch.get(ticket);
-        const since = w && w.version === version ? w.since : mono;
-        this.headWatch.set(ticket, { version, since });
-        if (!e) {
-            const issuedLongAgo = item.lastJoinAt !== undefined && item.lastJoinAt < now - ctx.queue.missingGraceMs - ctx.skewMs;
-            return issuedLongAgo || mono - since > ctx.queue.missingGraceMs;
-        }
-        if (e.cancelled || e.expiresAt < now - ctx.skewMs)
-            return true;
-        const ttl = e.ttlMs ?? ctx.queue.ttlMs;
-        return mono - since > Math.min(ttl, ctx.queue.nearHeadTtlMs + ctx.queue.maxPollMs);
-    }
-    /**
-     * Waiting without a ticket (uberlocks): announce the pending freeze, so queued
-     * normal waiters hold back, and poll with capped exponential backoff and jitter.
-     */
-    async byPolling(last) {
-        const { ctx, req } = this;
-        const deadline = this.start + req.waitMs;
-        let lastItem = last;
-        let lastHolder = heldBy(last);
-        let announcedUntil = 0;
-        const announce = async () => {
-            if (announcedUntil - ctx.clock() > (ctx.queue.uberPendingMs * 2) / 3)
-                return;
-            announcedUntil = ctx.clock() + ctx.queue.uberPendingMs;
-            await ctx.write(() => ctx.store.markUberPending(req.name, announcedUntil, ctx.clock())).catch(() => undefined);
-        };
-        const withdraw = async () => {
-            await ctx.write(() => ctx.store.markUberPending(req.name, 0, ctx.clock())).catch(() => undefined);
-        };
-        try {
-            for (let poll = 0;; poll++) {
-                await announce();
-                const now = ctx.clock();
-                // A freeze in waiting keeps normal waiters back, so it polls briskly.
-                let delay = Math.min((0,backoff/* backoffDelay */.EY)(poll, ctx.backoff, ctx.random), 5 * ctx.queue.minPollMs, (ctx.queue.uberPendingMs / 3) | 0);
-                if (lastHolder && lastItem?.owner !== undefined) {
-                    const lapse = this.watch.takeoverIn(lastItem, ctx.mono(), now, ctx.skewMs);
-                    if (lapse > 0 && lapse < delay)
-                        delay = lapse + 20;
-                    req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
-                }
-                if (!(await (0,backoff/* sleep */.yy)(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
-                    await withdraw();
-                    return this.notAcquired('cancelled', lastHolder);
-                }
-                const cur = await ctx.write(() => ctx.store.get(req.name));
-                this.watch.see(cur, ctx.mono());
-                lastItem = cur;
-                const takeover = cur?.owner !== undefined && this.canTakeOver(cur) ? takeoverOf(cur) : {};
-                if (cur?.owner === undefined || 'takeover' in takeover) {
-                    const r = await this.attempt(claimOf(req, takeover));
-                    if (r.ok)
-                        return r.result;
-                    if (r.current)
-                        lastItem = r.current;
-                }
-                lastHolder = heldBy(lastItem) ?? lastHolder;
-                if (ctx.clock() >= deadline) {
-                    await withdraw();
-                    return this.notAcquired('busy', lastHolder);
-                }
-            }
-        }
-        catch (err) {
-            await withdraw();
-            throw err;
-        }
-    }
-    /**
-     * FIFO waiting: take a ticket, keep a queue entry alive, and take the lock when we
-     * are the head of the queue and the lock is free (or its lease has lapsed). Waiters
-     * far back poll slowly, the head polls fast. A dead or cancelled head is skipped by a
-     * conditional advance of nowServing. Mutual exclusion still rests only on the acquire
-     * condition. Whatever ends the wait (success, giving up, an error), a waiter that
-     * did not take the lock steps aside.
-     */
-    async inQueue() {
-        const { ctx, req } = this;
-        const q = ctx.queue;
-        const deadline = this.start + req.waitMs;
-        let joins = 0;
-        const join = async () => {
-            // The join token makes a repeated ticket write (lost answer) return the same ticket.
-            const token = `${req.lockId}#${joins++}#${ctx.random().toString(36).slice(2, 8)}`;
-            const t = (await ctx.write(() => ctx.store.takeTicket(req.name, token, ctx.clock()))).ticket;
-            return t;
-        };
-        let ticket = await join();
-        let nearHead = false;
-        const entry = () => {
-            const ttlMs = nearHead ? q.nearHeadTtlMs : q.ttlMs;
-            return { name: req.name, ticket, lockId: req.lockId, user: req.user, meta: req.meta, enqueuedAt: this.start, expiresAt: ctx.clock() + ttlMs, ttlMs };
-        };
-        const refresh = async () => {
-            await ctx.write(() => ctx.store.putQueueEntry(entry())).catch(() => undefined);
-            refreshedAt = ctx.mono();
-        };
-        let refreshedAt = ctx.mono();
-        await ctx.write(() => ctx.store.putQueueEntry(entry()));
-        let lastHolder;
-        let servingSeen = -1;
-        let servingSince = ctx.mono();
-        let acquired = false;
-        const stepAside = async () => {
-            // Leave no trace: mark our entry cancelled, and step aside at once if we are the head.
-            await ctx.write(() => ctx.store.putQueueEntry({ ...entry(), cancelled: true, expiresAt: ctx.clock() })).catch(() => undefined);
-            await ctx.write(() => ctx.store.skipTicket(req.name, ticket - 1, ctx.clock())).catch(() => false);
-        };
-        try {
-            for (;;) {
-                if (req.signal?.aborted) {
-                    await stepAside();
-                    return this.notAcquired('cancelled', lastHolder);
-                }
-                const item = await ctx.write(() => ctx.store.get(req.name));
-                const now = ctx.clock();
-                const mono = ctx.mono();
-                this.watch.see(item, mono);
-                const serving = item?.nowServing ?? 0;
-                if (serving !== servingSeen) {
-                    servingSeen = serving;
-                    servingSince = mono;
-                }
-                lastHolder = heldBy(item);
-                if (serving >= ticket) {
-                    // We were skipped (our entry looked dead): rejoin at the back.
-                    nearHead = false;
-                    ticket = await join();
-                    await refresh();
-                    continue;
-                }
-                const position = ticket - serving;
-                if (position <= 2 && !nearHead) {
-                    // Near the head, refresh often so a dead head is noticed quickly.
-                    nearHead = true;
-                    await refresh();
-                }
-                const lapse = item?.owner !== undefined ? this.watch.takeoverIn(item, mono, now, ctx.skewMs) : 0;
-                let delay;
-                if (position === 1) {
-                    if (lapse <= 0) {
-                        const r = await this.attempt(claimOf(req, { ticket, ...takeoverOf(item) }));
-                        if (r.ok) {
-                            acquired = true;
-                            return r.result;
-                        }
-                        // Taken meanwhile, or free but an uberlock is about to freeze it: wait like any head.
-                        lastHolder = heldBy(r.current);
-                    }
-                    delay = this.pollBase(lastHolder, now);
-                    if (lapse > 0 && lapse < delay)
-                        delay = lapse + 20;
-                }
-                else {
-                    // Further back, poll proportionally less: each place ahead is one more handoff away.
-                    delay = Math.min(q.maxPollMs, this.pollBase(lastHolder, now) * position);
-                    // Only a lock the head could take can be stuck behind a dead head: check the
-                    // head then, from second place at once, from further back once the line has not moved for a while.
-                    if (lapse <= 0 && (position === 2 || mono - servingSince > q.missingGraceMs)) {
-                        if (await this.headIsDead(item, serving + 1)) {
-                            await ctx.write(() => ctx.store.skipTicket(req.name, serving, ctx.clock()));
-                            continue;
-                        }
-                    }
-                }
-                const waitedMs = now - this.start;
-                if (now >= deadline) {
-                    if (lastHolder)
-                        req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs, nextAttemptInMs: 0, position });
-                    await stepAside();
-                    return this.notAcquired('busy', lastHolder, lastHolder ? undefined : await this.queuedAhead().catch(() => undefined));
-                }
-                delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * ctx.random()), deadline - now));
-                req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: this.attempts, waitedMs, nextAttemptInMs: delay, position });
-                if (mono - refreshedAt >= (nearHead ? q.nearHeadRefreshMs : q.refreshMs))
-                    await refresh();
-                if (!(await (0,backoff/* sleep */.yy)(delay, req.signal))) {
-                    await stepAside();
-                    return this.notAcquired('cancelled', lastHolder);
-                }
-            }
-        }
-        catch (err) {
-            // A waiter that fails on an error must not leave its place looking alive.
-            if (!acquired)
-                await stepAside();
-            throw err;
-        }
-    }
-    /**
-     * The longer the holder has held, the longer it is likely to keep holding (deploys run
-     * for minutes): poll at a fifth of the time held so far, within bounds. Short holds
-     * hand over in a couple of hundred milliseconds; long ones cost about 40 reads a minute.
-     */
-    pollBase(holder, now) {
-        const q = this.ctx.queue;
-        return holder ? clamp((now - holder.since) / 5, q.minPollMs, q.headPollMs) : q.minPollMs * 2;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/lock/lease-watch.ts
+
 /**
  * When another holder's lease may be taken over, judged without trusting anyone's
  * wall clock. A lease is taken over only after this process has seen the lock item
@@ -2330,10 +2998,11 @@ class LeaseWatch {
      * `item` must have been passed to `see` first.
      */
     takeoverIn(item, mono, now, skewMs) {
-        if (item.uberlock)
-            return Number.POSITIVE_INFINITY;
         if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt))
             return Number.POSITIVE_INFINITY;
+        // A freeze is a declared window, not a lease a running holder renews: it ends at its time.
+        if (item.uberlock)
+            return item.expiresAt >= types/* NEVER */.tm ? Number.POSITIVE_INFINITY : item.expiresAt - now;
         const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
         const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
         return Math.min(watched, byWallClock);
@@ -2343,6 +3012,8 @@ class LeaseWatch {
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __nccwpck_require__(5456);
 ;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
 
 
 
@@ -2368,6 +3039,7 @@ class LockClient {
     retries;
     retryMinMs;
     historyMs;
+    observer;
     constructor(store, opts = {}) {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
@@ -2377,8 +3049,18 @@ class LockClient {
         this.random = opts.random ?? Math.random;
         this.retries = opts.transientRetries ?? 4;
         this.retryMinMs = opts.transientMinDelayMs ?? 200;
-        this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
+        this.queue = { ...acquire/* DEFAULT_QUEUE */.iD, ...opts.queue };
         this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+        this.observer = opts.observer;
+    }
+    /** Tells the observer, if any; an observer's failure is never the lock's. */
+    tell(e) {
+        try {
+            this.observer?.event(e);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Settles an ambiguous write by repeating it: every write here is idempotent
@@ -2403,21 +3085,46 @@ class LockClient {
         return w;
     }
     async acquire(req) {
-        const result = await acquireLock(this, req);
+        const result = await (0,acquire/* acquireLock */.IZ)(this, req);
         if (result.acquired)
             await this.recordAcquired(req, result);
+        else if (result.reason === 'busy')
+            await this.recordGaveUp(req, result);
         return result;
     }
     async recordAcquired(req, r) {
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        // The events are independent items: written side by side, one round trip, not two.
+        const events = [];
         if (r.tookOverFrom) {
-            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+            events.push(this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta }));
         }
         else if (r.replaced) {
             // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-            await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
+            events.push(this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt }));
         }
-        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+        events.push(this.history({ ...base, kind: 'acquired', meta: req.meta, ...(req.metaData ? { metaData: req.metaData } : {}), uberlock: req.uberlock === true, waitedMs: r.waitedMs }));
+        await Promise.all(events);
+        const at = this.clock();
+        const fence = r.lock.fence;
+        if (r.tookOverFrom) {
+            this.tell({ kind: 'forced', id: `forced:${fence}`, name: req.name, at, by: req.user, from: r.tookOverFrom, reason: req.force?.reason ?? '', fence, uberlock: req.uberlock === true });
+        }
+        else if (r.replaced) {
+            this.tell({ kind: 'lapsed', id: lapseId(fence - 1), name: req.name, at, holder: r.replaced, fence: fence - 1, replacedBy: req.user });
+        }
+        if (req.uberlock && !r.tookOverFrom) {
+            const until = r.lock.expiresAt < types/* NEVER */.tm ? { until: r.lock.expiresAt } : {};
+            this.tell({ kind: 'uberlock-set', id: `uberlock-set:${fence}`, name: req.name, at, user: req.user, meta: req.meta, fence, ...until });
+        }
+    }
+    /** A wait that ended with the lock still busy: a failure to acquire, for the history (and stats). */
+    async recordGaveUp(req, r) {
+        await this.history({ name: req.name, kind: 'gave-up', user: req.user, lockId: req.lockId, meta: req.meta, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder.user } : {}) });
+        // A single try (--wait 0, Slack) that finds the lock busy is an answer, not a waiter giving up.
+        if (req.waitMs > 0) {
+            this.tell({ kind: 'gave-up', id: `gave-up:${req.lockId}:${Math.random().toString(36).slice(2, 10)}`, name: req.name, at: this.clock(), user: req.user, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder } : {}) });
+        }
     }
     /** Appends to the history; best-effort, never in the way of the lock itself. */
     async history(e) {
@@ -2449,9 +3156,9 @@ class LockClient {
     async renew(lock, leaseMs) {
         const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
         if (outcome.ok)
-            return { renewed: true, lock: toHolder(outcome.item) };
+            return { renewed: true, lock: (0,acquire/* toHolder */.Gj)(outcome.item) };
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: (0,acquire/* toHolder */.Gj)(cur) } : { renewed: false };
     }
     /**
      * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
@@ -2460,13 +3167,20 @@ class LockClient {
     async release(name, by, opts = {}) {
         let target = by;
         let forcedFrom;
+        // Whether a freeze ends here is news for the observer only: read the holder first just for it.
+        let before;
         if (opts.force) {
             // Break-glass: release whoever holds it now, conditioned on that holder.
             const seen = await this.store.get(name);
             if (!isHeldAtAll(seen))
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
-            forcedFrom = toHolder(seen);
+            forcedFrom = (0,acquire/* toHolder */.Gj)(seen);
+        }
+        else if (this.observer) {
+            const seen = await this.store.get(name).catch(() => undefined);
+            if (isHeldAtAll(seen))
+                before = (0,acquire/* toHolder */.Gj)(seen);
         }
         let tries = 0;
         const outcome = await this.write(() => {
@@ -2485,6 +3199,12 @@ class LockClient {
                 await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
             else
                 await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            if (opts.force && forcedFrom) {
+                this.tell({ kind: 'force-released', id: `force-released:${forcedFrom.fence}`, name, at: this.clock(), by: opts.force.user, from: forcedFrom, reason: opts.force.reason });
+            }
+            else if (before?.uberlock && before.lockId === it.lastOwner) {
+                this.tell({ kind: 'uberlock-lifted', id: `uberlock-lifted:${before.fence}`, name, at: this.clock(), user: before.user, by: before.user, fence: before.fence });
+            }
             return { outcome: 'released', released };
         }
         const cur = outcome.current;
@@ -2494,39 +3214,64 @@ class LockClient {
             return { outcome: 'released', released: undefined };
         if (!isHeldAtAll(cur))
             return { outcome: 'not-held' };
-        return { outcome: 'held-by-other', holder: toHolder(cur) };
+        return { outcome: 'held-by-other', holder: (0,acquire/* toHolder */.Gj)(cur) };
     }
     /** Extends the lease of a held lock to `leaseMs` from now. */
     async extend(name, by, leaseMs) {
         const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
         if (outcome.ok) {
-            const lock = toHolder(outcome.item);
+            const lock = (0,acquire/* toHolder */.Gj)(outcome.item);
             await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
             return { renewed: true, lock };
         }
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: (0,acquire/* toHolder */.Gj)(cur) } : { renewed: false };
     }
-    async waiters(name) {
-        const item = await this.store.get(name);
+    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    async waiters(name, known) {
+        const item = arguments.length > 1 ? known : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
     }
+    /**
+     * The newest history events, newest first: one env's (a Query of its own items), or every
+     * env's (no scan: the store reads day by day, back to `since`, by default as far back as
+     * history is kept). At most `limit` (all when absent); `more` says older ones were left out.
+     */
+    async recentHistory(q = {}) {
+        const since = q.since ?? (q.name === undefined ? this.clock() - (this.historyMs > 0 ? this.historyMs : DEFAULT_HISTORY_MS) : undefined);
+        return this.store.queryHistory({ ...q, ...(since !== undefined ? { since } : {}) });
+    }
+    /** Every kept event (of one env, or all), oldest first. */
     async historyOf(name) {
-        return this.store.listHistory(name);
+        return (await this.recentHistory(name !== undefined ? { name } : {})).events.reverse();
     }
     /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
     async holder(name) {
         const item = await this.write(() => this.store.get(name));
         const state = (0,rules/* lockState */.HE)(item, this.clock(), this.skewMs);
-        return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
+        return state === 'held' || state === 'frozen' ? (0,acquire/* toHolder */.Gj)(item) : undefined;
     }
     async item(name) {
-        return this.store.get(name);
+        const item = await this.store.get(name);
+        if (item)
+            this.saw([item]);
+        return item;
     }
     async list() {
-        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        const items = (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        this.saw(items);
+        return items;
+    }
+    /** What a reader saw, for an observer that judges it (a lease lapsed without release, a lock held too long). */
+    saw(items) {
+        try {
+            this.observer?.seen?.(items, this.clock(), this.skewMs);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
@@ -2540,7 +3285,7 @@ class LockClient {
             const state = (0,rules/* lockState */.HE)(item, now, this.skewMs);
             if (state === 'free' || state === 'expired')
                 return { free: true, ...(state === 'expired' ? { expired: true } : {}), waitedMs: now - start };
-            const h = toHolder(item);
+            const h = (0,acquire/* toHolder */.Gj)(item);
             onBusy?.(h, now - start);
             if (now >= start + waitMs)
                 return { free: false, holder: h, waitedMs: now - start };
@@ -2562,9 +3307,9 @@ function isHeldAtAll(item) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   a3: () => (/* binding */ formatDuration)
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   rG: () => (/* binding */ MAX_DURATION_MS)
 /* harmony export */ });
-/* unused harmony export MAX_DURATION_MS */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2960);
 
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -2575,10 +3320,10 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
  */
 const MAX_DURATION_MS = 30 * 86_400_000;
 /** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
-function parseDuration(value, what = 'duration') {
+function parseDuration(value, what = 'duration', maxMs = MAX_DURATION_MS) {
     const ms = parseAnyDuration(value, what);
-    if (ms > MAX_DURATION_MS)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${value} is longer than the maximum of 30d`);
+    if (ms > maxMs)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${value} is longer than the maximum of ${formatDuration(maxMs)}`);
     return ms;
 }
 function parseAnyDuration(value, what) {
@@ -2670,6 +3415,36 @@ class InvalidInputError extends Error {
 
 /***/ }),
 
+/***/ 3559:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ historyPage),
+/* harmony export */   l: () => (/* binding */ newestFirst)
+/* harmony export */ });
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1254);
+
+/** Newest first: later time first; in the same millisecond, the protocol's order reversed. */
+function newestFirst(a, b) {
+    return (0,_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL)(b, a);
+}
+/**
+ * A query's page cut from events already in memory (the memory and file stores): those of
+ * `q.name` (every env when absent), at or after `q.since`, not past their keepUntil, the
+ * newest `q.limit` of them, newest first.
+ */
+function historyPage(events, q, now) {
+    const matching = events
+        .filter((e) => (q.name === undefined || e.name === q.name) && (q.since === undefined || e.at >= q.since) && e.keepUntil > now)
+        .sort(newestFirst);
+    if (q.limit === undefined || matching.length <= q.limit)
+        return { events: matching, more: false };
+    return { events: matching.slice(0, q.limit), more: true };
+}
+
+
+/***/ }),
+
 /***/ 5456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2709,8 +3484,9 @@ function isHeld(item, now, skewMs = 0) {
 function lockState(item, now, skewMs) {
     if (item?.owner === undefined)
         return 'free';
+    // A freeze with an end (lock --uberlock --until) has lifted once its time is past.
     if (item.uberlock)
-        return 'frozen';
+        return typeof item.expiresAt === 'number' && item.expiresAt < now ? 'expired' : 'frozen';
     return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 /** True when no ticket is outstanding: nobody is queued. */
@@ -2752,7 +3528,7 @@ function applyAcquire(cur, name, c, now) {
         uberlock: c.uberlock,
         acquiredAt: now,
         updatedAt: now,
-        expiresAt: c.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
+        expiresAt: c.uberlock ? c.freezeUntil ?? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
         leaseMs: c.uberlock ? 0 : c.leaseMs,
         fence: (cur?.fence ?? 0) + 1,
         prevOwner: cur?.owner ?? 'none',
@@ -2761,6 +3537,10 @@ function applyAcquire(cur, name, c, now) {
     };
     if (c.uberlock)
         delete next.uberPendingUntil;
+    if (c.metaData)
+        next.metaData = c.metaData;
+    else
+        delete next.metaData;
     if (c.ticket !== undefined)
         next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
     delete next.forcedBy;
@@ -2785,7 +3565,7 @@ function applyRelease(cur, by, now) {
         return undefined;
     if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
         return undefined;
-    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    const { owner, user, meta: _meta, metaData: _md, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
     const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
     if (cur.acquiredAt !== undefined)
         out.lastAcquiredAt = cur.acquiredAt;
@@ -2832,7 +3612,7 @@ function applyUberPending(cur, name, until, now) {
 /* harmony export */   tm: () => (/* binding */ NEVER)
 /* harmony export */ });
 /** Events in the same millisecond are told in the order they happen in the protocol. */
-const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5, 'gave-up': 6 };
 function byTime(a, b) {
     return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
 }
@@ -2967,9 +3747,11 @@ const RENEWER_ARG = '--daplaya-renewer=';
  * the token goes on its command line, so a later release can tell it from any
  * other process that has (or has been given) the same pid.
  */
-function startRenewer(script, config, env, token) {
+function startRenewer(script, config, env, token, opts = {}) {
     const child = (0,external_node_child_process_.spawn)(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
-        detached: true,
+        // A GitLab job's renewer stays in the job's process group, so the runner's kill of
+        // the job (cancel, timeout) reaches it too; the action's must outlive pre's process.
+        detached: opts.inCallersProcessGroup !== true,
         stdio: 'ignore',
         // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
         env: { ...env, [RENEWER_SETTINGS_ENV]: encodeRenewerSettings(config) },
@@ -3176,8 +3958,8 @@ async function giveBack(client, locks, opts = {}) {
 }
 /** Starts the job's renewer (a detached process that inherits `env`, credentials included). */
 function startJobRenewer(req, env) {
-    const { script, token, ...settings } = req;
-    const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token);
+    const { script, token, inCallersProcessGroup, ...settings } = req;
+    const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token, inCallersProcessGroup ? { inCallersProcessGroup } : {});
     const handle = { pid, statusFile: req.statusFile };
     if (token)
         handle.identity = { pid, exec: process.execPath, script, token };
@@ -3232,22 +4014,30 @@ function redactUrl(text) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A4: () => (/* binding */ historyDetail),
+/* harmony export */   B8: () => (/* binding */ statsRows),
+/* harmony export */   Cd: () => (/* binding */ statusLines),
+/* harmony export */   Cm: () => (/* binding */ scopeText),
 /* harmony export */   Gn: () => (/* binding */ busyLine),
 /* harmony export */   H$: () => (/* binding */ itemToJson),
 /* harmony export */   KH: () => (/* binding */ iso),
 /* harmony export */   MV: () => (/* binding */ UNREADABLE_EXPIRY_HINT),
 /* harmony export */   Q7: () => (/* binding */ expiresText),
+/* harmony export */   Qc: () => (/* binding */ statsHeading),
 /* harmony export */   U6: () => (/* binding */ givenBackText),
 /* harmony export */   bt: () => (/* binding */ notAcquiredText),
+/* harmony export */   gP: () => (/* binding */ holderToJson),
 /* harmony export */   kF: () => (/* binding */ lostText),
 /* harmony export */   sG: () => (/* binding */ describeHolder),
 /* harmony export */   tp: () => (/* binding */ table),
 /* harmony export */   xZ: () => (/* binding */ progressReporter)
 /* harmony export */ });
-/* unused harmony exports progressLine, PROGRESS_EVERY_MS */
+/* unused harmony exports scopeOf, progressLine, PROGRESS_EVERY_MS, spreadText */
 /* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8274);
 /* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5456);
-/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1254);
+/* harmony import */ var _lock_acquire_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2023);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1254);
+
 
 
 
@@ -3259,17 +4049,42 @@ const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); 
 function expiresText(expiresAt, now) {
     if (expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(expiresAt))
         return 'lease expiry unreadable';
-    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm)
+    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm)
         return 'never expires';
     return expiresAt >= now ? `expires in ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
 }
 /** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
 function describeHolder(h, now) {
-    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    const end = h.uberlock && typeof h.expiresAt === 'number' && h.expiresAt < _lock_types_js__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm ? `frozen until ${iso(h.expiresAt)}` : expiresText(h.expiresAt, now);
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, end].filter((p) => p !== '');
     return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
 }
 function busyLine(h, now) {
     return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+/**
+ * What a lock belongs to, read from its lock id: a whole GitHub workflow run or GitLab
+ * pipeline (taken by one job, given back by a later one), one step of a job, a job, or
+ * a person (terminal, Slack).
+ */
+function scopeOf(lockId) {
+    if (lockId === undefined)
+        return undefined;
+    if (/^github:.*:run$/.test(lockId))
+        return 'run';
+    if (/^gitlab:.*:pipeline:\d+$/.test(lockId))
+        return 'pipeline';
+    if (/:step:[0-9a-f]+$/.test(lockId))
+        return 'step';
+    if (/^(github|gitlab):/.test(lockId))
+        return 'job';
+    return 'person';
+}
+const SCOPE_WORDS = { run: 'the workflow run', pipeline: 'the pipeline', step: 'one step of a job', job: 'a job', person: 'a person (terminal or Slack)' };
+/** `held by the workflow run` etc., for status lines. */
+function scopeText(lockId) {
+    const s = scopeOf(lockId);
+    return s ? `held by ${SCOPE_WORDS[s]}` : '';
 }
 const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
 /** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
@@ -3277,16 +4092,32 @@ function itemToJson(it, now, skewMs) {
     return {
         env: it.name,
         state: STATE_WORD[(0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .lockState */ .HE)(it, now, skewMs)],
+        scope: scopeOf(it.owner),
         user: it.owner !== undefined ? it.user : undefined,
         meta: it.owner !== undefined ? it.meta : undefined,
+        metaData: it.owner !== undefined ? it.metaData : undefined,
         lockId: it.owner,
         since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
-        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(it.expiresAt) ? 'unreadable' : it.expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm ? null : iso(it.expiresAt),
+        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(it.expiresAt) ? 'unreadable' : it.expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm ? null : iso(it.expiresAt),
         fence: it.fence,
         lastUser: it.lastUser,
         releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
         forcedBy: it.forcedBy,
         forceReason: it.forceReason,
+    };
+}
+/** A holder in `--json`, with the same names and formats as a lock item in `locks --json`. */
+function holderToJson(h, now) {
+    return {
+        env: h.name,
+        state: h.uberlock ? 'uberlocked' : typeof h.expiresAt === 'number' && h.expiresAt < now ? 'expired' : 'locked',
+        scope: scopeOf(h.lockId),
+        user: h.user,
+        meta: h.meta,
+        lockId: h.lockId,
+        since: iso(h.since),
+        expiresAt: (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(h.expiresAt) ? 'unreadable' : h.expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm ? null : iso(h.expiresAt),
+        fence: h.fence,
     };
 }
 function table(rows) {
@@ -3358,6 +4189,52 @@ function progressReporter(envs, waitMs, print, clock = Date.now) {
             print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
         }
     };
+}
+/** `p50/p95/max` of a spread of durations; `-` when there is no sample. */
+function spreadText(s) {
+    return s.count === 0 ? '-' : [s.p50, s.p95, s.max].map((v) => (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(v ?? 0)).join('/');
+}
+/** What `stats` covers: `history since T (7d)`. */
+function statsHeading(since, now) {
+    return `history since ${iso(since)} (${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - since)})`;
+}
+/** The rows of the stats table, header first: the CLI's `stats` and Slack's `stats` show the same. */
+function statsRows(stats) {
+    const rows = [['ENV', 'ACQUIRED', 'FAILED', 'FORCED', 'LAPSED', 'FORCE-RELEASED', 'WAIT p50/p95/max', 'HOLD p50/p95/max']];
+    for (const s of stats) {
+        rows.push([s.env, String(s.acquisitions), String(s.failures), String(s.forcedTakeovers), String(s.lapses), String(s.forcedReleases), spreadText(s.waitMs), spreadText(s.holdMs)]);
+    }
+    return rows;
+}
+/** `status`: the lock's state and holder, then indented lines (force, queue). The CLI's `status` and Slack's `status` say the same. */
+function statusLines(name, item, waiters, now, skewMs) {
+    const lines = [];
+    const state = (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .lockState */ .HE)(item, now, skewMs);
+    const holder = item?.owner !== undefined ? (0,_lock_acquire_js__WEBPACK_IMPORTED_MODULE_2__/* .toHolder */ .Gj)(item) : undefined;
+    if (holder && state === 'expired')
+        lines.push(`env ${name} is EXPIRED: held by ${describeHolder(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
+    else if (holder)
+        lines.push(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}, ${scopeText(holder.lockId)}`);
+    else
+        lines.push(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+    if (holder && (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(holder.expiresAt))
+        lines.push(`  ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${name} --force --reason TEXT`);
+    if (item?.forcedBy && holder)
+        lines.push(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
+    waiters.forEach((w, i) => lines.push(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - w.enqueuedAt)})`));
+    return lines;
+}
+/** What a history event adds to its kind: the outcome, who forced whom and why, the meta, who held on. (`history` and Slack `history`.) */
+function historyDetail(e) {
+    if (e.kind === 'released')
+        return e.outcome ?? '';
+    if (e.kind === 'forced' || e.kind === 'force-released')
+        return `by ${e.by} from ${e.from}: ${e.reason}`;
+    if (e.kind === 'acquired')
+        return `${e.uberlock ? 'UBERLOCK ' : ''}${e.meta ?? ''}`;
+    if (e.kind === 'gave-up')
+        return e.holder ? `held by ${e.holder}` : '';
+    return '';
 }
 
 

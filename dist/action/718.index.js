@@ -9,14 +9,16 @@ __webpack_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5755);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6421);
-/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1544);
-/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3711);
+/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3696);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2170);
 /* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8274);
 /* harmony import */ var _session_job_lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3909);
 /* harmony import */ var _wording_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(3395);
 /* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7868);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(3175);
-/* harmony import */ var _take_lock_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8326);
+/* harmony import */ var _notify_notifier_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(7582);
+/* harmony import */ var _take_lock_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(8326);
+
 
 
 
@@ -57,11 +59,29 @@ async function post() {
     const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_2__/* .loadActionConfig */ .zl)(process.env);
     const renewer = state.renewerPid ? await (0,_session_job_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .stopJobRenewer */ .Io)({ pid: state.renewerPid, statusFile: state.renewerStatusFile ?? '' }) : undefined;
     const lost = renewer?.status?.state === 'lost' ? renewer.status : undefined;
-    const store = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_9__/* .openActionStore */ .Mb)(config);
-    const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store, config.protocol);
+    const store = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_10__/* .openActionStore */ .Mb)(config);
+    const notifier = (0,_notify_notifier_js__WEBPACK_IMPORTED_MODULE_9__/* .openNotifier */ .N)(config.notify, store, (l) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(l));
+    const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
     const problems = [];
     const releasedAt = Date.now();
     try {
+        if (state.keep) {
+            // Scope run: the lock stays with the workflow run. Leave it the between-jobs lease, so
+            // the next job has time to start; a cancelled run frees it when that lapses.
+            for (const [i, name] of state.envs.entries()) {
+                const fence = String(state.fences[i] ?? '');
+                const r = await client.extend(name, { lockId: state.lockId }, config.runLeaseMs);
+                if (r.renewed) {
+                    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Env ${name} stays locked for this workflow run (lease ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(config.runLeaseMs)} between jobs); a later job gives it back with release: true`);
+                    rows.push({ env: name, fence, released: `kept for the run (${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(config.runLeaseMs)})` });
+                }
+                else {
+                    problems.push(`Lock on env ${name} was no longer held by this workflow run${r.holder ? `: now held by ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_6__/* .describeHolder */ .sG)(r.holder, Date.now())}` : ': its lease lapsed'}`);
+                    rows.push({ env: name, fence, released: r.holder ? `lost to ${r.holder.user}` : 'lost' });
+                }
+            }
+            return;
+        }
         const given = await (0,_session_job_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .giveBack */ .F5)(client, state.envs.map((name) => ({ name, lockId: state.lockId })), outcome ? { outcome } : {});
         for (const g of given) {
             const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
@@ -81,8 +101,16 @@ async function post() {
         }
     }
     finally {
+        await notifier?.settle();
         store.close?.();
+        if (state.keep) {
+            await writeSummary(config.stepSummaryFile, state, rows, Date.now(), outcome);
+            if (problems.length > 0)
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(problems.join('\n'));
+        }
     }
+    if (state.keep)
+        return;
     if (lost && problems.length === 0) {
         problems.push(`The renewer lost env ${lost.lostEnv}${lost.takenBy ? ` to ${lost.takenBy.user}` : lost.error ? `: ${lost.error}` : ''}`);
     }
@@ -106,7 +134,7 @@ async function releaseByJobLockId(stateError) {
         return;
     }
     (0,_fail_js__WEBPACK_IMPORTED_MODULE_7__/* .failAction */ .N)(new _state_js__WEBPACK_IMPORTED_MODULE_8__/* .ActionStateError */ .MY(stateError.problem, `releasing env ${config.envs.join(', ')} by this job's lock id`));
-    const store = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_9__/* .openActionStore */ .Mb)(config);
+    const store = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_10__/* .openActionStore */ .Mb)(config);
     const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store, config.protocol);
     try {
         for (const env of [...config.envs].reverse()) {

@@ -13,7 +13,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6421);
-/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1544);
+/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3696);
 /* harmony import */ var _take_lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8326);
 /* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7868);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3175);
@@ -45,9 +45,14 @@ try {
         _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
     }
     else {
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('The pre step did not run (a local action?): taking the lock now');
         const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env);
-        state = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForJob */ .mY)(config, process.env, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), '..', 'renewer', 'index.js'), (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
+        const renewer = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)), '..', 'renewer', 'index.js');
+        if (config.scope === 'run')
+            state = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForRun */ .id)(config, process.env, renewer, (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
+        else {
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(config.scope === 'step' ? 'scope step: taking the lock now, for this step' : 'The pre step did not run (a local action?): taking the lock now');
+            state = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForJob */ .mY)(config, process.env, renewer, (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
+        }
         (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .setLockOutputs */ .ef)(state);
     }
 }

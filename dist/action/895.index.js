@@ -13,7 +13,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6421);
-/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1544);
+/* harmony import */ var _config_action_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3696);
 /* harmony import */ var _take_lock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8326);
 /* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7868);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3175);
@@ -29,6 +29,10 @@ __webpack_require__.r(__webpack_exports__);
 try {
     if (!(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionEnabled */ .CW)(process.env)) {
         _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('daplaya is off for this job (input enabled is false): not locking');
+    }
+    else if ((0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionScope */ .Vm)(process.env) !== 'job') {
+        // scope step: the lock is taken where the step stands; scope run: by the step, for the whole run.
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`daplaya: scope ${(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionScope */ .Vm)(process.env)}: the lock is taken in the step itself, not before the job`);
     }
     else {
         const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env);

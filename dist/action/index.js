@@ -15,11 +15,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // failed step, post is the second phase to run.)
 const phase = node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(process.argv[1] ?? '').replace(/\.[cm]?js$/, '');
 if (phase === 'pre')
-    await Promise.all(/* import() */[__nccwpck_require__.e(959), __nccwpck_require__.e(296), __nccwpck_require__.e(895)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9895));
+    await Promise.all(/* import() */[__nccwpck_require__.e(959), __nccwpck_require__.e(100), __nccwpck_require__.e(895)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9895));
 else if (phase === 'main')
-    await Promise.all(/* import() */[__nccwpck_require__.e(959), __nccwpck_require__.e(296), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6769));
+    await Promise.all(/* import() */[__nccwpck_require__.e(959), __nccwpck_require__.e(100), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6769));
 else if (phase === 'post')
-    await Promise.all(/* import() */[__nccwpck_require__.e(959), __nccwpck_require__.e(296), __nccwpck_require__.e(718)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7718));
+    await Promise.all(/* import() */[__nccwpck_require__.e(959), __nccwpck_require__.e(100), __nccwpck_require__.e(718)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7718));
 else {
     process.stdout.write(`::error::daplaya action started as ${JSON.stringify(process.argv[1])}: run dist/action/pre.js, main.js or post.js\n`);
     process.exitCode = 1;

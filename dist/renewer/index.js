@@ -44,7 +44,7 @@ function monotonicMs() {
 
 /***/ }),
 
-/***/ 6999:
+/***/ 3889:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55,7 +55,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   pM: () => (/* binding */ LockClient)
 });
 
-// UNUSED EXPORTS: DEFAULT_QUEUE, heldBy, toHolder
+// UNUSED EXPORTS: DEFAULT_QUEUE, heldBy, lapseId, toHolder
 
 ;// CONCATENATED MODULE: ./node_modules/is-network-error/index.js
 const objectToString = Object.prototype.toString;
@@ -365,7 +365,12 @@ function heldBy(item) {
     return item?.owner !== undefined ? toHolder(item) : undefined;
 }
 function claimOf(req, extra = {}) {
-    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    const c = { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    if (req.uberlock && req.freezeUntil !== undefined)
+        c.freezeUntil = req.freezeUntil;
+    if (req.metaData)
+        c.metaData = req.metaData;
+    return c;
 }
 /** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
 function takeoverOf(item) {
@@ -415,7 +420,9 @@ class Acquisition {
             }
         }
         const now = this.ctx.clock();
-        if (now >= this.start + req.waitMs) {
+        // A freeze does not end when a job finishes: waiting on it burns a runner for nothing.
+        const frozen = !req.uberlock && !req.waitOnFreeze && cur?.owner !== undefined && cur.uberlock === true && !this.canTakeOver(cur);
+        if (frozen || now >= this.start + req.waitMs) {
             const holder = heldBy(cur);
             if (holder)
                 req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
@@ -730,7 +737,12 @@ class Acquisition {
     }
 }
 
+;// CONCATENATED MODULE: ./src/lock/events.ts
+/** The id every process gives the lapse of the holder with this fence on this env. */
+const lapseId = (fence) => `lapsed:${fence}`;
+
 ;// CONCATENATED MODULE: ./src/lock/lease-watch.ts
+
 /**
  * When another holder's lease may be taken over, judged without trusting anyone's
  * wall clock. A lease is taken over only after this process has seen the lock item
@@ -774,10 +786,11 @@ class LeaseWatch {
      * `item` must have been passed to `see` first.
      */
     takeoverIn(item, mono, now, skewMs) {
-        if (item.uberlock)
-            return Number.POSITIVE_INFINITY;
         if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt))
             return Number.POSITIVE_INFINITY;
+        // A freeze is a declared window, not a lease a running holder renews: it ends at its time.
+        if (item.uberlock)
+            return item.expiresAt >= types/* NEVER */.tm ? Number.POSITIVE_INFINITY : item.expiresAt - now;
         const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
         const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
         return Math.min(watched, byWallClock);
@@ -787,6 +800,8 @@ class LeaseWatch {
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __nccwpck_require__(5456);
 ;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
 
 
 
@@ -812,6 +827,7 @@ class LockClient {
     retries;
     retryMinMs;
     historyMs;
+    observer;
     constructor(store, opts = {}) {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
@@ -823,6 +839,16 @@ class LockClient {
         this.retryMinMs = opts.transientMinDelayMs ?? 200;
         this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
         this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+        this.observer = opts.observer;
+    }
+    /** Tells the observer, if any; an observer's failure is never the lock's. */
+    tell(e) {
+        try {
+            this.observer?.event(e);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Settles an ambiguous write by repeating it: every write here is idempotent
@@ -850,18 +876,43 @@ class LockClient {
         const result = await acquireLock(this, req);
         if (result.acquired)
             await this.recordAcquired(req, result);
+        else if (result.reason === 'busy')
+            await this.recordGaveUp(req, result);
         return result;
     }
     async recordAcquired(req, r) {
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        // The events are independent items: written side by side, one round trip, not two.
+        const events = [];
         if (r.tookOverFrom) {
-            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+            events.push(this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta }));
         }
         else if (r.replaced) {
             // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-            await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
+            events.push(this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt }));
         }
-        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+        events.push(this.history({ ...base, kind: 'acquired', meta: req.meta, ...(req.metaData ? { metaData: req.metaData } : {}), uberlock: req.uberlock === true, waitedMs: r.waitedMs }));
+        await Promise.all(events);
+        const at = this.clock();
+        const fence = r.lock.fence;
+        if (r.tookOverFrom) {
+            this.tell({ kind: 'forced', id: `forced:${fence}`, name: req.name, at, by: req.user, from: r.tookOverFrom, reason: req.force?.reason ?? '', fence, uberlock: req.uberlock === true });
+        }
+        else if (r.replaced) {
+            this.tell({ kind: 'lapsed', id: lapseId(fence - 1), name: req.name, at, holder: r.replaced, fence: fence - 1, replacedBy: req.user });
+        }
+        if (req.uberlock && !r.tookOverFrom) {
+            const until = r.lock.expiresAt < types/* NEVER */.tm ? { until: r.lock.expiresAt } : {};
+            this.tell({ kind: 'uberlock-set', id: `uberlock-set:${fence}`, name: req.name, at, user: req.user, meta: req.meta, fence, ...until });
+        }
+    }
+    /** A wait that ended with the lock still busy: a failure to acquire, for the history (and stats). */
+    async recordGaveUp(req, r) {
+        await this.history({ name: req.name, kind: 'gave-up', user: req.user, lockId: req.lockId, meta: req.meta, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder.user } : {}) });
+        // A single try (--wait 0, Slack) that finds the lock busy is an answer, not a waiter giving up.
+        if (req.waitMs > 0) {
+            this.tell({ kind: 'gave-up', id: `gave-up:${req.lockId}:${Math.random().toString(36).slice(2, 10)}`, name: req.name, at: this.clock(), user: req.user, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder } : {}) });
+        }
     }
     /** Appends to the history; best-effort, never in the way of the lock itself. */
     async history(e) {
@@ -904,6 +955,8 @@ class LockClient {
     async release(name, by, opts = {}) {
         let target = by;
         let forcedFrom;
+        // Whether a freeze ends here is news for the observer only: read the holder first just for it.
+        let before;
         if (opts.force) {
             // Break-glass: release whoever holds it now, conditioned on that holder.
             const seen = await this.store.get(name);
@@ -911,6 +964,11 @@ class LockClient {
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
             forcedFrom = toHolder(seen);
+        }
+        else if (this.observer) {
+            const seen = await this.store.get(name).catch(() => undefined);
+            if (isHeldAtAll(seen))
+                before = toHolder(seen);
         }
         let tries = 0;
         const outcome = await this.write(() => {
@@ -929,6 +987,12 @@ class LockClient {
                 await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
             else
                 await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            if (opts.force && forcedFrom) {
+                this.tell({ kind: 'force-released', id: `force-released:${forcedFrom.fence}`, name, at: this.clock(), by: opts.force.user, from: forcedFrom, reason: opts.force.reason });
+            }
+            else if (before?.uberlock && before.lockId === it.lastOwner) {
+                this.tell({ kind: 'uberlock-lifted', id: `uberlock-lifted:${before.fence}`, name, at: this.clock(), user: before.user, by: before.user, fence: before.fence });
+            }
             return { outcome: 'released', released };
         }
         const cur = outcome.current;
@@ -951,14 +1015,25 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
-    async waiters(name) {
-        const item = await this.store.get(name);
+    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    async waiters(name, known) {
+        const item = arguments.length > 1 ? known : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
     }
+    /**
+     * The newest history events, newest first: one env's (a Query of its own items), or every
+     * env's (no scan: the store reads day by day, back to `since`, by default as far back as
+     * history is kept). At most `limit` (all when absent); `more` says older ones were left out.
+     */
+    async recentHistory(q = {}) {
+        const since = q.since ?? (q.name === undefined ? this.clock() - (this.historyMs > 0 ? this.historyMs : DEFAULT_HISTORY_MS) : undefined);
+        return this.store.queryHistory({ ...q, ...(since !== undefined ? { since } : {}) });
+    }
+    /** Every kept event (of one env, or all), oldest first. */
     async historyOf(name) {
-        return this.store.listHistory(name);
+        return (await this.recentHistory(name !== undefined ? { name } : {})).events.reverse();
     }
     /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
     async holder(name) {
@@ -967,10 +1042,24 @@ class LockClient {
         return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
     }
     async item(name) {
-        return this.store.get(name);
+        const item = await this.store.get(name);
+        if (item)
+            this.saw([item]);
+        return item;
     }
     async list() {
-        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        const items = (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        this.saw(items);
+        return items;
+    }
+    /** What a reader saw, for an observer that judges it (a lease lapsed without release, a lock held too long). */
+    saw(items) {
+        try {
+            this.observer?.seen?.(items, this.clock(), this.skewMs);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
@@ -996,6 +1085,36 @@ class LockClient {
 }
 function isHeldAtAll(item) {
     return item?.owner !== undefined;
+}
+
+
+/***/ }),
+
+/***/ 3559:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ historyPage),
+/* harmony export */   l: () => (/* binding */ newestFirst)
+/* harmony export */ });
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1254);
+
+/** Newest first: later time first; in the same millisecond, the protocol's order reversed. */
+function newestFirst(a, b) {
+    return (0,_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL)(b, a);
+}
+/**
+ * A query's page cut from events already in memory (the memory and file stores): those of
+ * `q.name` (every env when absent), at or after `q.since`, not past their keepUntil, the
+ * newest `q.limit` of them, newest first.
+ */
+function historyPage(events, q, now) {
+    const matching = events
+        .filter((e) => (q.name === undefined || e.name === q.name) && (q.since === undefined || e.at >= q.since) && e.keepUntil > now)
+        .sort(newestFirst);
+    if (q.limit === undefined || matching.length <= q.limit)
+        return { events: matching, more: false };
+    return { events: matching.slice(0, q.limit), more: true };
 }
 
 
@@ -1126,8 +1245,9 @@ function isHeld(item, now, skewMs = 0) {
 function lockState(item, now, skewMs) {
     if (item?.owner === undefined)
         return 'free';
+    // A freeze with an end (lock --uberlock --until) has lifted once its time is past.
     if (item.uberlock)
-        return 'frozen';
+        return typeof item.expiresAt === 'number' && item.expiresAt < now ? 'expired' : 'frozen';
     return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 /** True when no ticket is outstanding: nobody is queued. */
@@ -1169,7 +1289,7 @@ function applyAcquire(cur, name, c, now) {
         uberlock: c.uberlock,
         acquiredAt: now,
         updatedAt: now,
-        expiresAt: c.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
+        expiresAt: c.uberlock ? c.freezeUntil ?? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
         leaseMs: c.uberlock ? 0 : c.leaseMs,
         fence: (cur?.fence ?? 0) + 1,
         prevOwner: cur?.owner ?? 'none',
@@ -1178,6 +1298,10 @@ function applyAcquire(cur, name, c, now) {
     };
     if (c.uberlock)
         delete next.uberPendingUntil;
+    if (c.metaData)
+        next.metaData = c.metaData;
+    else
+        delete next.metaData;
     if (c.ticket !== undefined)
         next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
     delete next.forcedBy;
@@ -1202,7 +1326,7 @@ function applyRelease(cur, by, now) {
         return undefined;
     if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
         return undefined;
-    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    const { owner, user, meta: _meta, metaData: _md, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
     const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
     if (cur.acquiredAt !== undefined)
         out.lastAcquiredAt = cur.acquiredAt;
@@ -1249,7 +1373,7 @@ function applyUberPending(cur, name, until, now) {
 /* harmony export */   tm: () => (/* binding */ NEVER)
 /* harmony export */ });
 /** Events in the same millisecond are told in the order they happen in the protocol. */
-const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5, 'gave-up': 6 };
 function byTime(a, b) {
     return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
 }
@@ -1288,7 +1412,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9064);
-/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6999);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3889);
 /* harmony import */ var _lock_renewal_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2687);
 /* harmony import */ var _store_open_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7604);
 /* harmony import */ var _status_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1210);
@@ -1382,10 +1506,10 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
  */
 const MAX_DURATION_MS = 30 * 86_400_000;
 /** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
-function parseDuration(value, what = 'duration') {
+function parseDuration(value, what = 'duration', maxMs = MAX_DURATION_MS) {
     const ms = parseAnyDuration(value, what);
-    if (ms > MAX_DURATION_MS)
-        throw new errors_InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+    if (ms > maxMs)
+        throw new errors_InvalidInputError(`${what} ${value} is longer than the maximum of ${formatDuration(maxMs)}`);
     return ms;
 }
 function parseAnyDuration(value, what) {
@@ -1422,8 +1546,8 @@ function formatDuration(ms) {
     return `${Math.floor(h / 24)}d${h % 24 ? `${h % 24}h` : ''}`;
 }
 
-// EXTERNAL MODULE: ./src/lock/client.ts + 4 modules
-var client = __nccwpck_require__(6999);
+// EXTERNAL MODULE: ./src/lock/client.ts + 5 modules
+var client = __nccwpck_require__(3889);
 // EXTERNAL MODULE: ./src/store/dynamodb-defaults.ts
 var dynamodb_defaults = __nccwpck_require__(164);
 ;// CONCATENATED MODULE: ./src/config/defaults.ts
@@ -1448,6 +1572,8 @@ const DEFAULTS = {
     /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
     gitlabWait: '30m',
     actionLease: '2m',
+    /** Scope run / pipeline: the lease between jobs, long enough for a queued job to start. */
+    runLease: '30m',
     slackLease: '8h',
     /** A renewer outliving a forgotten job should not hold an env for days. */
     renewerMaxLifetimeMs: 24 * 3_600_000,
@@ -1725,9 +1851,12 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __nccwpck_require__(5456);
+// EXTERNAL MODULE: ./src/lock/history.ts
+var lock_history = __nccwpck_require__(3559);
 // EXTERNAL MODULE: ./src/lock/types.ts
 var types = __nccwpck_require__(1254);
 ;// CONCATENATED MODULE: ./src/store/file.ts
+
 
 
 
@@ -2073,6 +2202,31 @@ class FileStore {
             all.push(...(await this.readSide(['.history', n])));
         return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
     }
+    /** One machine's history is small: read it, then cut the page. */
+    async queryHistory(q) {
+        return (0,lock_history/* historyPage */.e)(await this.listHistory(q.name), q, Date.now());
+    }
+    /** A notice sent is a file created with O_EXCL: the first creator wins, in any process. */
+    async claimNotice(name, id, keepUntil) {
+        const dir = (await this.subdir(['.notices', name], true));
+        const file = external_node_path_default().join(dir, `${encodeURIComponent(id)}.json`);
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, CREATE_FLAGS, FILE_MODE);
+        }
+        catch (err) {
+            if (code(err) === 'EEXIST')
+                return false;
+            throw this.wrap(err);
+        }
+        try {
+            await fh.writeFile(JSON.stringify({ name, id, keepUntil }));
+        }
+        finally {
+            await fh.close();
+        }
+        return true;
+    }
     async get(name) {
         return (await this.latest(name)).item;
     }
@@ -2102,7 +2256,7 @@ class FileStore {
 async function openStore(spec, credentials) {
     if (spec.kind === 'file')
         return new FileStore(spec.dir);
-    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(861), __nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
+    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(861), __nccwpck_require__.e(305), __nccwpck_require__.e(508)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9508));
     const cfg = { table: spec.table };
     if (spec.region)
         cfg.region = spec.region;

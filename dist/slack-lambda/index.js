@@ -1,6 +1,36 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 3559:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ historyPage),
+/* harmony export */   l: () => (/* binding */ newestFirst)
+/* harmony export */ });
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1254);
+
+/** Newest first: later time first; in the same millisecond, the protocol's order reversed. */
+function newestFirst(a, b) {
+    return (0,_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL)(b, a);
+}
+/**
+ * A query's page cut from events already in memory (the memory and file stores): those of
+ * `q.name` (every env when absent), at or after `q.since`, not past their keepUntil, the
+ * newest `q.limit` of them, newest first.
+ */
+function historyPage(events, q, now) {
+    const matching = events
+        .filter((e) => (q.name === undefined || e.name === q.name) && (q.since === undefined || e.at >= q.since) && e.keepUntil > now)
+        .sort(newestFirst);
+    if (q.limit === undefined || matching.length <= q.limit)
+        return { events: matching, more: false };
+    return { events: matching.slice(0, q.limit), more: true };
+}
+
+
+/***/ }),
+
 /***/ 1254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -10,7 +40,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   tm: () => (/* binding */ NEVER)
 /* harmony export */ });
 /** Events in the same millisecond are told in the order they happen in the protocol. */
-const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5, 'gave-up': 6 };
 function byTime(a, b) {
     return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
 }
@@ -383,10 +413,10 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
  */
 const MAX_DURATION_MS = 30 * 86_400_000;
 /** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
-function parseDuration(value, what = 'duration') {
+function durations_parseDuration(value, what = 'duration', maxMs = MAX_DURATION_MS) {
     const ms = parseAnyDuration(value, what);
-    if (ms > MAX_DURATION_MS)
-        throw new errors_InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+    if (ms > maxMs)
+        throw new errors_InvalidInputError(`${what} ${value} is longer than the maximum of ${durations_formatDuration(maxMs)}`);
     return ms;
 }
 function parseAnyDuration(value, what) {
@@ -434,26 +464,26 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 
 
 /** Bad usage: a flag, input or variable that cannot be used as given (exit 2). */
-class UsageError extends errors_InvalidInputError {
+class common_UsageError extends errors_InvalidInputError {
     name = 'UsageError';
 }
-function nonEmpty(v) {
+function common_nonEmpty(v) {
     return v !== undefined && v.trim() !== '' ? v : undefined;
 }
 function isCI(env) {
     return /^(true|1)$/i.test(env.CI ?? '') || env.GITHUB_ACTIONS === 'true' || env.GITLAB_CI === 'true';
 }
 /** DAPLAYA_DEBUG: print stack traces of unexpected errors. */
-function debugEnabled(env) {
-    return nonEmpty(env.DAPLAYA_DEBUG) !== undefined && !/^(0|false|no)$/i.test(env.DAPLAYA_DEBUG ?? '');
+function common_debugEnabled(env) {
+    return common_nonEmpty(env.DAPLAYA_DEBUG) !== undefined && !/^(0|false|no)$/i.test(env.DAPLAYA_DEBUG ?? '');
 }
 /** Where the embedded store lives unless DAPLAYA_STORE_DIR or --store-dir say otherwise. */
-function defaultStoreDir(env) {
+function common_defaultStoreDir(env) {
     return external_node_path_default().join(env.HOME ?? external_node_os_default().homedir(), '.daplaya', 'locks');
 }
-const MAX_META = 1000;
-const MAX_USER = 256;
-function validateText(what, value, max) {
+const common_MAX_META = 1000;
+const common_MAX_USER = 256;
+function common_validateText(what, value, max) {
     if (value.length > max)
         throw new InvalidInputError(`${what} is ${value.length} characters long; the limit is ${max}`);
     return value;
@@ -797,7 +827,12 @@ function heldBy(item) {
     return item?.owner !== undefined ? toHolder(item) : undefined;
 }
 function claimOf(req, extra = {}) {
-    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    const c = { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    if (req.uberlock && req.freezeUntil !== undefined)
+        c.freezeUntil = req.freezeUntil;
+    if (req.metaData)
+        c.metaData = req.metaData;
+    return c;
 }
 /** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
 function takeoverOf(item) {
@@ -847,7 +882,9 @@ class Acquisition {
             }
         }
         const now = this.ctx.clock();
-        if (now >= this.start + req.waitMs) {
+        // A freeze does not end when a job finishes: waiting on it burns a runner for nothing.
+        const frozen = !req.uberlock && !req.waitOnFreeze && cur?.owner !== undefined && cur.uberlock === true && !this.canTakeOver(cur);
+        if (frozen || now >= this.start + req.waitMs) {
             const holder = heldBy(cur);
             if (holder)
                 req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
@@ -1162,7 +1199,12 @@ class Acquisition {
     }
 }
 
+;// CONCATENATED MODULE: ./src/lock/events.ts
+/** The id every process gives the lapse of the holder with this fence on this env. */
+const lapseId = (fence) => `lapsed:${fence}`;
+
 ;// CONCATENATED MODULE: ./src/lock/lease-watch.ts
+
 /**
  * When another holder's lease may be taken over, judged without trusting anyone's
  * wall clock. A lease is taken over only after this process has seen the lock item
@@ -1206,10 +1248,11 @@ class LeaseWatch {
      * `item` must have been passed to `see` first.
      */
     takeoverIn(item, mono, now, skewMs) {
-        if (item.uberlock)
-            return Number.POSITIVE_INFINITY;
         if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt))
             return Number.POSITIVE_INFINITY;
+        // A freeze is a declared window, not a lease a running holder renews: it ends at its time.
+        if (item.uberlock)
+            return item.expiresAt >= types/* NEVER */.tm ? Number.POSITIVE_INFINITY : item.expiresAt - now;
         const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
         const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
         return Math.min(watched, byWallClock);
@@ -1240,8 +1283,9 @@ function isHeld(item, now, skewMs = 0) {
 function rules_lockState(item, now, skewMs) {
     if (item?.owner === undefined)
         return 'free';
+    // A freeze with an end (lock --uberlock --until) has lifted once its time is past.
     if (item.uberlock)
-        return 'frozen';
+        return typeof item.expiresAt === 'number' && item.expiresAt < now ? 'expired' : 'frozen';
     return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 /** True when no ticket is outstanding: nobody is queued. */
@@ -1283,7 +1327,7 @@ function applyAcquire(cur, name, c, now) {
         uberlock: c.uberlock,
         acquiredAt: now,
         updatedAt: now,
-        expiresAt: c.uberlock ? types/* NEVER */.tm : now + c.leaseMs,
+        expiresAt: c.uberlock ? c.freezeUntil ?? types/* NEVER */.tm : now + c.leaseMs,
         leaseMs: c.uberlock ? 0 : c.leaseMs,
         fence: (cur?.fence ?? 0) + 1,
         prevOwner: cur?.owner ?? 'none',
@@ -1292,6 +1336,10 @@ function applyAcquire(cur, name, c, now) {
     };
     if (c.uberlock)
         delete next.uberPendingUntil;
+    if (c.metaData)
+        next.metaData = c.metaData;
+    else
+        delete next.metaData;
     if (c.ticket !== undefined)
         next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
     delete next.forcedBy;
@@ -1316,7 +1364,7 @@ function applyRelease(cur, by, now) {
         return undefined;
     if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
         return undefined;
-    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    const { owner, user, meta: _meta, metaData: _md, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
     const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
     if (cur.acquiredAt !== undefined)
         out.lastAcquiredAt = cur.acquiredAt;
@@ -1359,6 +1407,8 @@ function applyUberPending(cur, name, until, now) {
 
 
 
+
+
 const DEFAULT_HISTORY_MS = 30 * 86_400_000;
 const DEFAULT_SKEW_MS = 5_000;
 /**
@@ -1377,6 +1427,7 @@ class LockClient {
     retries;
     retryMinMs;
     historyMs;
+    observer;
     constructor(store, opts = {}) {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
@@ -1388,6 +1439,16 @@ class LockClient {
         this.retryMinMs = opts.transientMinDelayMs ?? 200;
         this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
         this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+        this.observer = opts.observer;
+    }
+    /** Tells the observer, if any; an observer's failure is never the lock's. */
+    tell(e) {
+        try {
+            this.observer?.event(e);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Settles an ambiguous write by repeating it: every write here is idempotent
@@ -1415,18 +1476,43 @@ class LockClient {
         const result = await acquireLock(this, req);
         if (result.acquired)
             await this.recordAcquired(req, result);
+        else if (result.reason === 'busy')
+            await this.recordGaveUp(req, result);
         return result;
     }
     async recordAcquired(req, r) {
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        // The events are independent items: written side by side, one round trip, not two.
+        const events = [];
         if (r.tookOverFrom) {
-            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+            events.push(this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta }));
         }
         else if (r.replaced) {
             // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-            await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
+            events.push(this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt }));
         }
-        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+        events.push(this.history({ ...base, kind: 'acquired', meta: req.meta, ...(req.metaData ? { metaData: req.metaData } : {}), uberlock: req.uberlock === true, waitedMs: r.waitedMs }));
+        await Promise.all(events);
+        const at = this.clock();
+        const fence = r.lock.fence;
+        if (r.tookOverFrom) {
+            this.tell({ kind: 'forced', id: `forced:${fence}`, name: req.name, at, by: req.user, from: r.tookOverFrom, reason: req.force?.reason ?? '', fence, uberlock: req.uberlock === true });
+        }
+        else if (r.replaced) {
+            this.tell({ kind: 'lapsed', id: lapseId(fence - 1), name: req.name, at, holder: r.replaced, fence: fence - 1, replacedBy: req.user });
+        }
+        if (req.uberlock && !r.tookOverFrom) {
+            const until = r.lock.expiresAt < types/* NEVER */.tm ? { until: r.lock.expiresAt } : {};
+            this.tell({ kind: 'uberlock-set', id: `uberlock-set:${fence}`, name: req.name, at, user: req.user, meta: req.meta, fence, ...until });
+        }
+    }
+    /** A wait that ended with the lock still busy: a failure to acquire, for the history (and stats). */
+    async recordGaveUp(req, r) {
+        await this.history({ name: req.name, kind: 'gave-up', user: req.user, lockId: req.lockId, meta: req.meta, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder.user } : {}) });
+        // A single try (--wait 0, Slack) that finds the lock busy is an answer, not a waiter giving up.
+        if (req.waitMs > 0) {
+            this.tell({ kind: 'gave-up', id: `gave-up:${req.lockId}:${Math.random().toString(36).slice(2, 10)}`, name: req.name, at: this.clock(), user: req.user, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder } : {}) });
+        }
     }
     /** Appends to the history; best-effort, never in the way of the lock itself. */
     async history(e) {
@@ -1469,6 +1555,8 @@ class LockClient {
     async release(name, by, opts = {}) {
         let target = by;
         let forcedFrom;
+        // Whether a freeze ends here is news for the observer only: read the holder first just for it.
+        let before;
         if (opts.force) {
             // Break-glass: release whoever holds it now, conditioned on that holder.
             const seen = await this.store.get(name);
@@ -1476,6 +1564,11 @@ class LockClient {
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
             forcedFrom = toHolder(seen);
+        }
+        else if (this.observer) {
+            const seen = await this.store.get(name).catch(() => undefined);
+            if (isHeldAtAll(seen))
+                before = toHolder(seen);
         }
         let tries = 0;
         const outcome = await this.write(() => {
@@ -1494,6 +1587,12 @@ class LockClient {
                 await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
             else
                 await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            if (opts.force && forcedFrom) {
+                this.tell({ kind: 'force-released', id: `force-released:${forcedFrom.fence}`, name, at: this.clock(), by: opts.force.user, from: forcedFrom, reason: opts.force.reason });
+            }
+            else if (before?.uberlock && before.lockId === it.lastOwner) {
+                this.tell({ kind: 'uberlock-lifted', id: `uberlock-lifted:${before.fence}`, name, at: this.clock(), user: before.user, by: before.user, fence: before.fence });
+            }
             return { outcome: 'released', released };
         }
         const cur = outcome.current;
@@ -1516,14 +1615,25 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
-    async waiters(name) {
-        const item = await this.store.get(name);
+    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    async waiters(name, known) {
+        const item = arguments.length > 1 ? known : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
     }
+    /**
+     * The newest history events, newest first: one env's (a Query of its own items), or every
+     * env's (no scan: the store reads day by day, back to `since`, by default as far back as
+     * history is kept). At most `limit` (all when absent); `more` says older ones were left out.
+     */
+    async recentHistory(q = {}) {
+        const since = q.since ?? (q.name === undefined ? this.clock() - (this.historyMs > 0 ? this.historyMs : DEFAULT_HISTORY_MS) : undefined);
+        return this.store.queryHistory({ ...q, ...(since !== undefined ? { since } : {}) });
+    }
+    /** Every kept event (of one env, or all), oldest first. */
     async historyOf(name) {
-        return this.store.listHistory(name);
+        return (await this.recentHistory(name !== undefined ? { name } : {})).events.reverse();
     }
     /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
     async holder(name) {
@@ -1532,10 +1642,24 @@ class LockClient {
         return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
     }
     async item(name) {
-        return this.store.get(name);
+        const item = await this.store.get(name);
+        if (item)
+            this.saw([item]);
+        return item;
     }
     async list() {
-        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        const items = (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        this.saw(items);
+        return items;
+    }
+    /** What a reader saw, for an observer that judges it (a lease lapsed without release, a lock held too long). */
+    saw(items) {
+        try {
+            this.observer?.seen?.(items, this.clock(), this.skewMs);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
@@ -1574,7 +1698,7 @@ var dynamodb_defaults = __nccwpck_require__(164);
  * The protocol's own defaults (skew, history, request timeout) are defined where the
  * protocol and the store use them and only shown here.
  */
-const DEFAULTS = {
+const defaults_DEFAULTS = {
     version: '0.1.0',
     table: 'DaPlayaLocks',
     /** `lock` from a terminal: nobody renews, so the lease is the whole hold. */
@@ -1587,6 +1711,8 @@ const DEFAULTS = {
     /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
     gitlabWait: '30m',
     actionLease: '2m',
+    /** Scope run / pipeline: the lease between jobs, long enough for a queued job to start. */
+    runLease: '30m',
     slackLease: '8h',
     /** A renewer outliving a forgotten job should not hold an env for days. */
     renewerMaxLifetimeMs: 24 * 3_600_000,
@@ -1596,29 +1722,106 @@ const DEFAULTS = {
     slackHost: '0.0.0.0',
 };
 
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/config/notify.ts
+
+
+
+const NOTIFY_DEFAULTS = { timeoutMs: 2_000, keepMs: 30 * 86_400_000, slackApiUrl: 'https://slack.com/api' };
+/** Scheme and host only: a webhook URL's path is its secret. */
+function shown(raw) {
+    try {
+        const u = new URL(raw);
+        return `${u.protocol}//${u.host}/…`;
+    }
+    catch {
+        return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 12)}…` : raw);
+    }
+}
+function isLoopback(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '');
+    if (h === 'localhost')
+        return true;
+    if ((0,external_node_net_namespaceObject.isIP)(h) === 4)
+        return h.startsWith('127.');
+    return h === '::1';
+}
+/** An https URL, or http to a loopback address. */
+function notifyUrl(what, raw) {
+    let u;
+    try {
+        u = new URL(raw.trim());
+    }
+    catch {
+        throw new common_UsageError(`${what} is not a URL: ${shown(raw)}`);
+    }
+    if (u.protocol === 'https:')
+        return u.toString();
+    if (u.protocol === 'http:' && isLoopback(u.hostname))
+        return u.toString();
+    throw new common_UsageError(`${what} must be an https:// URL (plain http only to 127.0.0.1 or localhost), got ${shown(raw)}`);
+}
+/** The notification settings, or undefined when none is configured (nothing is sent, nothing is claimed). */
+function notify_loadNotifyConfig(env) {
+    const slackWebhook = common_nonEmpty(env.DAPLAYA_SLACK_WEBHOOK_URL);
+    const token = common_nonEmpty(env.DAPLAYA_SLACK_BOT_TOKEN);
+    const channel = common_nonEmpty(env.DAPLAYA_SLACK_CHANNEL);
+    const webhook = common_nonEmpty(env.DAPLAYA_WEBHOOK_URL);
+    const timeoutText = common_nonEmpty(env.DAPLAYA_NOTIFY_TIMEOUT);
+    const heldOverText = common_nonEmpty(env.DAPLAYA_NOTIFY_HELD_OVER);
+    if ((token === undefined) !== (channel === undefined)) {
+        throw new common_UsageError('set both DAPLAYA_SLACK_BOT_TOKEN and DAPLAYA_SLACK_CHANNEL (a channel id like C0123456789), or neither');
+    }
+    const timeoutMs = timeoutText === undefined ? NOTIFY_DEFAULTS.timeoutMs : durations_parseDuration(timeoutText, 'DAPLAYA_NOTIFY_TIMEOUT');
+    if (timeoutMs < 100 || timeoutMs > 30_000)
+        throw new common_UsageError('DAPLAYA_NOTIFY_TIMEOUT must be between 100ms and 30s');
+    const config = { timeoutMs, keepMs: NOTIFY_DEFAULTS.keepMs };
+    if (slackWebhook !== undefined)
+        config.slackWebhookUrl = notifyUrl('DAPLAYA_SLACK_WEBHOOK_URL', slackWebhook);
+    if (token !== undefined && channel !== undefined) {
+        const apiUrl = notifyUrl('DAPLAYA_SLACK_API_URL', common_nonEmpty(env.DAPLAYA_SLACK_API_URL) ?? NOTIFY_DEFAULTS.slackApiUrl).replace(/\/+$/, '');
+        config.slackBot = { token, channel, apiUrl };
+    }
+    if (webhook !== undefined)
+        config.webhookUrl = notifyUrl('DAPLAYA_WEBHOOK_URL', webhook);
+    if (heldOverText !== undefined) {
+        config.heldOverMs = durations_parseDuration(heldOverText, 'DAPLAYA_NOTIFY_HELD_OVER');
+        if (config.heldOverMs < 1000)
+            throw new common_UsageError('DAPLAYA_NOTIFY_HELD_OVER must be at least 1s');
+    }
+    const anywhere = config.slackWebhookUrl !== undefined || config.slackBot !== undefined || config.webhookUrl !== undefined;
+    if (!anywhere) {
+        if (heldOverText !== undefined)
+            throw new common_UsageError('DAPLAYA_NOTIFY_HELD_OVER is set but no notification target is: set DAPLAYA_SLACK_WEBHOOK_URL, DAPLAYA_SLACK_BOT_TOKEN + DAPLAYA_SLACK_CHANNEL, or DAPLAYA_WEBHOOK_URL');
+        return undefined;
+    }
+    return config;
+}
+
 ;// CONCATENATED MODULE: ./src/config/protocol.ts
 
 
 
-function loadProtocolSettings(env) {
-    const skew = nonEmpty(env.DAPLAYA_CLOCK_SKEW);
-    const out = { historyMs: parseHistoryDays(env), skewMs: skew === undefined ? DEFAULTS.skewMs : parseDuration(skew, 'DAPLAYA_CLOCK_SKEW') };
-    const queueTtl = nonEmpty(env.DAPLAYA_QUEUE_TTL);
+function protocol_loadProtocolSettings(env) {
+    const skew = common_nonEmpty(env.DAPLAYA_CLOCK_SKEW);
+    const out = { historyMs: parseHistoryDays(env), skewMs: skew === undefined ? defaults_DEFAULTS.skewMs : durations_parseDuration(skew, 'DAPLAYA_CLOCK_SKEW') };
+    const queueTtl = common_nonEmpty(env.DAPLAYA_QUEUE_TTL);
     if (queueTtl !== undefined) {
-        const ttlMs = parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
+        const ttlMs = durations_parseDuration(queueTtl, 'DAPLAYA_QUEUE_TTL');
         if (ttlMs < 1000)
-            throw new UsageError('DAPLAYA_QUEUE_TTL must be at least 1s');
+            throw new common_UsageError('DAPLAYA_QUEUE_TTL must be at least 1s');
         out.queue = { ttlMs, refreshMs: Math.floor(ttlMs / 3) };
     }
     return out;
 }
 /** DAPLAYA_HISTORY_DAYS: days to keep history (0 turns it off). */
 function parseHistoryDays(env) {
-    const raw = nonEmpty(env.DAPLAYA_HISTORY_DAYS);
+    const raw = common_nonEmpty(env.DAPLAYA_HISTORY_DAYS);
     if (raw === undefined)
-        return DEFAULTS.historyDays * 86_400_000;
+        return defaults_DEFAULTS.historyDays * 86_400_000;
     if (!/^\d+$/.test(raw))
-        throw new UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
+        throw new common_UsageError(`DAPLAYA_HISTORY_DAYS must be a whole number of days, got ${JSON.stringify(raw)}`);
     return Number(raw) * 86_400_000;
 }
 
@@ -1630,57 +1833,57 @@ var redact = __nccwpck_require__(6216);
 
 
 
-function resolveStore(opts, env, 
+function store_resolveStore(opts, env, 
 /** `init`: DynamoDB unless the file store is asked for by name. */
 dynamoUnlessFile = false) {
-    const table = nonEmpty(opts.table) ?? nonEmpty(env.DAPLAYA_TABLE);
-    const kind = nonEmpty(opts.store) ?? nonEmpty(env.DAPLAYA_STORE);
+    const table = common_nonEmpty(opts.table) ?? common_nonEmpty(env.DAPLAYA_TABLE);
+    const kind = common_nonEmpty(opts.store) ?? common_nonEmpty(env.DAPLAYA_STORE);
     if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
-        throw new UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+        throw new common_UsageError(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
     }
     if (kind === 'file') {
-        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+        return { kind: 'file', dir: external_node_path_default().resolve(common_nonEmpty(opts.storeDir) ?? common_nonEmpty(env.DAPLAYA_STORE_DIR) ?? common_defaultStoreDir(env)) };
     }
     // An explicit --table, --endpoint or --region means DynamoDB (table DaPlayaLocks unless named).
-    const dynamoAsked = dynamoUnlessFile || nonEmpty(opts.endpoint) !== undefined || nonEmpty(opts.region) !== undefined;
+    const dynamoAsked = dynamoUnlessFile || common_nonEmpty(opts.endpoint) !== undefined || common_nonEmpty(opts.region) !== undefined;
     if (table === undefined && kind !== 'dynamodb' && !dynamoAsked) {
         if (isCI(env)) {
-            throw new UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+            throw new common_UsageError('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
                 'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
         }
-        return { kind: 'file', dir: external_node_path_default().resolve(nonEmpty(opts.storeDir) ?? nonEmpty(env.DAPLAYA_STORE_DIR) ?? defaultStoreDir(env)) };
+        return { kind: 'file', dir: external_node_path_default().resolve(common_nonEmpty(opts.storeDir) ?? common_nonEmpty(env.DAPLAYA_STORE_DIR) ?? common_defaultStoreDir(env)) };
     }
-    const name = table ?? DEFAULTS.table;
+    const name = table ?? defaults_DEFAULTS.table;
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
-        throw new UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+        throw new common_UsageError(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
     const spec = { kind: 'dynamodb', table: name };
-    const region = nonEmpty(opts.region) ?? nonEmpty(env.DAPLAYA_REGION) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+    const region = common_nonEmpty(opts.region) ?? common_nonEmpty(env.DAPLAYA_REGION) ?? common_nonEmpty(env.AWS_REGION) ?? common_nonEmpty(env.AWS_DEFAULT_REGION);
     if (region)
         spec.region = region;
-    const endpoint = nonEmpty(opts.endpoint) ?? nonEmpty(env.DAPLAYA_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+    const endpoint = common_nonEmpty(opts.endpoint) ?? common_nonEmpty(env.DAPLAYA_ENDPOINT) ?? common_nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
     if (endpoint) {
         try {
             new URL(endpoint);
         }
         catch {
-            throw new UsageError(`endpoint ${JSON.stringify((0,redact/* redactUrl */.B)(endpoint))} is not a URL`);
+            throw new common_UsageError(`endpoint ${JSON.stringify((0,redact/* redactUrl */.B)(endpoint))} is not a URL`);
         }
         spec.endpoint = endpoint;
     }
-    const requestTimeout = nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
+    const requestTimeout = common_nonEmpty(env.DAPLAYA_REQUEST_TIMEOUT);
     if (requestTimeout !== undefined) {
-        spec.requestTimeoutMs = parseDuration(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
+        spec.requestTimeoutMs = durations_parseDuration(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
         if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
-            throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
+            throw new common_UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
     }
-    const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
-    const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
+    const keyId = common_nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = common_nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
     if ((keyId === undefined) !== (secret === undefined)) {
-        throw new UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+        throw new common_UsageError('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
     }
     if (keyId && secret) {
         spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-        const token = nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
+        const token = common_nonEmpty(env.DAPLAYA_AWS_SESSION_TOKEN);
         if (token)
             spec.credentials.sessionToken = token;
     }
@@ -1693,34 +1896,472 @@ dynamoUnlessFile = false) {
 
 
 
+
+/** DAPLAYA_SLACK_ADMINS: Slack user ids (U…, or W… in Enterprise Grid), separated by commas or spaces. */
+function parseSlackAdmins(raw) {
+    const text = common_nonEmpty(raw);
+    if (text === undefined)
+        return undefined;
+    const ids = text.split(/[\s,]+/).filter(Boolean);
+    const bad = ids.find((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+    if (bad !== undefined)
+        throw new common_UsageError(`DAPLAYA_SLACK_ADMINS must be Slack user ids (U0123ABCD), separated by commas or spaces; got ${JSON.stringify(bad)}`);
+    return ids;
+}
 /** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
 function loadSlackConfig(env, port) {
-    const signingSecret = nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
+    const signingSecret = common_nonEmpty(env.DAPLAYA_SLACK_SIGNING_SECRET);
     if (!signingSecret)
-        throw new UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
+        throw new common_UsageError('DAPLAYA_SLACK_SIGNING_SECRET is not set: copy it from your Slack app\'s Basic Information page');
     const config = {
         signingSecret,
-        store: resolveStore({}, env),
-        leaseMs: parseDuration(nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? DEFAULTS.slackLease, 'DAPLAYA_SLACK_LEASE'),
-        host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? DEFAULTS.slackHost,
-        protocol: loadProtocolSettings(env),
+        store: store_resolveStore({}, env),
+        leaseMs: durations_parseDuration(common_nonEmpty(env.DAPLAYA_SLACK_LEASE) ?? defaults_DEFAULTS.slackLease, 'DAPLAYA_SLACK_LEASE'),
+        host: common_nonEmpty(env.DAPLAYA_SLACK_HOST) ?? defaults_DEFAULTS.slackHost,
+        protocol: protocol_loadProtocolSettings(env),
     };
-    const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
+    const notify = notify_loadNotifyConfig(env);
+    if (notify)
+        config.notify = notify;
+    const admins = parseSlackAdmins(env.DAPLAYA_SLACK_ADMINS);
+    if (admins)
+        config.admins = admins;
+    const appId = common_nonEmpty(env.DAPLAYA_SLACK_APP_ID);
     if (appId)
         config.appId = appId;
     if (port !== undefined) {
         if (!/^\d+$/.test(port) || Number(port) > 65535)
-            throw new UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
+            throw new common_UsageError(`--port must be a port number, got ${JSON.stringify(port)}`);
         config.port = Number(port);
     }
     return config;
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
+
+
+
+
+function iso(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
+const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
+function expiresText(expiresAt, now) {
+    if (expiresAt === undefined || rules_unreadableExpiry(expiresAt))
+        return 'lease expiry unreadable';
+    if (expiresAt >= types/* NEVER */.tm)
+        return 'never expires';
+    return expiresAt >= now ? `expires in ${durations_formatDuration(expiresAt - now)}` : `expired ${durations_formatDuration(now - expiresAt)} ago`;
+}
+/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
+function describeHolder(h, now) {
+    const end = h.uberlock && typeof h.expiresAt === 'number' && h.expiresAt < types/* NEVER */.tm ? `frozen until ${iso(h.expiresAt)}` : expiresText(h.expiresAt, now);
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${durations_formatDuration(now - h.since)}`, end].filter((p) => p !== '');
+    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
+}
+function busyLine(h, now) {
+    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+/**
+ * What a lock belongs to, read from its lock id: a whole GitHub workflow run or GitLab
+ * pipeline (taken by one job, given back by a later one), one step of a job, a job, or
+ * a person (terminal, Slack).
+ */
+function scopeOf(lockId) {
+    if (lockId === undefined)
+        return undefined;
+    if (/^github:.*:run$/.test(lockId))
+        return 'run';
+    if (/^gitlab:.*:pipeline:\d+$/.test(lockId))
+        return 'pipeline';
+    if (/:step:[0-9a-f]+$/.test(lockId))
+        return 'step';
+    if (/^(github|gitlab):/.test(lockId))
+        return 'job';
+    return 'person';
+}
+const SCOPE_WORDS = { run: 'the workflow run', pipeline: 'the pipeline', step: 'one step of a job', job: 'a job', person: 'a person (terminal or Slack)' };
+/** `held by the workflow run` etc., for status lines. */
+function scopeText(lockId) {
+    const s = scopeOf(lockId);
+    return s ? `held by ${SCOPE_WORDS[s]}` : '';
+}
+const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
+/** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
+function itemToJson(it, now, skewMs) {
+    return {
+        env: it.name,
+        state: STATE_WORD[lockState(it, now, skewMs)],
+        scope: scopeOf(it.owner),
+        user: it.owner !== undefined ? it.user : undefined,
+        meta: it.owner !== undefined ? it.meta : undefined,
+        metaData: it.owner !== undefined ? it.metaData : undefined,
+        lockId: it.owner,
+        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
+        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || unreadableExpiry(it.expiresAt) ? 'unreadable' : it.expiresAt >= NEVER ? null : iso(it.expiresAt),
+        fence: it.fence,
+        lastUser: it.lastUser,
+        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
+        forcedBy: it.forcedBy,
+        forceReason: it.forceReason,
+    };
+}
+/** A holder in `--json`, with the same names and formats as a lock item in `locks --json`. */
+function holderToJson(h, now) {
+    return {
+        env: h.name,
+        state: h.uberlock ? 'uberlocked' : typeof h.expiresAt === 'number' && h.expiresAt < now ? 'expired' : 'locked',
+        scope: scopeOf(h.lockId),
+        user: h.user,
+        meta: h.meta,
+        lockId: h.lockId,
+        since: iso(h.since),
+        expiresAt: unreadableExpiry(h.expiresAt) ? 'unreadable' : h.expiresAt >= NEVER ? null : iso(h.expiresAt),
+        fence: h.fence,
+    };
+}
+function table(rows) {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
+function progressLine(env, b, now) {
+    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
+    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
+    if (b.holder)
+        return `${busyLine(b.holder, now)}${place}${next}`;
+    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
+}
+/**
+ * Words shared by every surface (CLI, action, Slack, GitLab through the CLI). Each
+ * returns a phrase without a surface's prefix: the CLI adds `daplaya: `, the action
+ * capitalises it, Slack adds its markup.
+ */
+/** Why a lock was not obtained: it always says by whom, or who is queued ahead. */
+function notAcquiredText(r, envs, now) {
+    const env = r.holder?.name ?? envs.join(',');
+    if (r.reason === 'cancelled')
+        return `cancelled while waiting for env ${env}${r.holder ? ` held by ${describeHolder(r.holder, now)}` : ''}`;
+    if (r.holder)
+        return `env ${env} is locked by ${describeHolder(r.holder, now)}`;
+    if (r.queuedAhead) {
+        const q = r.queuedAhead;
+        return `env ${env} is free, but ${q.count} waiter(s) are queued ahead (first: ${q.first.user}${q.first.meta ? `, ${q.first.meta}` : ''})`;
+    }
+    return `env ${env} was taken and given back while we tried`;
+}
+/** What giving an env back found. */
+function givenBackText(g, now) {
+    if (g.outcome === 'released')
+        return `released env ${g.name}`;
+    if (g.outcome === 'taken-over')
+        return `env ${g.name} is now held by ${describeHolder(g.holder, now)}, fence ${g.holder.fence}: it was taken over while the job ran`;
+    return `env ${g.name} was no longer held at release: its lease lapsed`;
+}
+/** Why a holder stopped holding: taken over, or no renewal confirmed in time. */
+function lostText(end, leaseMs, now) {
+    return end.reason === 'lost'
+        ? `the lock on env ${end.name} was lost${end.holder ? `: taken by ${describeHolder(end.holder, now)}, fence ${end.holder.fence}` : ''}`
+        : `no renewal of the lock on env ${end.name} was confirmed for ${formatDuration(end.sinceMs)} (lease ${formatDuration(leaseMs)})`;
+}
+/** While waiting, a line on every change of holder or place in the queue, and otherwise at most this often. */
+const PROGRESS_EVERY_MS = 30_000;
+/**
+ * Progress while waiting, without flooding the log: one line when the holder or our
+ * place changes, else one every PROGRESS_EVERY_MS, each with time waited and left,
+ * and once how the holder can be reached or the lock released.
+ */
+function progressReporter(envs, waitMs, print, clock = Date.now) {
+    let lastKey;
+    let lastAt = 0;
+    let hinted = false;
+    return (b) => {
+        const now = clock();
+        const key = `${b.holder?.lockId ?? '-'}|${b.position ?? '-'}`;
+        if (key === lastKey && now - lastAt < PROGRESS_EVERY_MS)
+            return;
+        lastKey = key;
+        lastAt = now;
+        const left = Math.max(0, waitMs - b.waitedMs);
+        print(`${progressLine(b.holder?.name ?? envs.join(','), { ...b, nextAttemptInMs: 0 }, now)} (waited ${formatDuration(b.waitedMs)}, ${formatDuration(left)} left)`);
+        if (b.holder && !hinted) {
+            hinted = true;
+            print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
+        }
+    };
+}
+/** `p50/p95/max` of a spread of durations; `-` when there is no sample. */
+function spreadText(s) {
+    return s.count === 0 ? '-' : [s.p50, s.p95, s.max].map((v) => durations_formatDuration(v ?? 0)).join('/');
+}
+/** What `stats` covers: `history since T (7d)`. */
+function statsHeading(since, now) {
+    return `history since ${iso(since)} (${durations_formatDuration(now - since)})`;
+}
+/** The rows of the stats table, header first: the CLI's `stats` and Slack's `stats` show the same. */
+function statsRows(stats) {
+    const rows = [['ENV', 'ACQUIRED', 'FAILED', 'FORCED', 'LAPSED', 'FORCE-RELEASED', 'WAIT p50/p95/max', 'HOLD p50/p95/max']];
+    for (const s of stats) {
+        rows.push([s.env, String(s.acquisitions), String(s.failures), String(s.forcedTakeovers), String(s.lapses), String(s.forcedReleases), spreadText(s.waitMs), spreadText(s.holdMs)]);
+    }
+    return rows;
+}
+/** `status`: the lock's state and holder, then indented lines (force, queue). The CLI's `status` and Slack's `status` say the same. */
+function statusLines(name, item, waiters, now, skewMs) {
+    const lines = [];
+    const state = rules_lockState(item, now, skewMs);
+    const holder = item?.owner !== undefined ? toHolder(item) : undefined;
+    if (holder && state === 'expired')
+        lines.push(`env ${name} is EXPIRED: held by ${describeHolder(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
+    else if (holder)
+        lines.push(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}, ${scopeText(holder.lockId)}`);
+    else
+        lines.push(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+    if (holder && rules_unreadableExpiry(holder.expiresAt))
+        lines.push(`  ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${name} --force --reason TEXT`);
+    if (item?.forcedBy && holder)
+        lines.push(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
+    waiters.forEach((w, i) => lines.push(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${durations_formatDuration(now - w.enqueuedAt)})`));
+    return lines;
+}
+/** What a history event adds to its kind: the outcome, who forced whom and why, the meta, who held on. (`history` and Slack `history`.) */
+function historyDetail(e) {
+    if (e.kind === 'released')
+        return e.outcome ?? '';
+    if (e.kind === 'forced' || e.kind === 'force-released')
+        return `by ${e.by} from ${e.from}: ${e.reason}`;
+    if (e.kind === 'acquired')
+        return `${e.uberlock ? 'UBERLOCK ' : ''}${e.meta ?? ''}`;
+    if (e.kind === 'gave-up')
+        return e.holder ? `held by ${e.holder}` : '';
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/notify/messages.ts
+
+
+/**
+ * Slack mrkdwn: `&`, `<` and `>` escaped so no user-supplied text can open a mention
+ * (<!channel>) or a link; a lock's Slack mention (<@U123>) is kept live. (The same
+ * rules as the Slack surface's replies, src/slack/blocks.ts.)
+ */
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const slackUser = (u) => esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+const SLACK = { env: (n) => `*${esc(n)}*`, user: slackUser, text: esc, icon: (e) => `${e} ` };
+const PLAIN = { env: (n) => `env ${n}`, user: (u) => u, text: (t) => t, icon: () => '' };
+function holderPart(s, h) {
+    const detail = [h.meta ? s.text(h.meta) : '', h.since ? `since ${iso(h.since)}` : ''].filter((p) => p !== '');
+    return `${s.user(h.user)}${detail.length ? ` (${detail.join(', ')})` : ''}`;
+}
+/** One line saying who did what and why; `slack` for Slack mrkdwn, `plain` for generic webhooks. */
+function noticeText(n, style) {
+    const s = style === 'slack' ? SLACK : PLAIN;
+    switch (n.kind) {
+        case 'forced':
+            return `${s.icon(':rotating_light:')}${s.user(n.by)} took ${s.env(n.name)} by force${n.uberlock ? ' as an UBERLOCK' : ''} from ${holderPart(s, n.from)}: ${s.text(n.reason)} (fence ${n.fence})`;
+        case 'force-released':
+            return `${s.icon(':rotating_light:')}${s.user(n.by)} force-released ${s.env(n.name)}${n.from.uberlock ? ' (an UBERLOCK)' : ''} from ${holderPart(s, n.from)}: ${s.text(n.reason)}`;
+        case 'uberlock-set':
+            return `${s.icon(':snowflake:')}${s.user(n.user)} froze ${s.env(n.name)} with an UBERLOCK${n.until !== undefined ? ` until ${iso(n.until)}` : ' (no end: until released)'}: ${s.text(n.meta)}`;
+        case 'uberlock-lifted':
+            return `${s.icon(':sunny:')}${s.user(n.by)} lifted the UBERLOCK on ${s.env(n.name)}`;
+        case 'lapsed':
+            return `${s.icon(':skull:')}the lock on ${s.env(n.name)} held by ${holderPart(s, n.holder)} lapsed without a release (its lease ended ${iso(n.holder.expiresAt)}; the job may have died)${n.replacedBy ? `; ${s.user(n.replacedBy)} took it over` : ''}`;
+        case 'gave-up':
+            return `${s.icon(':hourglass:')}${s.user(n.user)} gave up waiting for ${s.env(n.name)} after ${durations_formatDuration(n.waitedMs)}${n.holder ? `: held by ${holderPart(s, n.holder)}` : ': waiters were queued ahead'}`;
+        case 'held-over':
+            return `${s.icon(':alarm_clock:')}${s.env(n.name)} has been held by ${holderPart(s, n.holder)} for ${durations_formatDuration(n.heldMs)}, longer than ${durations_formatDuration(n.thresholdMs)}`;
+    }
+}
+/** The generic webhook's JSON body: the event by name, the plain-text line, and its details. */
+function noticeJson(n) {
+    const base = { source: 'daplaya', event: n.kind, id: `${n.name}:${n.id}`, env: n.name, at: iso(n.at), text: noticeText(n, 'plain') };
+    const who = (h) => ({ user: h.user, ...(h.meta ? { meta: h.meta } : {}), ...(h.lockId ? { lockId: h.lockId } : {}) });
+    switch (n.kind) {
+        case 'forced':
+            return { ...base, by: n.by, from: who(n.from), reason: n.reason, fence: n.fence, uberlock: n.uberlock };
+        case 'force-released':
+            return { ...base, by: n.by, from: who(n.from), reason: n.reason, uberlock: n.from.uberlock };
+        case 'uberlock-set':
+            return { ...base, user: n.user, meta: n.meta, fence: n.fence, until: n.until !== undefined ? iso(n.until) : null };
+        case 'uberlock-lifted':
+            return { ...base, user: n.user, by: n.by, fence: n.fence };
+        case 'lapsed':
+            return { ...base, holder: who(n.holder), expiredAt: iso(n.holder.expiresAt), fence: n.fence, replacedBy: n.replacedBy ?? null };
+        case 'gave-up':
+            return { ...base, user: n.user, waitedMs: n.waitedMs, holder: n.holder ? who(n.holder) : null };
+        case 'held-over':
+            return { ...base, holder: who(n.holder), heldMs: n.heldMs, thresholdMs: n.thresholdMs };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/send.ts
+
+/** Host only: a webhook's path is its secret, so warnings never print it. */
+function host(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return '?';
+    }
+}
+async function postJson(url, body, signal, headers = {}) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body), signal });
+    return res;
+}
+async function failIfNotOk(res) {
+    if (res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        return;
+    }
+    const text = (await res.text().catch(() => '')).trim().slice(0, 120);
+    throw new Error(`HTTP ${res.status}${text ? ` ${text}` : ''}`);
+}
+function targetsOf(config) {
+    const out = [];
+    const hook = config.slackWebhookUrl;
+    if (hook) {
+        out.push({
+            name: `Slack webhook at ${host(hook)}`,
+            deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, signal)),
+        });
+    }
+    const bot = config.slackBot;
+    if (bot) {
+        out.push({
+            name: `Slack chat.postMessage to ${bot.channel}`,
+            deliver: async (n, signal) => {
+                const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, signal, { authorization: `Bearer ${bot.token}` });
+                if (!res.ok)
+                    return failIfNotOk(res);
+                // Slack answers 200 with {"ok": false, "error": "..."} for a bad token or channel.
+                const body = (await res.json().catch(() => ({})));
+                if (body.ok !== true)
+                    throw new Error(`Slack said ${body.error ?? 'not ok'}`);
+            },
+        });
+    }
+    const generic = config.webhookUrl;
+    if (generic) {
+        out.push({
+            name: `webhook at ${host(generic)}`,
+            deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), signal)),
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/notify/notifier.ts
+
+
+
+
+/**
+ * Sends notices to the configured targets, each at most once across every process:
+ * before sending, the notice is claimed in the store with one conditional write
+ * (LockStore.claimNotice, keyed by the event's id, which every process that learns of
+ * the same event computes alike); only the process whose claim lands sends it. A claim
+ * that cannot be made in time means the notice is not sent (never twice beats always).
+ *
+ * Nothing here blocks or fails a lock operation: `observe` only starts the work; each
+ * claim and each POST is bounded by the timeout; any failure is one warning line. A
+ * surface calls `settle()` before it exits (and before closing the store), which waits at
+ * most about one timeout for what is still in flight.
+ */
+class Notifier {
+    config;
+    store;
+    warn;
+    clock;
+    pending = new Set();
+    targets;
+    constructor(config, store, warn, clock = Date.now) {
+        this.config = config;
+        this.store = store;
+        this.warn = warn;
+        this.clock = clock;
+        this.targets = targetsOf(config);
+    }
+    /** For LockClientOptions.observer: events as they happen, and what readers see. */
+    observer = {
+        event: (e) => this.notify(e),
+        seen: (items, now, skewMs) => this.inspect(items, now, skewMs),
+    };
+    notify(n) {
+        const p = this.deliver(n)
+            .catch((err) => this.warn(`notification of ${n.kind} on env ${n.name} not sent: ${why(err, this.config.timeoutMs)}`))
+            .finally(() => this.pending.delete(p));
+        this.pending.add(p);
+    }
+    /**
+     * What a reader sees is news too: a lease that ran out without a release (the same
+     * notice as the takeover that follows it would send, so only one of them is sent), and
+     * with DAPLAYA_NOTIFY_HELD_OVER a lock held longer than that. Freezes are left alone.
+     */
+    inspect(items, now, skewMs) {
+        for (const item of items) {
+            if (item.owner === undefined || item.uberlock)
+                continue;
+            const state = rules_lockState(item, now, skewMs);
+            const h = toHolder(item);
+            if (state === 'expired') {
+                this.notify({ kind: 'lapsed', id: lapseId(item.fence), name: item.name, at: now, fence: item.fence, holder: { user: h.user, lockId: h.lockId, expiresAt: h.expiresAt, meta: h.meta } });
+            }
+            else if (state === 'held' && this.config.heldOverMs !== undefined && h.since > 0 && now - h.since > this.config.heldOverMs) {
+                this.notify({ kind: 'held-over', id: `held-over:${item.fence}`, name: item.name, at: now, holder: h, heldMs: now - h.since, thresholdMs: this.config.heldOverMs });
+            }
+        }
+    }
+    /** Waits for notices in flight (each bounded by the timeout). */
+    async settle() {
+        while (this.pending.size > 0)
+            await Promise.allSettled([...this.pending]);
+    }
+    async deliver(n) {
+        if (this.targets.length === 0)
+            return;
+        const claimed = await withTimeout(this.store.claimNotice(n.name, n.id, this.clock() + this.config.keepMs), this.config.timeoutMs);
+        if (!claimed)
+            return; // Another process sent it (or is sending it).
+        const results = await Promise.allSettled(this.targets.map((t) => t.deliver(n, AbortSignal.timeout(this.config.timeoutMs))));
+        results.forEach((r, i) => {
+            if (r.status === 'rejected')
+                this.warn(`notification of ${n.kind} on env ${n.name} to ${this.targets[i].name} failed: ${why(r.reason, this.config.timeoutMs)}`);
+        });
+    }
+}
+class Timeout extends Error {
+    name = 'TimeoutError';
+}
+function withTimeout(p, ms) {
+    let timer;
+    const t = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Timeout('the lock store did not record it in time')), ms);
+    });
+    return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+function why(err, timeoutMs) {
+    const e = err;
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+        return e instanceof Timeout ? e.message : `no answer within ${durations_formatDuration(timeoutMs)}`;
+    const cause = e?.cause?.code ?? e?.cause?.message;
+    return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
+}
+/** The notifier for a surface, or undefined when no notification target is configured. */
+function openNotifier(config, store, warn) {
+    return config ? new Notifier(config, store, warn) : undefined;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/lock/history.ts
+var lock_history = __nccwpck_require__(3559);
 ;// CONCATENATED MODULE: ./src/store/file.ts
+
 
 
 
@@ -2066,6 +2707,31 @@ class FileStore {
             all.push(...(await this.readSide(['.history', n])));
         return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
     }
+    /** One machine's history is small: read it, then cut the page. */
+    async queryHistory(q) {
+        return (0,lock_history/* historyPage */.e)(await this.listHistory(q.name), q, Date.now());
+    }
+    /** A notice sent is a file created with O_EXCL: the first creator wins, in any process. */
+    async claimNotice(name, id, keepUntil) {
+        const dir = (await this.subdir(['.notices', name], true));
+        const file = external_node_path_default().join(dir, `${encodeURIComponent(id)}.json`);
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, CREATE_FLAGS, FILE_MODE);
+        }
+        catch (err) {
+            if (code(err) === 'EEXIST')
+                return false;
+            throw this.wrap(err);
+        }
+        try {
+            await fh.writeFile(JSON.stringify({ name, id, keepUntil }));
+        }
+        finally {
+            await fh.close();
+        }
+        return true;
+    }
     async get(name) {
         return (await this.latest(name)).item;
     }
@@ -2095,7 +2761,7 @@ class FileStore {
 async function openStore(spec, credentials) {
     if (spec.kind === 'file')
         return new FileStore(spec.dir);
-    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269));
+    const { DynamoStore } = await Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(508)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9508));
     const cfg = { table: spec.table };
     if (spec.region)
         cfg.region = spec.region;
@@ -2127,124 +2793,436 @@ function validateEnvName(name) {
     return name;
 }
 /** `a,b,c` → sorted, de-duplicated names: the fixed order that keeps multi-env requests deadlock-free. */
-function parseEnvList(value) {
+function env_names_parseEnvList(value) {
     const names = value.split(',').map((s) => s.trim());
     for (const n of names)
         validateEnvName(n);
     return [...new Set(names)].sort();
 }
 
-;// CONCATENATED MODULE: ./src/wording.ts
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/config/github.ts
 
 
-
-function iso(ms) {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+function github_isGithubActions(env) {
+    return env.GITHUB_ACTIONS === 'true';
 }
-/** What a held lock shows when its expiry cannot be read (rules.ts isHeld). */
-const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); release it with --force --reason';
-function expiresText(expiresAt, now) {
-    if (expiresAt === undefined || rules_unreadableExpiry(expiresAt))
-        return 'lease expiry unreadable';
-    if (expiresAt >= types/* NEVER */.tm)
-        return 'never expires';
-    return expiresAt >= now ? `expires in ${durations_formatDuration(expiresAt - now)}` : `expired ${durations_formatDuration(now - expiresAt)} ago`;
-}
-/** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
-function describeHolder(h, now) {
-    const parts = [h.meta, `since ${iso(h.since)}`, `for ${formatDuration(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
-    return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
-}
-function busyLine(h, now) {
-    return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
-}
-const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
-/** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
-function itemToJson(it, now, skewMs) {
+function github_githubDefaults(env) {
+    const event = readEvent(env.GITHUB_EVENT_PATH);
+    const email = event.head_commit?.author?.email ?? event.pusher?.email;
+    const actor = nonEmpty(env.GITHUB_ACTOR) ?? 'github-actions';
+    const repo = nonEmpty(env.GITHUB_REPOSITORY) ?? 'unknown/repo';
+    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : '0';
+    const attempt = /^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1';
+    const server = nonEmpty(env.GITHUB_SERVER_URL) ?? 'https://github.com';
     return {
-        env: it.name,
-        state: STATE_WORD[lockState(it, now, skewMs)],
-        user: it.owner !== undefined ? it.user : undefined,
-        meta: it.owner !== undefined ? it.meta : undefined,
-        lockId: it.owner,
-        since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
-        expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || unreadableExpiry(it.expiresAt) ? 'unreadable' : it.expiresAt >= NEVER ? null : iso(it.expiresAt),
-        fence: it.fence,
-        lastUser: it.lastUser,
-        releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
-        forcedBy: it.forcedBy,
-        forceReason: it.forceReason,
+        user: email && email.trim() !== '' ? email : actor,
+        meta: `${server}/${repo}/actions/runs/${runId}`,
+        lockIdPrefix: `github:${repo}:${runId}:${attempt}:${nonEmpty(env.GITHUB_JOB) ?? 'job'}`,
+        runLockId: `github:${repo}:${runId}:run`,
     };
 }
-function table(rows) {
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-/** One line per waiting attempt: who holds the env, and where we stand in its queue. */
-function progressLine(env, b, now) {
-    const place = b.position === undefined ? '' : b.position === 1 ? '; you are next in the queue' : `; you are #${b.position} in the queue`;
-    const next = b.nextAttemptInMs > 0 ? `; next try in ${(b.nextAttemptInMs / 1000).toFixed(1)}s` : '';
-    if (b.holder)
-        return `${busyLine(b.holder, now)}${place}${next}`;
-    return `env ${env} is free, but ${Math.max(0, (b.position ?? 1) - 1)} waiter(s) queued ahead of you${next}`;
-}
-/**
- * Words shared by every surface (CLI, action, Slack, GitLab through the CLI). Each
- * returns a phrase without a surface's prefix: the CLI adds `daplaya: `, the action
- * capitalises it, Slack adds its markup.
- */
-/** Why a lock was not obtained: it always says by whom, or who is queued ahead. */
-function notAcquiredText(r, envs, now) {
-    const env = r.holder?.name ?? envs.join(',');
-    if (r.reason === 'cancelled')
-        return `cancelled while waiting for env ${env}${r.holder ? ` held by ${describeHolder(r.holder, now)}` : ''}`;
-    if (r.holder)
-        return `env ${env} is locked by ${describeHolder(r.holder, now)}`;
-    if (r.queuedAhead) {
-        const q = r.queuedAhead;
-        return `env ${env} is free, but ${q.count} waiter(s) are queued ahead (first: ${q.first.user}${q.first.meta ? `, ${q.first.meta}` : ''})`;
+function readEvent(file) {
+    if (!file)
+        return {};
+    try {
+        const v = JSON.parse(readFileSync(file, 'utf8'));
+        return typeof v === 'object' && v !== null ? v : {};
     }
-    return `env ${env} was taken and given back while we tried`;
+    catch {
+        return {};
+    }
 }
-/** What giving an env back found. */
-function givenBackText(g, now) {
-    if (g.outcome === 'released')
-        return `released env ${g.name}`;
-    if (g.outcome === 'taken-over')
-        return `env ${g.name} is now held by ${describeHolder(g.holder, now)}, fence ${g.holder.fence}: it was taken over while the job ran`;
-    return `env ${g.name} was no longer held at release: its lease lapsed`;
+
+;// CONCATENATED MODULE: ./src/config/gitlab.ts
+
+/** What GitLab CI knows about a job, as defaults for the lock (the counterpart of github.ts). */
+/** A GitLab job (gitlab-ci-local sets GITLAB_CI=false but the job variables are all there). */
+function isGitLabJob(env) {
+    return env.GITLAB_CI === 'true' || (env.CI_JOB_ID !== undefined && env.CI_SERVER_HOST !== undefined && env.CI_PROJECT_ID !== undefined);
 }
-/** Why a holder stopped holding: taken over, or no renewal confirmed in time. */
-function lostText(end, leaseMs, now) {
-    return end.reason === 'lost'
-        ? `the lock on env ${end.name} was lost${end.holder ? `: taken by ${describeHolder(end.holder, now)}, fence ${end.holder.fence}` : ''}`
-        : `no renewal of the lock on env ${end.name} was confirmed for ${formatDuration(end.sinceMs)} (lease ${formatDuration(leaseMs)})`;
+function gitlab_gitlabDefaults(env) {
+    if (!isGitLabJob(env))
+        return undefined;
+    const out = { startsRenewer: !/^(false|0|no)$/i.test(env.DAPLAYA_HEARTBEAT_ENABLED ?? '') };
+    const user = nonEmpty(env.GITLAB_USER_EMAIL);
+    if (user)
+        out.user = user;
+    const meta = nonEmpty(env.CI_JOB_URL);
+    if (meta)
+        out.meta = meta;
+    if (env.CI_JOB_ID)
+        out.lockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+    if (/^\d+$/.test(env.CI_PIPELINE_ID ?? ''))
+        out.pipelineLockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:pipeline:${env.CI_PIPELINE_ID}`;
+    if (/^\d+$/.test(env.CI_JOB_TIMEOUT ?? ''))
+        out.jobTimeoutMs = Number(env.CI_JOB_TIMEOUT) * 1000;
+    const status = nonEmpty(env.CI_JOB_STATUS)?.toLowerCase();
+    const outcome = status === 'canceled' ? 'cancelled' : status;
+    if (outcome && ['success', 'failed', 'cancelled'].includes(outcome))
+        out.outcome = outcome;
+    return out;
 }
-/** While waiting, a line on every change of holder or place in the queue, and otherwise at most this often. */
-const PROGRESS_EVERY_MS = 30_000;
+
+;// CONCATENATED MODULE: ./src/config/meta-json.ts
+
+/** At most this many keys: metadata is a few labels (a ticket, a risk level), not a document. */
+const MAX_KEYS = 20;
 /**
- * Progress while waiting, without flooding the log: one line when the holder or our
- * place changes, else one every PROGRESS_EVERY_MS, each with time waited and left,
- * and once how the holder can be reached or the lock released.
+ * `--meta-json '{"ticket":"MAINT-123"}'`: a JSON object of plain values (strings, numbers,
+ * booleans), kept on the lock item and in the history as structured metadata.
  */
-function progressReporter(envs, waitMs, print, clock = Date.now) {
-    let lastKey;
-    let lastAt = 0;
-    let hinted = false;
-    return (b) => {
-        const now = clock();
-        const key = `${b.holder?.lockId ?? '-'}|${b.position ?? '-'}`;
-        if (key === lastKey && now - lastAt < PROGRESS_EVERY_MS)
-            return;
-        lastKey = key;
-        lastAt = now;
-        const left = Math.max(0, waitMs - b.waitedMs);
-        print(`${progressLine(b.holder?.name ?? envs.join(','), { ...b, nextAttemptInMs: 0 }, now)} (waited ${formatDuration(b.waitedMs)}, ${formatDuration(left)} left)`);
-        if (b.holder && !hinted) {
-            hinted = true;
-            print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
+function meta_json_parseMetaJson(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (err) {
+        throw new UsageError(`--meta-json is not valid JSON: ${err.message.split('\n')[0]}`);
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+        throw new UsageError('--meta-json must be a JSON object, e.g. {"ticket":"MAINT-123"}');
+    const entries = Object.entries(data);
+    if (entries.length === 0)
+        throw new UsageError('--meta-json is an empty object');
+    if (entries.length > MAX_KEYS)
+        throw new UsageError(`--meta-json has ${entries.length} keys; the limit is ${MAX_KEYS}`);
+    const out = {};
+    for (const [k, v] of entries) {
+        if (!/^[A-Za-z0-9_.:/-]{1,64}$/.test(k))
+            throw new UsageError(`--meta-json key ${JSON.stringify(k)} must be 1-64 letters, digits or . _ - : /`);
+        if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
+            throw new UsageError(`--meta-json value of ${JSON.stringify(k)} must be a string, number or boolean`);
         }
+        out[k] = v;
+    }
+    if (JSON.stringify(out).length > MAX_META)
+        throw new UsageError(`--meta-json is longer than ${MAX_META} characters`);
+    return out;
+}
+/** `ticket=MAINT-123 why="db migration"`: how metadata is shown (values with spaces or quotes are JSON-quoted). */
+function meta_json_metaDataText(data) {
+    return Object.entries(data)
+        .map(([k, v]) => `${k}=${typeof v === 'string' && (v === '' || /[\s"=,]/.test(v)) ? JSON.stringify(v) : String(v)}`)
+        .join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/config/listing.ts
+
+
+/** `history --limit N` / `-n N` when not given: a screenful. */
+const DEFAULT_HISTORY_LIMIT = 20;
+/** More than this is refused: a bigger answer is a job for `--json` and several `--since` windows. */
+const MAX_HISTORY_LIMIT = 10_000;
+/** `--since` reaches back at most this far (history is kept `DAPLAYA_HISTORY_DAYS`, whole days). */
+const MAX_SINCE_MS = (/* unused pure expression or super */ null && (3660 * 86_400_000));
+/** `--limit N`: a whole number from 1 to MAX_HISTORY_LIMIT. */
+function listing_parseHistoryLimit(text) {
+    if (text === undefined)
+        return DEFAULT_HISTORY_LIMIT;
+    const t = text.trim();
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_HISTORY_LIMIT) {
+        throw new UsageError(`--limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}, got ${JSON.stringify(text)}`);
+    }
+    return Number(t);
+}
+/** `--since 1h` (that long ago) or `--since 2026-11-23T10:00Z` (a time, not in the future): epoch ms. */
+function listing_parseSince(text, now) {
+    if (text === undefined)
+        return undefined;
+    const t = text.trim();
+    if (t.startsWith('-') || /^\d+(\.\d+)?(ms|s|m|h|d)?$|^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(t)) {
+        const ms = parseDuration(t, '--since', MAX_SINCE_MS);
+        if (ms <= 0)
+            throw new UsageError('--since must be longer than 0');
+        return now - ms;
+    }
+    // A time needs at least a date (2026-11-23): Date.parse also takes words like "May 5".
+    const at = /^\d{4}-\d{2}-\d{2}/.test(t) ? Date.parse(t) : NaN;
+    if (!Number.isFinite(at))
+        throw new UsageError(`--since ${JSON.stringify(text)} is neither a duration (1h, 2d) nor a time (2026-11-23T10:00Z)`);
+    if (at > now)
+        throw new UsageError(`--since ${text} is in the future`);
+    return at;
+}
+
+;// CONCATENATED MODULE: ./src/config/cli.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The CLI's flags and the environment variables it reads, turned into a validated CliConfig. */
+const COMMANDS = (/* unused pure expression or super */ null && (['lock', 'release', 'locks', 'status', 'wait', 'run', 'history', 'stats', 'slack', 'init', 'help', 'version']));
+const VALUE_FLAGS = (/* unused pure expression or super */ null && (['env', 'user', 'meta', 'wait', 'lease', 'table', 'region', 'endpoint', 'store', 'store-dir', 'lock-id', 'reason', 'extend', 'outcome', 'port', 'until', 'for', 'since', 'limit', 'scope', 'meta-json']));
+const BOOL_FLAGS = (/* unused pure expression or super */ null && (['uberlock', 'json', 'force', 'help', 'wait-on-freeze', 'all', 'emf']));
+const STORE_FLAGS = (/* unused pure expression or super */ null && (['table', 'region', 'endpoint', 'store', 'store-dir', 'json', 'help']));
+/** Which flags each command accepts (beyond the store flags). */
+const COMMAND_FLAGS = {
+    lock: ['env', 'user', 'meta', 'meta-json', 'uberlock', 'until', 'for', 'wait', 'wait-on-freeze', 'lease', 'lock-id', 'force', 'reason', 'extend', 'scope'],
+    run: ['env', 'user', 'meta', 'meta-json', 'uberlock', 'wait', 'wait-on-freeze', 'lease', 'lock-id', 'force', 'reason'],
+    release: ['env', 'user', 'lock-id', 'force', 'reason', 'outcome', 'scope'],
+    history: ['env', 'since', 'limit'],
+    stats: ['env', 'since', 'emf'],
+    slack: ['port'],
+    locks: ['env', 'all'],
+    status: ['env'],
+    wait: ['env', 'wait'],
+    init: [],
+    help: [],
+    version: [],
+};
+function parseArgs(argv) {
+    const [first, ...tail] = argv;
+    if (first === undefined || first === '--help' || first === '-h')
+        return { command: 'help', values: {}, bools: {}, rest: [] };
+    if (first === '--version' || first === '-v')
+        return { command: 'version', values: {}, bools: {}, rest: [] };
+    if (!COMMANDS.includes(first)) {
+        throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.filter((c) => c !== 'version').join(', ')}`);
+    }
+    const command = first;
+    const allowed = new Set([...STORE_FLAGS, ...COMMAND_FLAGS[command]]);
+    const parsed = { command, values: {}, bools: {}, rest: [] };
+    for (let i = 0; i < tail.length; i++) {
+        const arg = tail[i];
+        if (arg === '--') {
+            parsed.rest = tail.slice(i + 1);
+            break;
+        }
+        // `history -n 5`: the one short flag with a value.
+        if (arg === '-n' && command === 'history') {
+            const value = tail[++i];
+            if (value === undefined)
+                throw new UsageError('-n needs a value');
+            parsed.values.limit = value;
+            continue;
+        }
+        if (arg === '-h') {
+            parsed.bools.help = true;
+            continue;
+        }
+        if (command === 'slack' && i === 0 && arg === 'serve')
+            continue;
+        if (command === 'help' && i === 0 && COMMANDS.includes(arg)) {
+            parsed.topic = arg;
+            continue;
+        }
+        if (!arg.startsWith('--'))
+            throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for \`${command}\``);
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq === -1 ? undefined : eq);
+        if (!allowed.has(name))
+            throw new UsageError(`unknown flag --${name} for \`${command}\` (see \`daplaya ${command} --help\`)`);
+        if (BOOL_FLAGS.includes(name)) {
+            if (eq !== -1)
+                throw new UsageError(`--${name} takes no value`);
+            parsed.bools[name] = true;
+            continue;
+        }
+        let value;
+        if (eq !== -1)
+            value = arg.slice(eq + 1);
+        else {
+            value = tail[++i];
+            // The value is taken as given even if it starts with '-', so `--wait -5m` reports a negative duration.
+            if (value === undefined)
+                throw new UsageError(`--${name} needs a value`);
+        }
+        parsed.values[name] = value;
+    }
+    return parsed;
+}
+/** Committer email from git, else the OS user (only asked when a command needs a user). */
+function userFromMachine(env) {
+    try {
+        const email = execFileSync('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+        if (email)
+            return email;
+    }
+    catch {
+        // No git, or no email configured.
+    }
+    try {
+        return os.userInfo().username;
+    }
+    catch {
+        return env.USER ?? 'unknown';
+    }
+}
+/** The meta of a lock taken from a terminal with nothing better to say. */
+const machineMeta = (a) => `${a.command} from ${os.hostname()}`;
+/** Who the lock is held as and why, and its id: from flags, DAPLAYA_*, the CI job, else this machine. */
+function identity(a, env, needsUser) {
+    const gitlab = gitlabDefaults(env);
+    const github = isGithubActions(env) ? githubDefaults(env) : undefined;
+    const user = a.values.user ?? nonEmpty(env.DAPLAYA_USER) ?? gitlab?.user ?? github?.user ?? (needsUser ? userFromMachine(env) : 'unknown');
+    const meta = a.values.meta ?? nonEmpty(env.DAPLAYA_META) ?? gitlab?.meta ?? github?.meta ?? machineMeta(a);
+    // In CI the lock id is the job's, so a later step (after_script, a release step) can name it and no other job can.
+    const jobLockId = nonEmpty(env.DAPLAYA_LOCK_ID) ?? gitlab?.lockId ?? github?.lockIdPrefix;
+    const lockId = a.values['lock-id'] ?? jobLockId ?? `cli:${user}:${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    return { user, meta, lockId, lockIdGiven: a.values['lock-id'] !== undefined || jobLockId !== undefined };
+}
+function loadCliConfig(argv, env) {
+    const a = parseArgs(argv);
+    const help = a.bools.help === true || a.command === 'help' || a.command === 'version';
+    const needsEnv = ['lock', 'release', 'status', 'wait', 'run'].includes(a.command);
+    const envValue = a.values.env ?? (needsEnv ? nonEmpty(env.DAPLAYA_ENV) : undefined);
+    let envs = [];
+    if (!help && needsEnv && envValue === undefined)
+        throw new UsageError(`\`${a.command}\` needs --env ENV`);
+    if (envValue !== undefined)
+        envs = parseEnvList(envValue);
+    if (envs.length > 1 && a.command !== 'lock' && a.command !== 'release' && a.command !== 'run' && a.command !== 'locks') {
+        throw new UsageError(`\`${a.command}\` takes one env`);
+    }
+    const writes = ['lock', 'release', 'run'].includes(a.command) && !help;
+    const id = identity(a, env, writes);
+    const user = validateText('user', id.user, MAX_USER);
+    if (user.trim() === '')
+        throw new InvalidInputError('user is empty');
+    // --meta-json: structured metadata, shown as key=value after the meta (or as the whole meta, instead of the `lock from HOST` default).
+    const metaData = a.values['meta-json'] !== undefined ? parseMetaJson(a.values['meta-json']) : undefined;
+    const metaShown = metaData === undefined ? id.meta : id.meta === machineMeta(a) ? metaDataText(metaData) : `${id.meta}, ${metaDataText(metaData)}`;
+    const meta = validateText('meta', metaShown, MAX_META);
+    const gitlab = gitlabDefaults(env);
+    const waitText = a.values.wait ?? nonEmpty(env.DAPLAYA_WAIT) ?? DEFAULTS.cliWait;
+    const leaseText = a.values.lease ?? nonEmpty(env.DAPLAYA_LEASE);
+    const waitMs = parseDuration(waitText, '--wait');
+    // A lock kept alive by a renewer (run, or a GitLab job) gets a short lease, so a dead job frees it quickly.
+    const startsRenewer = a.command === 'lock' && gitlab?.startsRenewer === true;
+    const renewed = a.command === 'run' || startsRenewer;
+    const leaseMs = leaseText === undefined ? (renewed ? DEFAULTS.renewedLeaseMs : DEFAULTS.cliLeaseMs) : parseDuration(leaseText, '--lease');
+    // A renewed lease is renewed every third of it, never more than once a second (lock/renewal.ts).
+    if (leaseText !== undefined && leaseMs < DEFAULTS.minLeaseMs)
+        throw new InvalidInputError(`--lease must be at least 3s, got ${leaseText}`);
+    const config = {
+        command: a.command,
+        store: help
+            ? { kind: 'file', dir: defaultStoreDir(env) }
+            : resolveStore({ table: a.values.table, region: a.values.region, endpoint: a.values.endpoint, store: a.values.store, storeDir: a.values['store-dir'] }, env, 
+            // `init` always means DynamoDB (unless the file store is asked for by name).
+            a.command === 'init'),
+        envs,
+        user,
+        meta,
+        lockId: id.lockId,
+        lockIdGiven: id.lockIdGiven,
+        uberlock: a.bools.uberlock === true || /^(true|1)$/i.test(env.DAPLAYA_UBERLOCK ?? ''),
+        waitMs,
+        leaseMs,
+        startsRenewer,
+        renewerLifetimeMs: Math.min(DEFAULTS.renewerMaxLifetimeMs, gitlab?.jobTimeoutMs ?? Number.POSITIVE_INFINITY),
+        json: a.bools.json === true,
+        runArgs: a.rest,
+        help,
+        protocol: loadProtocolSettings(env),
+        debug: debugEnabled(env),
+        waitOnFreeze: a.bools['wait-on-freeze'] === true,
+        pipelineScope: false,
+        all: a.bools.all === true,
+        limit: parseHistoryLimit(a.values.limit),
     };
+    if (a.values.scope !== undefined) {
+        if (a.values.scope !== 'pipeline' && a.values.scope !== 'job')
+            throw new UsageError(`--scope must be job or pipeline, got ${JSON.stringify(a.values.scope)}`);
+        if (a.values.scope === 'pipeline') {
+            if (!gitlab?.pipelineLockId)
+                throw new UsageError('--scope pipeline works in a GitLab job: it needs CI_PIPELINE_ID (and CI_JOB_ID, CI_PROJECT_ID)');
+            if (a.values['lock-id'] !== undefined)
+                throw new UsageError('--scope pipeline names the lock itself: drop --lock-id');
+            config.pipelineScope = true;
+            config.lockId = gitlab.pipelineLockId;
+            config.lockIdGiven = true;
+            // Nobody renews between the pipeline's jobs: the lease must cover the gap.
+            config.startsRenewer = false;
+            if (leaseText === undefined)
+                config.leaseMs = parseDuration(nonEmpty(env.DAPLAYA_PIPELINE_LEASE) ?? DEFAULTS.runLease, 'DAPLAYA_PIPELINE_LEASE');
+        }
+    }
+    const until = parseFreezeEnd(a.values.until, a.values.for, Date.now());
+    if (until !== undefined) {
+        if (!config.uberlock)
+            throw new UsageError('--until and --for go with --uberlock: they say when a freeze ends');
+        config.freezeUntil = until;
+    }
+    if (a.values.port !== undefined)
+        config.port = a.values.port;
+    const since = parseSince(a.values.since, Date.now());
+    if (since !== undefined)
+        config.since = since;
+    const notify = help ? undefined : loadNotifyConfig(env);
+    if (notify)
+        config.notify = notify;
+    if (a.bools.emf)
+        config.emf = true;
+    if (metaData)
+        config.metaData = metaData;
+    const topic = a.command === 'help' ? a.topic : a.command;
+    if (help && topic !== undefined && topic !== 'help' && topic !== 'version')
+        config.helpTopic = topic;
+    if (a.command === 'slack' && argv[1] !== 'serve' && !help)
+        throw new UsageError('usage: daplaya slack serve --port N');
+    if (a.values.extend !== undefined) {
+        config.extendMs = parseDuration(a.values.extend, '--extend');
+        if (config.extendMs < 1000)
+            throw new InvalidInputError('--extend must be at least 1s');
+    }
+    if (a.command === 'release') {
+        const given = a.values.outcome?.toLowerCase();
+        const o = given === 'canceled' ? 'cancelled' : given;
+        if (o !== undefined && !['success', 'failed', 'cancelled'].includes(o))
+            throw new UsageError(`--outcome must be success, failed or cancelled, got ${JSON.stringify(a.values.outcome)}`);
+        const outcome = o ?? gitlab?.outcome;
+        if (outcome)
+            config.outcome = outcome;
+    }
+    if (a.bools.force) {
+        const reason = nonEmpty(a.values.reason);
+        if (!reason)
+            throw new UsageError('--force needs --reason TEXT: forced takeovers are recorded with why');
+        config.force = { reason: validateText('reason', reason, MAX_META) };
+    }
+    else if (a.values.reason !== undefined) {
+        throw new UsageError('--reason goes with --force');
+    }
+    if (a.command === 'run' && !help && config.runArgs.length === 0)
+        throw new UsageError('`run` needs a command after --, e.g. daplaya run --env prod -- ./deploy.sh');
+    if (a.command !== 'run' && a.rest.length > 0)
+        throw new UsageError(`\`${a.command}\` takes no command after --`);
+    return config;
+}
+/** `--until 2026-12-24T00:00Z` or `--for 3d`: when a freeze ends; in the future, at most 30 days ahead. */
+function parseFreezeEnd(until, forText, now) {
+    if (until !== undefined && forText !== undefined)
+        throw new common_UsageError('give --until or --for, not both');
+    if (forText !== undefined) {
+        const ms = durations_parseDuration(forText, '--for');
+        if (ms <= 0)
+            throw new common_UsageError('--for must be longer than 0');
+        return now + ms;
+    }
+    if (until === undefined)
+        return undefined;
+    const t = /^\d+(\.\d+)?(ms|s|m|h|d)?$|^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(until.trim()) ? now + durations_parseDuration(until, '--until') : Date.parse(until);
+    if (!Number.isFinite(t))
+        throw new common_UsageError(`--until ${JSON.stringify(until)} is neither a time (2026-12-24T00:00Z) nor a duration (3d)`);
+    if (t <= now)
+        throw new common_UsageError(`--until ${until} is in the past`);
+    if (t - now > MAX_DURATION_MS)
+        throw new common_UsageError(`--until ${until} is more than 30d ahead`);
+    return t;
 }
 
 ;// CONCATENATED MODULE: ./src/slack/blocks.ts
@@ -2259,19 +3237,19 @@ function reply(kind, text, extra = []) {
  * a mention (<!channel>, <!here>, <!subteam^…>) or a link. Every user-supplied text in a
  * reply goes through this (or userText / metaLink, which call it).
  */
-function esc(s) {
+function blocks_esc(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 /** A lock's user, escaped, with Slack mentions (<@U123>) kept live. */
 function userText(u) {
-    return esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+    return blocks_esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
 }
 /**
  * Meta as a link when it is a URL. A real URL has no raw `<`, `>` or `|` (they are
  * percent-encoded), so one that does is shown as text; the URL part is escaped too.
  */
 function metaLink(meta) {
-    return /^https?:\/\/[^\s<>|]+$/.test(meta) ? `<${esc(meta)}|${esc(meta)}>` : esc(meta);
+    return /^https?:\/\/[^\s<>|]+$/.test(meta) ? `<${blocks_esc(meta)}|${blocks_esc(meta)}>` : blocks_esc(meta);
 }
 /** The holder line, with the user kept as a Slack mention when it is one. */
 function holderText(h, now) {
@@ -2287,9 +3265,130 @@ function leasesReply(items, queues, now, skewMs) {
         const expired = rules_lockState(i, now, skewMs) === 'expired' ? ' :hourglass: *EXPIRED* (not released)' : '';
         const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
         const q = queues.get(i.name) ?? [];
-        return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+        return `*${blocks_esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}, ${scopeText(i.owner)}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
     });
     return reply('ephemeral', `${held.length} env(s) locked`, lines);
+}
+
+;// CONCATENATED MODULE: ./src/lock/stats.ts
+/** The nearest-rank percentile q (0–100) of sorted values: the smallest value with at least q% of values at or below it. */
+function percentile(sorted, q) {
+    if (sorted.length === 0)
+        return undefined;
+    const rank = Math.max(1, Math.ceil((q / 100) * sorted.length));
+    return sorted[Math.min(rank, sorted.length) - 1];
+}
+function spread(values) {
+    const sorted = values.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
+    const s = { count: sorted.length };
+    if (sorted.length > 0) {
+        s.p50 = percentile(sorted, 50);
+        s.p95 = percentile(sorted, 95);
+        s.max = sorted[sorted.length - 1];
+    }
+    return s;
+}
+/** Per-env figures from history events at or after `since` (and before `until`, when given), sorted by env. */
+function historyStats(events, since, until = Number.POSITIVE_INFINITY) {
+    const byEnv = new Map();
+    for (const e of events) {
+        if (e.at < since || e.at >= until)
+            continue;
+        let list = byEnv.get(e.name);
+        if (!list)
+            byEnv.set(e.name, (list = []));
+        list.push(e);
+    }
+    return [...byEnv.keys()].sort().map((env) => {
+        const es = byEnv.get(env);
+        const count = (kind) => es.filter((e) => e.kind === kind).length;
+        return {
+            env,
+            acquisitions: count('acquired'),
+            failures: count('gave-up'),
+            forcedTakeovers: count('forced'),
+            forcedReleases: count('force-released'),
+            lapses: count('expired'),
+            waitMs: spread(es.filter((e) => e.kind === 'acquired' && e.waitedMs !== undefined).map((e) => e.waitedMs)),
+            holdMs: spread(es.filter((e) => (e.kind === 'released' || e.kind === 'force-released') && e.heldMs !== undefined).map((e) => e.heldMs)),
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/slack/commands.ts
+
+
+
+
+
+
+
+/** Slack shows at most this many history events; the CLI's `history` has the rest. */
+const SLACK_HISTORY_LIMIT = 10;
+const DEFAULT_STATS_WINDOW_MS = 7 * 86_400_000;
+/** The second line of a lock confirmation: how long the lease is, and until when. */
+function leaseLine(name, lock, leaseMs, now) {
+    if (lock.uberlock)
+        return lock.expiresAt < types/* NEVER */.tm ? `no lease: frozen until ${iso(lock.expiresAt)}` : 'no lease: frozen until released';
+    return `lease ${durations_formatDuration(leaseMs)}: expires ${iso(lock.expiresAt)} (in ${durations_formatDuration(lock.expiresAt - now)}) unless released or extended (\`/daplaya extend ${blocks_esc(name)} DUR\`)`;
+}
+/** `status ENV`: `daplaya status`'s lines. */
+async function slackStatus(client, name, now) {
+    const item = await client.item(name);
+    const waiters = await client.waiters(name);
+    const [first, ...rest] = statusLines(name, item, waiters, now, client.skewMs).map(userText);
+    return reply('ephemeral', first, rest);
+}
+/** `extend ENV DUR`: lengthen your own Slack lock's lease to DUR from now. */
+async function slackExtend(client, name, durText, who, now) {
+    if (durText === undefined)
+        throw new errors_InvalidInputError('say how long: `/daplaya extend ENV DUR`, e.g. `/daplaya extend prod 2h`');
+    const ms = durations_parseDuration(durText, 'duration');
+    if (ms < 1000)
+        throw new errors_InvalidInputError('an extension must be at least 1s');
+    const item = await client.item(name);
+    if (item?.owner === undefined)
+        return reply('ephemeral', `:no_entry: env *${blocks_esc(name)}* is not locked; nothing to extend`);
+    const holder = toHolder(item);
+    if (!holder.lockId.startsWith(who.lockIdPrefix)) {
+        return reply('ephemeral', `:no_entry: env *${blocks_esc(name)}* is not held by you (held by ${holderText(holder, now())}); nothing to extend`);
+    }
+    const r = await client.extend(name, { lockId: holder.lockId }, ms);
+    if (!r.renewed)
+        return reply('ephemeral', `*${blocks_esc(name)}* changed hands meanwhile; nothing extended.`);
+    return reply('in_channel', `:stopwatch: ${who.mention} extended env *${blocks_esc(name)}*: ${expiresText(r.lock.expiresAt, now())} (lease ${durations_formatDuration(ms)})`);
+}
+function historyLine(e) {
+    const parts = [`${e.kind} ${userText(e.user)}`];
+    if (e.fence !== undefined)
+        parts.push(`fence ${e.fence}`);
+    if (e.waitedMs !== undefined)
+        parts.push(`waited ${durations_formatDuration(e.waitedMs)}`);
+    if (e.heldMs !== undefined)
+        parts.push(`held ${durations_formatDuration(e.heldMs)}`);
+    const detail = historyDetail(e);
+    return `\`${iso(e.at)}\` *${blocks_esc(e.name)}* ${parts.join(', ')}${detail ? `: ${userText(detail)}` : ''}`;
+}
+/** `history [ENV]`: the newest events, newest first, with `daplaya history`'s kinds and details. */
+async function slackHistory(client, name) {
+    const page = await client.recentHistory({ ...(name !== undefined ? { name } : {}), limit: SLACK_HISTORY_LIMIT });
+    if (page.events.length === 0)
+        return reply('ephemeral', 'no history');
+    const more = page.more ? [`(the newest ${SLACK_HISTORY_LIMIT}; \`daplaya history${name ? ` --env ${blocks_esc(name)}` : ''} --limit N\` shows more)`] : [];
+    return reply('ephemeral', `history${name ? ` of *${blocks_esc(name)}*` : ''}, newest first`, [...page.events.map(historyLine), ...more]);
+}
+/** `stats [ENV] [SINCE]`: `daplaya stats`'s table, in a code block. */
+async function slackStats(client, name, sinceText, now) {
+    const windowMs = sinceText === undefined ? DEFAULT_STATS_WINDOW_MS : durations_parseDuration(sinceText, 'since');
+    if (windowMs <= 0)
+        throw new errors_InvalidInputError('since must be longer than 0');
+    const since = now - windowMs;
+    const page = await client.recentHistory({ ...(name !== undefined ? { name } : {}), since });
+    const figures = historyStats(page.events, since, now + 1);
+    const heading = statsHeading(since, now);
+    if (figures.length === 0)
+        return reply('ephemeral', heading, ['no history']);
+    return reply('ephemeral', heading, [`\`\`\`\n${blocks_esc(table(statsRows(figures)))}\n\`\`\``]);
 }
 
 ;// CONCATENATED MODULE: ./src/slack/verify.ts
@@ -2323,11 +3422,17 @@ function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
 
 
 
+
+
 const HELP = [
     '`/daplaya lock ENV [META]` take the lock on ENV',
-    '`/daplaya uberlock ENV [META]` freeze ENV (outranks normal locks, never expires)',
-    '`/daplaya release ENV` give your lock back (`release ENV --force REASON` for someone else\'s)',
-    '`/daplaya leases [ENV]` who holds what',
+    '`/daplaya uberlock ENV [until DATE|for DUR] [META]` freeze ENV (outranks normal locks; lifts itself at DATE if given)',
+    '`/daplaya release ENV` give your lock back (`release ENV --force --reason REASON` for someone else\'s)',
+    '`/daplaya extend ENV DUR` lengthen the lease of your lock to DUR from now',
+    '`/daplaya status ENV` who holds ENV, and who waits',
+    '`/daplaya locks [ENV]` who holds what (also `/daplaya leases`)',
+    '`/daplaya history [ENV]` the newest acquisitions, releases, expiries, takeovers',
+    '`/daplaya stats [ENV] [SINCE]` acquisitions, failures, takeovers, lapses, wait and hold times (default: the last 7d)',
 ];
 const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 async function defaultPost(url, r) {
@@ -2336,6 +3441,9 @@ async function defaultPost(url, r) {
 /** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
 async function handleSlack(req, deps) {
     const now = deps.nowMs ?? Date.now;
+    // Slack checks the certificate of a new request URL with `ssl_check=1`: 200, nothing else, nothing touched.
+    if (new URLSearchParams(req.body).get('ssl_check') === '1')
+        return { status: 200, headers: {}, body: '' };
     const verdict = verifySlackSignature(req.headers, req.body, deps.signingSecret, Math.floor(now() / 1000));
     if (!verdict.ok)
         return json(401, { error: verdict.reason });
@@ -2360,7 +3468,10 @@ async function handleSlack(req, deps) {
         return json(200, first);
     const responseUrl = form.get('response_url');
     const post = deps.postToResponseUrl ?? defaultPost;
-    const finish = work.then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined);
+    // A late answer that cannot be posted (Slack unreachable) is lost, never an unhandled rejection.
+    const finish = work
+        .then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined)
+        .catch(() => undefined);
     deps.onDeferred?.(finish);
     return json(200, reply('ephemeral', ':hourglass_flowing_sand: Working on it; the answer follows in a moment.'));
 }
@@ -2378,15 +3489,27 @@ async function perform(text, who, deps, now) {
             case 'release':
                 return await release(envArg(envName), rest, who, deps, now);
             case 'leases':
+            case 'locks':
                 return await leases(envName === undefined ? undefined : envArg(envName), deps, now);
+            case 'status':
+                return await slackStatus(await deps.client(), envArg(envName), now());
+            case 'extend':
+                return await slackExtend(await deps.client(), envArg(envName), rest[0], caller(who), now);
+            case 'history':
+                return await slackHistory(await deps.client(), envName === undefined ? undefined : envArg(envName));
+            case 'stats': {
+                const sinceAt = rest.indexOf('--since');
+                const since = sinceAt === -1 ? rest[0] : rest[sinceAt + 1];
+                return await slackStats(await deps.client(), envName === undefined ? undefined : envArg(envName), since, now());
+            }
             default:
-                return reply('ephemeral', `Unknown command \`${esc(sub ?? '')}\`.`, HELP);
+                return reply('ephemeral', `Unknown command \`${blocks_esc(sub ?? '')}\`.`, HELP);
         }
     }
     catch (err) {
         if (err instanceof errors_InvalidInputError)
-            return reply('ephemeral', `:x: ${esc(err.message)}`);
-        return reply('ephemeral', `:x: daplaya could not do that: ${esc(err.message)}`);
+            return reply('ephemeral', `:x: ${blocks_esc(err.message)}`);
+        return reply('ephemeral', `:x: daplaya could not do that: ${blocks_esc(err.message)}`);
     }
 }
 function envArg(name) {
@@ -2397,61 +3520,83 @@ function envArg(name) {
 /** Every lock taken from Slack has an id that starts with its workspace and user. */
 const slackLockIdPrefix = (w) => `slack:${w.teamId}:${w.userId}:`;
 // Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
-const mention = (w) => `<@${esc(w.userId)}>`;
-const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
+const mention = (w) => `<@${blocks_esc(w.userId)}>`;
+const handler_slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
+const caller = (w) => ({ mention: mention(w), lockIdPrefix: slackLockIdPrefix(w) });
+/** With DAPLAYA_SLACK_ADMINS, whether this user may force-release and uberlock; without it, everyone may. */
+const isAdmin = (w, deps) => deps.admins === undefined || deps.admins.includes(w.userId);
+const adminRefusal = (deps) => reply('ephemeral', `:no_entry: only ${(deps.admins ?? []).map((id) => `<@${blocks_esc(id)}>`).join(', ')} can force-release or uberlock from Slack (DAPLAYA_SLACK_ADMINS)`);
 async function lock(uber, name, metaText, who, deps, now) {
+    if (uber && !isAdmin(who, deps))
+        return adminRefusal(deps);
+    // `/daplaya uberlock ENV until DATE|DUR REASON`: a freeze that lifts itself (as `lock --uberlock --until`).
+    let text = metaText.trim();
+    let freezeUntil;
+    const until = /^(until|for)\s+(\S+)\s*(.*)$/i.exec(text);
+    if (uber && until) {
+        freezeUntil = parseFreezeEnd(until[1]?.toLowerCase() === 'until' ? until[2] : undefined, until[1]?.toLowerCase() === 'for' ? until[2] : undefined, now());
+        text = until[3] ?? '';
+    }
     const client = await deps.client();
-    const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
+    const meta = text === '' ? 'Slack' : text.slice(0, 1000);
     const r = await client.acquire({
         name,
         lockId: `${slackLockIdPrefix(who)}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
-        user: slackUser(who),
+        user: handler_slackUser(who),
         meta,
         uberlock: uber,
+        ...(freezeUntil !== undefined ? { freezeUntil } : {}),
         leaseMs: deps.leaseMs,
         waitMs: 0,
     });
     if (!r.acquired) {
-        return reply('ephemeral', r.holder ? `:no_entry: *${esc(name)}* is locked by ${holderText(r.holder, now())}` : `:no_entry: *${esc(name)}* has a queue of waiting jobs; try again later.`);
+        return reply('ephemeral', r.holder ? `:no_entry: *${blocks_esc(name)}* is locked by ${holderText(r.holder, now())}` : `:no_entry: *${blocks_esc(name)}* has a queue of waiting jobs; try again later.`);
     }
-    return reply('in_channel', `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`);
+    return reply('in_channel', `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${blocks_esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`, [leaseLine(name, r.lock, deps.leaseMs, now())]);
 }
 async function release(name, rest, who, deps, now) {
     const client = await deps.client();
     const item = await client.item(name);
     if (item?.owner === undefined)
-        return reply('ephemeral', `*${esc(name)}* is not locked.`);
+        return reply('ephemeral', `*${blocks_esc(name)}* is not locked.`);
     const holder = toHolder(item);
     // Ownership by lock id: a Slack lock's id names the workspace and user that took it.
     if (holder.lockId.startsWith(slackLockIdPrefix(who))) {
         const r = await client.release(name, { lockId: holder.lockId });
         if (r.outcome !== 'released')
-            return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
-        return reply('in_channel', `:unlock: ${mention(who)} released *${esc(name)}*`);
+            return reply('ephemeral', `*${blocks_esc(name)}* changed hands meanwhile; nothing released.`);
+        return reply('in_channel', `:unlock: ${mention(who)} released *${blocks_esc(name)}*`);
     }
     const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
     if (forceAt === -1) {
-        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${esc(name)} --force REASON\``);
+        const how = isAdmin(who, deps)
+            ? `To release it anyway: \`/daplaya release ${blocks_esc(name)} --force --reason REASON\``
+            : `Ask its holder, or one who can force it: ${(deps.admins ?? []).map((id) => `<@${blocks_esc(id)}>`).join(', ')}`;
+        return reply('ephemeral', `:no_entry: *${blocks_esc(name)}* is held by ${holderText(holder, now())}, not by you. ${how}`);
     }
-    const reason = rest.slice(forceAt + 1).join(' ').trim();
+    if (!isAdmin(who, deps))
+        return adminRefusal(deps);
+    // `--force --reason TEXT` as in the CLI, or `--force TEXT`.
+    const after = rest.slice(forceAt + 1);
+    const reason = (after[0] === '--reason' ? after.slice(1) : after).join(' ').trim();
     if (!reason)
-        return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force REASON`');
-    const r = await client.release(name, { lockId: holder.lockId }, { force: { user: slackUser(who), reason } });
+        return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force --reason REASON`');
+    const r = await client.release(name, { lockId: holder.lockId }, { force: { user: handler_slackUser(who), reason } });
     if (r.outcome !== 'released')
-        return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
-    return reply('in_channel', `:warning: ${mention(who)} force-released *${esc(name)}* from ${userText(holder.user)}: ${esc(reason)}`);
+        return reply('ephemeral', `*${blocks_esc(name)}* changed hands meanwhile; nothing released.`);
+    return reply('in_channel', `:warning: ${mention(who)} force-released *${blocks_esc(name)}* from ${userText(holder.user)}: ${blocks_esc(reason)}`);
 }
 async function leases(name, deps, now) {
     const client = await deps.client();
-    let items = await client.list();
-    if (name)
-        items = items.filter((i) => i.name === name);
+    // One env: its item. All: the listing of lock items only (never history), and the
+    // queues of the held ones, read at once: Slack wants its answer within 3 s.
+    const one = name ? await client.item(name) : undefined;
+    const items = name ? (one ? [one] : []) : await client.list();
     const queues = new Map();
-    for (const i of items)
-        if (i.owner !== undefined)
-            queues.set(i.name, await client.waiters(i.name));
+    const held = items.filter((i) => rules_lockState(i, now(), client.skewMs) !== 'free');
+    await Promise.all(held.map(async (i) => queues.set(i.name, await client.waiters(i.name))));
     if (name && items.every((i) => rules_lockState(i, now(), client.skewMs) === 'free'))
-        return reply('ephemeral', `*${esc(name)}* is not locked.`);
+        return reply('ephemeral', `*${blocks_esc(name)}* is not locked.`);
     return leasesReply(items, queues, now(), client.skewMs);
 }
 
@@ -2461,10 +3606,12 @@ async function leases(name, deps, now) {
 
 
 
+
 let client;
+let notifier;
 // Load the AWS SDK while the Lambda initialises (free CPU on a cold start) rather than inside
 // Slack's 3-second window; the store itself is still opened only for a verified request.
-const sdkLoading = Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(269)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3269)).catch(() => undefined);
+const sdkLoading = Promise.all(/* import() */[__nccwpck_require__.e(305), __nccwpck_require__.e(508)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9508)).catch(() => undefined);
 async function handler(event) {
     const config = loadSlackConfig(process.env);
     const headers = {};
@@ -2476,11 +3623,19 @@ async function handler(event) {
         signingSecret: config.signingSecret,
         ...(config.appId ? { appId: config.appId } : {}),
         leaseMs: config.leaseMs,
-        client: () => (client ??= sdkLoading.then(() => openStore(config.store)).then((s) => new LockClient(s, config.protocol))),
+        ...(config.admins ? { admins: config.admins } : {}),
+        client: () => (client ??= sdkLoading
+            .then(() => openStore(config.store))
+            .then((s) => {
+            notifier = openNotifier(config.notify, s, (l) => console.warn(`daplaya: warning: ${l}`));
+            return new LockClient(s, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
+        })),
         onDeferred: (w) => deferred.push(w),
     });
     // A frozen Lambda cannot post later: finish the slow work before answering.
     await Promise.all(deferred);
+    // Nor send a notification after it answers: each is bounded by its timeout (2 s).
+    await notifier?.settle();
     return { statusCode: res.status, headers: res.headers, body: res.body };
 }
 

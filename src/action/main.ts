@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { actionEnabled, loadActionConfig } from '../config/action.js';
-import { cancelSignal, lockForJob, setLockOutputs } from './take-lock.js';
+import { cancelSignal, lockForJob, lockForRun, setLockOutputs } from './take-lock.js';
 import { failAction } from './fail.js';
 import { blockedState, lockState, preRanState } from './state.js';
 
@@ -24,9 +24,13 @@ try {
     const why = b?.holder ? `: ${b.reason === 'cancelled' ? 'cancelled while it waited for' : 'it was still held by'} ${b.holder.user} after ${Math.round(b.waitedMs / 1000)}s` : '';
     core.setFailed(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
   } else {
-    core.info('The pre step did not run (a local action?): taking the lock now');
     const config = loadActionConfig(process.env);
-    state = await lockForJob(config, process.env, path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renewer', 'index.js'), cancelSignal());
+    const renewer = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renewer', 'index.js');
+    if (config.scope === 'run') state = await lockForRun(config, process.env, renewer, cancelSignal());
+    else {
+      core.info(config.scope === 'step' ? 'scope step: taking the lock now, for this step' : 'The pre step did not run (a local action?): taking the lock now');
+      state = await lockForJob(config, process.env, renewer, cancelSignal());
+    }
     setLockOutputs(state);
   }
 } catch (err) {

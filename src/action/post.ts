@@ -7,6 +7,7 @@ import { giveBack, stopJobRenewer } from '../session/job-lock.js';
 import { describeHolder, givenBackText } from '../wording.js';
 import { failAction } from './fail.js';
 import { ActionStateError, blockedState, describeBlocked, lockState, type ActionState } from './state.js';
+import { openNotifier } from '../notify/notifier.js';
 import { openActionStore } from './take-lock.js';
 
 // post: always runs (post-if: always()); stops the renewer and releases the lock.
@@ -38,10 +39,27 @@ async function post(): Promise<void> {
   const renewer = state.renewerPid ? await stopJobRenewer({ pid: state.renewerPid, statusFile: state.renewerStatusFile ?? '' }) : undefined;
   const lost = renewer?.status?.state === 'lost' ? renewer.status : undefined;
   const store = await openActionStore(config);
-  const client = new LockClient(store, config.protocol);
+  const notifier = openNotifier(config.notify, store, (l) => core.warning(l));
+  const client = new LockClient(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
   const problems: string[] = [];
   const releasedAt = Date.now();
   try {
+    if (state.keep) {
+      // Scope run: the lock stays with the workflow run. Leave it the between-jobs lease, so
+      // the next job has time to start; a cancelled run frees it when that lapses.
+      for (const [i, name] of state.envs.entries()) {
+        const fence = String(state.fences[i] ?? '');
+        const r = await client.extend(name, { lockId: state.lockId }, config.runLeaseMs);
+        if (r.renewed) {
+          core.info(`Env ${name} stays locked for this workflow run (lease ${formatDuration(config.runLeaseMs)} between jobs); a later job gives it back with release: true`);
+          rows.push({ env: name, fence, released: `kept for the run (${formatDuration(config.runLeaseMs)})` });
+        } else {
+          problems.push(`Lock on env ${name} was no longer held by this workflow run${r.holder ? `: now held by ${describeHolder(r.holder, Date.now())}` : ': its lease lapsed'}`);
+          rows.push({ env: name, fence, released: r.holder ? `lost to ${r.holder.user}` : 'lost' });
+        }
+      }
+      return;
+    }
     const given = await giveBack(
       client,
       state.envs.map((name) => ({ name, lockId: (state as ActionState).lockId })),
@@ -62,8 +80,14 @@ async function post(): Promise<void> {
       }
     }
   } finally {
+    await notifier?.settle();
     store.close?.();
+    if (state.keep) {
+      await writeSummary(config.stepSummaryFile, state, rows, Date.now(), outcome);
+      if (problems.length > 0) core.setFailed(problems.join('\n'));
+    }
   }
+  if (state.keep) return;
   if (lost && problems.length === 0) {
     problems.push(`The renewer lost env ${lost.lostEnv}${lost.takenBy ? ` to ${lost.takenBy.user}` : lost.error ? `: ${lost.error}` : ''}`);
   }

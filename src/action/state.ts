@@ -73,6 +73,8 @@ export interface ActionState {
   waitedMs: number;
   renewerPid?: number;
   renewerStatusFile?: string;
+  /** Scope run without release: post leaves the lock held by the run (with the between-jobs lease). */
+  keep?: boolean;
 }
 
 /** Parses the saved lock state; action/state.ts reads it (and every other state key) by its saved name. */
@@ -120,5 +122,6 @@ function actionStateProblem(v: unknown): string | undefined {
   // A pid of 0 or below would signal a whole process group, or every process of the user.
   if (s.renewerPid !== undefined && !(Number.isInteger(s.renewerPid) && (s.renewerPid as number) > 0)) return 'renewerPid is not a process id';
   if (s.renewerStatusFile !== undefined && typeof s.renewerStatusFile !== 'string') return 'renewerStatusFile is not a path';
+  if (s.keep !== undefined && typeof s.keep !== 'boolean') return 'keep is not true or false';
   return undefined;
 }

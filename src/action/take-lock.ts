@@ -6,7 +6,11 @@ import { DEFAULTS } from '../config/defaults.js';
 import { LockClient, type Holder } from '../lock/client.js';
 import { formatDuration } from '../lock/durations.js';
 import type { LockStore } from '../lock/types.js';
-import { jobLocks, startJobRenewer, takeForJob } from '../session/job-lock.js';
+import { monotonicMs } from '../lock/backoff.js';
+import { InvalidInputError } from '../lock/errors.js';
+import type { LockItem } from '../lock/types.js';
+import { jobLocks, startJobRenewer, takeForJob, type JobLock } from '../session/job-lock.js';
+import { openNotifier } from '../notify/notifier.js';
 import { openStore } from '../store/open.js';
 import { iso, notAcquiredText, progressReporter } from '../wording.js';
 import { blockedState, lockState, type ActionState } from './state.js';
@@ -37,11 +41,18 @@ export async function openActionStore(config: ActionConfig): Promise<LockStore> 
  * Takes the lock for the job (pre, or main when pre did not run), logging who holds
  * it while waiting, then starts the detached renewer and saves the state for post.
  */
-export async function lockForJob(config: ActionConfig, env: Record<string, string | undefined>, renewerScript: string, signal: AbortSignal): Promise<ActionState | undefined> {
+export async function lockForJob(
+  config: ActionConfig,
+  env: Record<string, string | undefined>,
+  renewerScript: string,
+  signal: AbortSignal,
+  opts: { lockId?: string; keep?: boolean } = {},
+): Promise<ActionState | undefined> {
   const store = await openActionStore(config);
   core.info(`daplaya: using ${store.description}`);
-  const client = new LockClient(store, config.protocol);
-  const lockId = `${config.lockIdPrefix}:${randomBytes(4).toString('hex')}`;
+  const notifier = openNotifier(config.notify, store, (l) => core.warning(l));
+  const client = new LockClient(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
+  const lockId = opts.lockId ?? `${config.lockIdPrefix}:${config.scope === 'step' ? 'step:' : ''}${randomBytes(4).toString('hex')}`;
   let grouped = false;
   // Whom the job waited on, in order: named in a notice once it gets the lock.
   const waitedOn = new Map<string, Holder>();
@@ -97,6 +108,7 @@ export async function lockForJob(config: ActionConfig, env: Record<string, strin
       acquiredAt: r.locks[0]?.acquiredAt ?? Date.now(),
       waitedMs: r.waitedMs,
       renewerStatusFile: statusFile,
+      ...(opts.keep ? { keep: true } : {}),
     };
     if (!config.uberlock) {
       const renewer = startJobRenewer(
@@ -117,7 +129,62 @@ export async function lockForJob(config: ActionConfig, env: Record<string, strin
     lockState.save(state);
     return state;
   } finally {
+    await notifier?.settle();
     store.close?.();
+  }
+}
+
+/**
+ * Scope run: the workflow run's lock. If the run holds it already (an earlier job took
+ * it, or this job is a re-run), this job keeps it renewed while it runs; otherwise it is
+ * taken under the run's lock id. With release, the run must hold it (else nothing is touched).
+ */
+export async function lockForRun(config: ActionConfig, env: Record<string, string | undefined>, renewerScript: string, signal: AbortSignal): Promise<ActionState | undefined> {
+  const store = await openActionStore(config);
+  const client = new LockClient(store, config.protocol);
+  const items = new Map<string, LockItem | undefined>();
+  try {
+    for (const name of config.envs) items.set(name, await client.item(name));
+  } finally {
+    store.close?.();
+  }
+  const notHeld = config.envs.filter((n) => items.get(n)?.owner !== config.runLockId);
+  if (notHeld.length > 0 && config.releaseRunLock) {
+    throw new InvalidInputError(`input release is true, but this workflow run holds no lock on env ${notHeld.join(', ')}: nothing to release (take it with scope: run in an earlier job)`);
+  }
+  if (notHeld.length > 0) return lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true });
+  core.info(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
+  const again = await openActionStore(config);
+  const renewing = new LockClient(again, config.protocol);
+  try {
+    const locks: JobLock[] = [];
+    for (const name of config.envs) {
+      const sentAt = monotonicMs();
+      const r = await renewing.extend(name, { lockId: config.runLockId }, config.leaseMs);
+      if (!r.renewed) throw new InvalidInputError(`env ${name} changed hands just now${r.holder ? `: held by ${r.holder.user}` : ''}; this run does not hold it any more`);
+      locks.push({ name, lockId: config.runLockId, fence: r.lock.fence, confirmedAt: sentAt });
+    }
+    const first = items.get(config.envs[0] as string);
+    const statusFile = path.join(config.tempDir, `daplaya-renewer-${randomBytes(6).toString('hex')}.json`);
+    const state: ActionState = {
+      lockId: config.runLockId,
+      envs: locks.map((l) => l.name),
+      fences: locks.map((l) => l.fence),
+      user: first?.user ?? config.user,
+      acquiredAt: first?.acquiredAt ?? Date.now(),
+      waitedMs: 0,
+      renewerStatusFile: statusFile,
+      ...(config.releaseRunLock ? {} : { keep: true }),
+    };
+    const renewer = startJobRenewer(
+      { script: renewerScript, store: config.store, locks, leaseMs: config.leaseMs, maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs, statusFile, ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}) },
+      env,
+    );
+    state.renewerPid = renewer.pid;
+    lockState.save(state);
+    return state;
+  } finally {
+    again.close?.();
   }
 }
 

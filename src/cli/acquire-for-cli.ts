@@ -28,7 +28,10 @@ export function acquireForCli(client: LockClient, config: CliConfig, io: Io): Pr
     lockId: config.lockId,
     user: config.user,
     meta: config.meta,
+    ...(config.metaData ? { metaData: config.metaData } : {}),
     uberlock: config.uberlock,
+    ...(config.freezeUntil !== undefined ? { freezeUntil: config.freezeUntil } : {}),
+    waitOnFreeze: config.waitOnFreeze,
     leaseMs: config.leaseMs,
     waitMs: config.waitMs,
     ...(config.force ? { force: config.force } : {}),
@@ -39,7 +42,8 @@ export function acquireForCli(client: LockClient, config: CliConfig, io: Io): Pr
 
 /** The one line for a lock not obtained. */
 export function notAcquiredLine(r: Extract<AcquireAllResult, { ok: false }>, config: CliConfig, tail: string): string {
-  return `daplaya: ${notAcquiredText(r, config.envs, Date.now())}; ${tail}`;
+  const frozen = r.holder?.uberlock && !config.uberlock && !config.waitOnFreeze ? ' at once: it is frozen (pass --wait-on-freeze to wait for the freeze to end)' : '';
+  return `daplaya: ${notAcquiredText(r, config.envs, Date.now())}; ${frozen ? `gave up${frozen}` : tail}`;
 }
 
 /** The exit code of a wait cut short by a signal: 128 + its number (130 for Ctrl-C), as shells report it. */

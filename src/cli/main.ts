@@ -5,14 +5,15 @@ import { formatDuration } from '../lock/durations.js';
 import { InvalidInputError } from '../lock/errors.js';
 import { LockClient, toHolder } from '../lock/client.js';
 import { lockState, unreadableExpiry } from '../lock/rules.js';
-import { StoreError, type LockStore } from '../lock/types.js';
+import { StoreError, type LockItem, type LockStore } from '../lock/types.js';
 import { RenewerRecordError, prepareRenewer, saveRenewerRecord, takeRenewerRecord } from '../renewer/record.js';
 import { giveBack, jobLocks, startJobRenewer, stopJobRenewer } from '../session/job-lock.js';
+import { openNotifier, type Notifier } from '../notify/notifier.js';
 import { openStore } from '../store/open.js';
-import { busyLine, describeHolder, expiresText, givenBackText, iso, itemToJson, lostText, table, UNREADABLE_EXPIRY_HINT } from '../wording.js';
+import { busyLine, describeHolder, expiresText, givenBackText, holderToJson, iso, itemToJson, lostText, statusLines, table, UNREADABLE_EXPIRY_HINT } from '../wording.js';
 import { acquireForCli, cancelledExit, notAcquiredLine, type Io } from './acquire-for-cli.js';
 import { EXIT } from './exit-codes.js';
-import { HELP } from './help.js';
+import { HELP, helpFor } from './help.js';
 
 export type { Io } from './acquire-for-cli.js';
 
@@ -21,6 +22,7 @@ export const VERSION = DEFAULTS.version;
 /** Runs one CLI invocation and returns its exit code. Never throws. */
 export async function main(argv: string[], env: Env, io: Io): Promise<number> {
   let store: LockStore | undefined;
+  let notifier: Notifier | undefined;
   try {
     const config = loadCliConfig(argv, env);
     if (config.command === 'version') {
@@ -28,12 +30,13 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
       return EXIT.ok;
     }
     if (config.help) {
-      io.out(HELP);
+      io.out(helpFor(config.helpTopic));
       return EXIT.ok;
     }
     store = await openStore(config.store);
     io.err(`daplaya: using ${store.description}${config.store.kind === 'file' ? ' (no table configured)' : ''}`);
-    const client = new LockClient(store, config.protocol);
+    notifier = openNotifier(config.notify, store, (l) => io.err(`daplaya: warning: ${l}`));
+    const client = new LockClient(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
     switch (config.command) {
       case 'init':
         return await init(store, io);
@@ -49,6 +52,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
         return await waitFree(client, config, io);
       case 'history':
         return await history(client, config, io);
+      case 'stats': {
+        const { stats } = await import('./stats.js');
+        return await stats(client, config, io);
+      }
       case 'slack':
         if (!io.serveSlack) throw new InvalidInputError('this build has no Slack server');
         await io.serveSlack(client, { ...(config.port !== undefined ? { port: config.port } : {}), env, out: io.out, ...(io.signal ? { signal: io.signal } : {}) });
@@ -64,6 +71,8 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
   } catch (err) {
     return reportError(err, io, env);
   } finally {
+    // Notifications still in flight get at most their timeout; the store they are recorded in closes after.
+    await notifier?.settle();
     store?.close?.();
   }
 }
@@ -84,19 +93,30 @@ export function reportError(err: unknown, io: Io, env: Env = {}): number {
 }
 
 async function init(store: LockStore, io: Io): Promise<number> {
-  const created = await store.init();
-  io.out(created ? `created ${store.description}` : `${store.description} already exists; nothing to do`);
+  // An existing table made by an earlier release is upgraded (indexes added, items marked): each step is a line.
+  let upgraded = false;
+  const created = await store.init((line) => {
+    upgraded = true;
+    io.out(line);
+  });
+  for (const note of store.initNotes ?? []) io.err(`daplaya: warning: ${note}`);
+  io.out(created ? `created ${store.description}` : upgraded ? `upgraded ${store.description}` : `${store.description} already exists; nothing to do`);
   return EXIT.ok;
 }
 
-async function extend(client: LockClient, config: CliConfig, io: Io): Promise<number> {
+async function allHeldBy(client: LockClient, envs: string[], lockId: string): Promise<boolean> {
+  for (const name of envs) if ((await client.item(name))?.owner !== lockId) return false;
+  return true;
+}
+
+async function extend(client: LockClient, config: CliConfig, io: Io, word = 'extended'): Promise<number> {
   let code: number = EXIT.ok;
   for (const name of config.envs) {
     const by = config.lockIdGiven ? { lockId: config.lockId } : { user: config.user };
     const r = await client.extend(name, by, config.extendMs as number);
     if (r.renewed) {
       if (config.json) io.out(JSON.stringify({ env: name, extended: true, expiresAt: iso(r.lock.expiresAt) }));
-      else io.out(`extended env ${name}: ${expiresText(r.lock.expiresAt, Date.now())}`);
+      else io.out(`${word === 'extended' ? `extended env ${name}` : `env ${name} ${word}`}: ${expiresText(r.lock.expiresAt, Date.now())}`);
     } else {
       io.err(`daplaya: env ${name} is not held by ${'lockId' in by ? `lock id ${by.lockId}` : config.user}${r.holder ? ` (held by ${describeHolder(r.holder, Date.now())})` : ''}; nothing to extend`);
       code = EXIT.busy;
@@ -107,12 +127,18 @@ async function extend(client: LockClient, config: CliConfig, io: Io): Promise<nu
 
 async function lock(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   if (config.extendMs !== undefined) return extend(client, config, io);
+  if (config.pipelineScope && (await allHeldBy(client, config.envs, config.lockId))) {
+    // A later job of the pipeline that holds the lock: give it a fresh between-jobs lease.
+    return extend(client, { ...config, extendMs: config.leaseMs, lockIdGiven: true }, io, 'stays locked for this pipeline');
+  }
   // The renewer's private directory is checked before anything is locked.
   const renewerFiles = config.startsRenewer && io.renewerScript ? prepareRenewer(config.lockId) : undefined;
   const r = await acquireForCli(client, config, io);
   const now = Date.now();
   if (!r.ok) {
-    if (config.json) io.out(JSON.stringify({ acquired: false, reason: r.reason, holder: r.holder ?? null }));
+    if (config.json) {
+      io.out(JSON.stringify({ acquired: false, reason: r.reason, env: r.holder?.name ?? config.envs.join(','), holder: r.holder ? holderToJson(r.holder, Date.now()) : null, ...(r.queuedAhead ? { queuedAhead: r.queuedAhead } : {}) }));
+    }
     io.err(notAcquiredLine(r, config, `gave up after --wait ${formatDuration(config.waitMs)}`));
     if (r.holder && unreadableExpiry(r.holder.expiresAt)) io.err(`daplaya: ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${r.holder.name} --force --reason TEXT`);
     return r.reason === 'cancelled' ? cancelledExit(io) : EXIT.busy;
@@ -121,7 +147,7 @@ async function lock(client: LockClient, config: CliConfig, io: Io): Promise<numb
   if (renewerFiles && io.renewerScript) {
     const { statusFile, token } = renewerFiles;
     const renewer = startJobRenewer(
-      { script: io.renewerScript, store: config.store, locks: jobLocks(r), leaseMs: config.leaseMs, maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs, statusFile, token },
+      { script: io.renewerScript, store: config.store, locks: jobLocks(r), leaseMs: config.leaseMs, maxLifetimeMs: config.renewerLifetimeMs, statusFile, token, inCallersProcessGroup: true },
       io.env ?? {},
     );
     saveRenewerRecord(config.lockId, { pid: renewer.pid, statusFile, token, script: io.renewerScript, exec: process.execPath });
@@ -211,16 +237,26 @@ async function release(client: LockClient, config: CliConfig, io: Io): Promise<n
   return code;
 }
 
+/** Tells once what a read said about itself (a listing that had to scan: `daplaya init` upgrades the table). */
+function sayReadNotes(store: LockStore, io: Io): void {
+  for (const note of store.readNotes?.splice(0) ?? []) io.err(`daplaya: note: ${note}`);
+}
+
 async function locks(client: LockClient, config: CliConfig, io: Io): Promise<number> {
   const now = Date.now();
-  let items = await client.list();
-  if (config.envs.length > 0) items = items.filter((i) => config.envs.includes(i.name));
+  // Named envs: one read each, shown whatever their state. Otherwise the listing (lock items
+  // only): held, frozen and expired-but-unreleased ones; with --all every env ever locked.
+  const items =
+    config.envs.length > 0
+      ? (await Promise.all(config.envs.map((name) => client.item(name)))).filter((i): i is LockItem => i !== undefined)
+      : (await client.list()).filter((i) => (config.all ? i.owner !== undefined || i.fence > 0 : lockState(i, now, client.skewMs) !== 'free'));
+  sayReadNotes(client.store, io);
   if (config.json) {
     io.out(JSON.stringify(items.map((i) => itemToJson(i, now, client.skewMs))));
     return EXIT.ok;
   }
   if (items.length === 0) {
-    io.out('no locks');
+    io.out(config.all || config.envs.length > 0 ? 'no locks' : 'no env is locked (`daplaya locks --all` lists every env ever locked)');
     return EXIT.ok;
   }
   const rows = [['ENV', 'STATE', 'HOLDER', 'SINCE', 'EXPIRES', 'FENCE', 'META']];
@@ -246,20 +282,14 @@ async function status(client: LockClient, config: CliConfig, io: Io): Promise<nu
   // One read of the item says who holds it, judged like every other reader (rules.lockState).
   const item = await client.item(name);
   const j = item ? itemToJson(item, now, client.skewMs) : { env: name, state: 'free', fence: 0 };
-  const waiters = await client.waiters(name);
+  const waiters = await client.waiters(name, item);
   if (config.json) {
     const queue = waiters.map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: iso(w.enqueuedAt) }));
     io.out(JSON.stringify({ ...j, queue }));
     return EXIT.ok;
   }
-  const state = lockState(item, now, client.skewMs);
-  const holder = item?.owner !== undefined ? toHolder(item as Parameters<typeof toHolder>[0]) : undefined;
-  if (holder && state === 'expired') io.out(`env ${name} is EXPIRED: held by ${describeHolder(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
-  else if (holder) io.out(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}`);
-  else io.out(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
-  if (holder && unreadableExpiry(holder.expiresAt)) io.out(`  ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${name} --force --reason TEXT`);
-  if (item?.forcedBy && holder) io.out(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
-  waiters.forEach((w, i) => io.out(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${formatDuration(now - w.enqueuedAt)})`));
+  // The same words as Slack's `status` (wording.ts).
+  for (const line of statusLines(name, item, waiters, now, client.skewMs)) io.out(line);
   return EXIT.ok;
 }
 
@@ -275,7 +305,10 @@ async function waitFree(client: LockClient, config: CliConfig, io: Io): Promise<
 }
 
 async function history(client: LockClient, config: CliConfig, io: Io): Promise<number> {
-  const events = await client.historyOf(config.envs[0]);
+  // The newest --limit events (newest first), read page by page: never every event to show a few.
+  const { events, more } = await client.recentHistory({ ...(config.envs[0] !== undefined ? { name: config.envs[0] } : {}), ...(config.since !== undefined ? { since: config.since } : {}), limit: config.limit });
+  sayReadNotes(client.store, io);
+  if (more) io.err(`daplaya: the newest ${events.length} events; older ones with --limit N or --since DUR|TIME`);
   if (config.json) {
     io.out(JSON.stringify(events.map(({ keepUntil: _k, id: _i, ...e }) => ({ ...e, at: iso(e.at) }))));
     return EXIT.ok;

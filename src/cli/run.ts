@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { type CliConfig } from '../config/cli.js';
 import type { LockClient } from '../lock/client.js';
 import { leaseTiming, keepRenewed, type RenewalEnd } from '../lock/renewal.js';
@@ -20,6 +22,12 @@ import { startWatchdog } from './run-watchdog.js';
  * SIGKILL at lease − grace (grace = lease/6, between 250 ms and 10 s; see leaseTiming).
  */
 export async function runCommand(client: LockClient, config: CliConfig, io: Io): Promise<number> {
+  // A command that cannot start must not cost anyone a lock (or a wait for one).
+  const missing = notRunnable(config.runArgs[0] as string, io.env?.PATH ?? '');
+  if (missing) {
+    io.err(`daplaya: error: ${missing}; not taking the lock`);
+    return 127;
+  }
   const r = await acquireForCli(client, config, io);
   if (!r.ok) {
     io.err(notAcquiredLine(r, config, 'not running the command'));
@@ -76,4 +84,19 @@ export async function runCommand(client: LockClient, config: CliConfig, io: Io):
   if (exit.signal) return 128 + (os.constants.signals[exit.signal] ?? 0);
   const code = exit.code ?? EXIT.failure;
   return lost && code === 0 ? EXIT.failure : code;
+}
+
+/** Why `cmd` cannot be run (not found, not executable), or undefined when it can: looked up the way a shell does. */
+export function notRunnable(cmd: string, searchPath: string): string | undefined {
+  const runnable = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) return runnable(cmd) ? undefined : `${cmd} is not an executable file`;
+  for (const dir of searchPath.split(path.delimiter)) if (dir !== '' && runnable(path.join(dir, cmd))) return undefined;
+  return `command not found: ${cmd}`;
 }

@@ -7,6 +7,7 @@ import type { StoreSpec } from '../store/spec.js';
 import { MAX_META, MAX_USER, nonEmpty, validateText, type Env } from './common.js';
 import { DEFAULTS } from './defaults.js';
 import { githubDefaults } from './github.js';
+import { loadNotifyConfig, type NotifyConfig } from './notify.js';
 import { loadProtocolSettings, type ProtocolSettings } from './protocol.js';
 import { resolveStore } from './store.js';
 
@@ -25,12 +26,22 @@ export interface ActionConfig {
   /** Audience of the OIDC token exchanged for role-to-assume (input audience; GovCloud and China differ). */
   audience: string;
   lockIdPrefix: string;
+  /** Input scope: job (pre to post), step (this step, main to post), run (the workflow run, across jobs). */
+  scope: 'job' | 'step' | 'run';
+  /** Input release (scope run): give the run's lock back in this step's post. */
+  releaseRunLock: boolean;
+  /** Input run-lease (scope run): the lease left between jobs. */
+  runLeaseMs: number;
+  /** The workflow run's lock id (scope run). */
+  runLockId: string;
   /** Protocol settings (skew, history, queue), as every loader returns them. */
   protocol: ProtocolSettings;
   /** Where the renewer's status file goes: the runner's temp dir (RUNNER_TEMP). */
   tempDir: string;
   /** The job summary file (GITHUB_STEP_SUMMARY), when the runner gives one. */
   stepSummaryFile?: string;
+  /** Where notifications go (config/notify.ts: DAPLAYA_SLACK_WEBHOOK_URL, ... in the job's env). */
+  notify?: NotifyConfig;
 }
 
 
@@ -102,11 +113,19 @@ export function loadActionConfig(env: Env): ActionConfig {
     roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
     audience: actionInput(env, 'audience') || 'sts.amazonaws.com',
     lockIdPrefix: defaults.lockIdPrefix,
+    scope: actionScope(env),
+    releaseRunLock: boolInput(env, 'release'),
+    runLeaseMs: parseDuration(actionInput(env, 'run-lease') || DEFAULTS.runLease, 'input run-lease'),
+    runLockId: defaults.runLockId,
     protocol: loadProtocolSettings(env),
     tempDir: nonEmpty(env.RUNNER_TEMP) ?? os.tmpdir(),
   };
+  if (config.releaseRunLock && config.scope !== 'run') throw new InvalidInputError('input release goes with scope: run (a job or step lock is always released in post)');
+  if (config.runLeaseMs < DEFAULTS.minLeaseMs) throw new InvalidInputError('input run-lease must be at least 3s');
   const summary = stepSummaryFile(env);
   if (summary) config.stepSummaryFile = summary;
+  const notify = loadNotifyConfig(env);
+  if (notify) config.notify = notify;
   if (role) {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role)) throw new InvalidInputError(`input role-to-assume is not an IAM role ARN: ${role}`);
     config.roleToAssume = role;
@@ -117,4 +136,11 @@ export function loadActionConfig(env: Env): ActionConfig {
 /** The job summary file the runner gives a step (GITHUB_STEP_SUMMARY), if any. */
 export function stepSummaryFile(env: Env): string | undefined {
   return nonEmpty(env.GITHUB_STEP_SUMMARY);
+}
+
+/** Input `scope` (default job): job, step or run; read by pre before anything else, so a bad value touches nothing. */
+export function actionScope(env: Env): 'job' | 'step' | 'run' {
+  const v = actionInput(env, 'scope') || 'job';
+  if (v === 'job' || v === 'step' || v === 'run') return v;
+  throw new InvalidInputError(`input scope must be job, step or run, got ${JSON.stringify(v)}`);
 }

@@ -20,6 +20,8 @@ export const DEFAULTS = {
   /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
   gitlabWait: '30m',
   actionLease: '2m',
+  /** Scope run / pipeline: the lease between jobs, long enough for a queued job to start. */
+  runLease: '30m',
   slackLease: '8h',
   /** A renewer outliving a forgotten job should not hold an env for days. */
   renewerMaxLifetimeMs: 24 * 3_600_000,

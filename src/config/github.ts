@@ -10,6 +10,8 @@ export interface GithubDefaults {
   meta: string;
   /** repository, run, attempt and job: the same in every step of one job, different in any other. */
   lockIdPrefix: string;
+  /** The workflow run's own lock id (scope run): the same in every job and every attempt of the run. */
+  runLockId: string;
 }
 
 export function isGithubActions(env: Env): boolean {
@@ -28,6 +30,7 @@ export function githubDefaults(env: Env): GithubDefaults {
     user: email && email.trim() !== '' ? email : actor,
     meta: `${server}/${repo}/actions/runs/${runId}`,
     lockIdPrefix: `github:${repo}:${runId}:${attempt}:${nonEmpty(env.GITHUB_JOB) ?? 'job'}`,
+    runLockId: `github:${repo}:${runId}:run`,
   };
 }
 

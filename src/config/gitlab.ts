@@ -16,6 +16,10 @@ export interface GitLabDefaults {
   outcome?: string;
   /** `lock` keeps its lease renewed in the background until after_script releases it (DAPLAYA_HEARTBEAT_ENABLED=false turns that off). */
   startsRenewer: boolean;
+  /** CI_JOB_TIMEOUT: the job cannot run longer, so neither does its renewer. */
+  jobTimeoutMs?: number;
+  /** The pipeline's own lock id (`--scope pipeline`): the same in every job of the pipeline. */
+  pipelineLockId?: string;
 }
 
 export function gitlabDefaults(env: Env): GitLabDefaults | undefined {
@@ -26,6 +30,8 @@ export function gitlabDefaults(env: Env): GitLabDefaults | undefined {
   const meta = nonEmpty(env.CI_JOB_URL);
   if (meta) out.meta = meta;
   if (env.CI_JOB_ID) out.lockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:${env.CI_JOB_ID}`;
+  if (/^\d+$/.test(env.CI_PIPELINE_ID ?? '')) out.pipelineLockId = `gitlab:${env.CI_SERVER_HOST ?? 'gitlab'}:${env.CI_PROJECT_ID ?? ''}:pipeline:${env.CI_PIPELINE_ID}`;
+  if (/^\d+$/.test(env.CI_JOB_TIMEOUT ?? '')) out.jobTimeoutMs = Number(env.CI_JOB_TIMEOUT) * 1000;
   const status = nonEmpty(env.CI_JOB_STATUS)?.toLowerCase();
   const outcome = status === 'canceled' ? 'cancelled' : status;
   if (outcome && ['success', 'failed', 'cancelled'].includes(outcome)) out.outcome = outcome;

@@ -2,6 +2,7 @@ import { parseDuration } from '../lock/durations.js';
 import type { StoreSpec } from '../store/spec.js';
 import { nonEmpty, UsageError, type Env } from './common.js';
 import { DEFAULTS } from './defaults.js';
+import { loadNotifyConfig, type NotifyConfig } from './notify.js';
 import { loadProtocolSettings, type ProtocolSettings } from './protocol.js';
 import { resolveStore } from './store.js';
 
@@ -13,6 +14,20 @@ export interface SlackConfig {
   port?: number;
   host: string;
   protocol: ProtocolSettings;
+  /** Where notifications go (config/notify.ts). */
+  notify?: NotifyConfig;
+  /** DAPLAYA_SLACK_ADMINS: the Slack users who may force-release and uberlock (absent: everyone may). */
+  admins?: string[];
+}
+
+/** DAPLAYA_SLACK_ADMINS: Slack user ids (U…, or W… in Enterprise Grid), separated by commas or spaces. */
+export function parseSlackAdmins(raw: string | undefined): string[] | undefined {
+  const text = nonEmpty(raw);
+  if (text === undefined) return undefined;
+  const ids = text.split(/[\s,]+/).filter(Boolean);
+  const bad = ids.find((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+  if (bad !== undefined) throw new UsageError(`DAPLAYA_SLACK_ADMINS must be Slack user ids (U0123ABCD), separated by commas or spaces; got ${JSON.stringify(bad)}`);
+  return ids;
 }
 
 
@@ -27,6 +42,10 @@ export function loadSlackConfig(env: Env, port?: string): SlackConfig {
     host: nonEmpty(env.DAPLAYA_SLACK_HOST) ?? DEFAULTS.slackHost,
     protocol: loadProtocolSettings(env),
   };
+  const notify = loadNotifyConfig(env);
+  if (notify) config.notify = notify;
+  const admins = parseSlackAdmins(env.DAPLAYA_SLACK_ADMINS);
+  if (admins) config.admins = admins;
   const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);
   if (appId) config.appId = appId;
   if (port !== undefined) {

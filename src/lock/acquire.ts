@@ -1,6 +1,6 @@
 import { backoffDelay, sleep, type BackoffPolicy } from './backoff.js';
 import { LeaseWatch } from './lease-watch.js';
-import { StoreError, type Claim, type LockItem, type LockStore, type QueueEntry, type WriteOutcome } from './types.js';
+import { StoreError, type Claim, type LockItem, type LockStore, type MetaData, type QueueEntry, type WriteOutcome } from './types.js';
 
 /**
  * Taking a lock, and everything that happens when it is busy: the fast path, taking
@@ -25,7 +25,13 @@ export interface AcquireRequest {
   lockId: string;
   user: string;
   meta: string;
+  /** Structured metadata (`--meta-json`), kept on the lock item and in the history. */
+  metaData?: MetaData;
   uberlock?: boolean;
+  /** With uberlock: the freeze lifts itself at this time (epoch ms). */
+  freezeUntil?: number;
+  /** A normal lock waits out a freeze only when asked; otherwise a freeze fails it at once. */
+  waitOnFreeze?: boolean;
   leaseMs: number;
   /** How long to keep trying; 0 means one attempt (plus clearing dead queue tickets). */
   waitMs: number;
@@ -129,7 +135,10 @@ export function heldBy(item: LockItem | undefined): Holder | undefined {
 }
 
 function claimOf(req: AcquireRequest, extra: Partial<Claim> = {}): Claim {
-  return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+  const c: Claim = { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+  if (req.uberlock && req.freezeUntil !== undefined) c.freezeUntil = req.freezeUntil;
+  if (req.metaData) c.metaData = req.metaData;
+  return c;
 }
 
 /** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
@@ -178,7 +187,9 @@ class Acquisition {
       }
     }
     const now = this.ctx.clock();
-    if (now >= this.start + req.waitMs) {
+    // A freeze does not end when a job finishes: waiting on it burns a runner for nothing.
+    const frozen = !req.uberlock && !req.waitOnFreeze && cur?.owner !== undefined && cur.uberlock === true && !this.canTakeOver(cur as LockItem & { owner: string });
+    if (frozen || now >= this.start + req.waitMs) {
       const holder = heldBy(cur);
       if (holder) req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
       return this.notAcquired('busy', holder, holder ? undefined : await this.queuedAhead());

@@ -1,10 +1,12 @@
 import pRetry from 'p-retry';
 import { acquireLock, DEFAULT_QUEUE, toHolder, type AcquireRequest, type AcquireResult, type Holder, type QueuePolicy } from './acquire.js';
 import { backoffDelay, DEFAULT_BACKOFF, monotonicMs, sleep, type BackoffPolicy } from './backoff.js';
+import { lapseId, type LockEvent, type LockObserver } from './events.js';
 import { LeaseWatch } from './lease-watch.js';
 import { lockState } from './rules.js';
-import { StoreError, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from './types.js';
+import { NEVER, StoreError, type HistoryEvent, type HistoryPage, type HistoryQuery, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from './types.js';
 
+export { lapseId, type LockEvent, type LockObserver } from './events.js';
 export { DEFAULT_QUEUE, heldBy, toHolder, type AcquireRequest, type AcquireResult, type BusyReport, type Holder, type QueuePolicy, type QueuedAhead } from './acquire.js';
 
 export type RenewResult = { renewed: true; lock: Holder } | { renewed: false; holder?: Holder };
@@ -28,6 +30,8 @@ export interface LockClientOptions {
   queue?: Partial<QueuePolicy>;
   /** How long history events are kept; 0 turns history off. */
   historyMs?: number;
+  /** Told of forced takeovers and releases, freezes set and lifted, lapsed leases, waiters that gave up, and what reads saw (events.ts). Must not throw or block. */
+  observer?: LockObserver;
 }
 
 export const DEFAULT_HISTORY_MS = 30 * 86_400_000;
@@ -49,6 +53,7 @@ export class LockClient {
   private readonly retries: number;
   private readonly retryMinMs: number;
   private readonly historyMs: number;
+  private readonly observer: LockObserver | undefined;
 
   constructor(
     readonly store: LockStore,
@@ -63,6 +68,16 @@ export class LockClient {
     this.retryMinMs = opts.transientMinDelayMs ?? 200;
     this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
     this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+    this.observer = opts.observer;
+  }
+
+  /** Tells the observer, if any; an observer's failure is never the lock's. */
+  private tell(e: LockEvent): void {
+    try {
+      this.observer?.event(e);
+    } catch {
+      // Notifications are not the lock.
+    }
   }
 
   /**
@@ -92,18 +107,42 @@ export class LockClient {
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
     const result = await acquireLock(this, req);
     if (result.acquired) await this.recordAcquired(req, result);
+    else if (result.reason === 'busy') await this.recordGaveUp(req, result);
     return result;
   }
 
   private async recordAcquired(req: AcquireRequest, r: Extract<AcquireResult, { acquired: true }>): Promise<void> {
     const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+    // The events are independent items: written side by side, one round trip, not two.
+    const events: Promise<void>[] = [];
     if (r.tookOverFrom) {
-      await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+      events.push(this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta }));
     } else if (r.replaced) {
       // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-      await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
+      events.push(this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt }));
     }
-    await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+    events.push(this.history({ ...base, kind: 'acquired', meta: req.meta, ...(req.metaData ? { metaData: req.metaData } : {}), uberlock: req.uberlock === true, waitedMs: r.waitedMs }));
+    await Promise.all(events);
+    const at = this.clock();
+    const fence = r.lock.fence;
+    if (r.tookOverFrom) {
+      this.tell({ kind: 'forced', id: `forced:${fence}`, name: req.name, at, by: req.user, from: r.tookOverFrom, reason: req.force?.reason ?? '', fence, uberlock: req.uberlock === true });
+    } else if (r.replaced) {
+      this.tell({ kind: 'lapsed', id: lapseId(fence - 1), name: req.name, at, holder: r.replaced, fence: fence - 1, replacedBy: req.user });
+    }
+    if (req.uberlock && !r.tookOverFrom) {
+      const until = r.lock.expiresAt < NEVER ? { until: r.lock.expiresAt } : {};
+      this.tell({ kind: 'uberlock-set', id: `uberlock-set:${fence}`, name: req.name, at, user: req.user, meta: req.meta, fence, ...until });
+    }
+  }
+
+  /** A wait that ended with the lock still busy: a failure to acquire, for the history (and stats). */
+  private async recordGaveUp(req: AcquireRequest, r: Extract<AcquireResult, { acquired: false }>): Promise<void> {
+    await this.history({ name: req.name, kind: 'gave-up', user: req.user, lockId: req.lockId, meta: req.meta, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder.user } : {}) });
+    // A single try (--wait 0, Slack) that finds the lock busy is an answer, not a waiter giving up.
+    if (req.waitMs > 0) {
+      this.tell({ kind: 'gave-up', id: `gave-up:${req.lockId}:${Math.random().toString(36).slice(2, 10)}`, name: req.name, at: this.clock(), user: req.user, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder } : {}) });
+    }
   }
 
   /** Appends to the history; best-effort, never in the way of the lock itself. */
@@ -146,12 +185,17 @@ export class LockClient {
   async release(name: string, by: ReleaseBy, opts: { outcome?: string; force?: { user: string; reason: string } } = {}): Promise<ReleaseResult> {
     let target = by;
     let forcedFrom: Holder | undefined;
+    // Whether a freeze ends here is news for the observer only: read the holder first just for it.
+    let before: Holder | undefined;
     if (opts.force) {
       // Break-glass: release whoever holds it now, conditioned on that holder.
       const seen = await this.store.get(name);
       if (!isHeldAtAll(seen)) return { outcome: 'not-held' };
       target = { lockId: seen.owner };
       forcedFrom = toHolder(seen);
+    } else if (this.observer) {
+      const seen = await this.store.get(name).catch(() => undefined);
+      if (isHeldAtAll(seen)) before = toHolder(seen);
     }
     let tries = 0;
     const outcome = await this.write(() => {
@@ -169,6 +213,11 @@ export class LockClient {
       const base = { name, user: released?.user ?? 'unknown', fence: it.fence, ...(released ? { lockId: released.lockId, heldMs: this.clock() - released.since } : {}) };
       if (opts.force) await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
       else await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+      if (opts.force && forcedFrom) {
+        this.tell({ kind: 'force-released', id: `force-released:${forcedFrom.fence}`, name, at: this.clock(), by: opts.force.user, from: forcedFrom, reason: opts.force.reason });
+      } else if (before?.uberlock && before.lockId === it.lastOwner) {
+        this.tell({ kind: 'uberlock-lifted', id: `uberlock-lifted:${before.fence}`, name, at: this.clock(), user: before.user, by: before.user, fence: before.fence });
+      }
       return { outcome: 'released', released };
     }
     const cur = outcome.current;
@@ -191,15 +240,27 @@ export class LockClient {
     return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
   }
 
-  async waiters(name: string): Promise<QueueEntry[]> {
-    const item = await this.store.get(name);
+  /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+  async waiters(name: string, known?: LockItem | undefined): Promise<QueueEntry[]> {
+    const item = arguments.length > 1 ? known : await this.store.get(name);
     const served = item?.nowServing ?? 0;
     const now = this.clock();
     return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
   }
 
+  /**
+   * The newest history events, newest first: one env's (a Query of its own items), or every
+   * env's (no scan: the store reads day by day, back to `since`, by default as far back as
+   * history is kept). At most `limit` (all when absent); `more` says older ones were left out.
+   */
+  async recentHistory(q: HistoryQuery = {}): Promise<HistoryPage> {
+    const since = q.since ?? (q.name === undefined ? this.clock() - (this.historyMs > 0 ? this.historyMs : DEFAULT_HISTORY_MS) : undefined);
+    return this.store.queryHistory({ ...q, ...(since !== undefined ? { since } : {}) });
+  }
+
+  /** Every kept event (of one env, or all), oldest first. */
   async historyOf(name?: string): Promise<HistoryEvent[]> {
-    return this.store.listHistory(name);
+    return (await this.recentHistory(name !== undefined ? { name } : {})).events.reverse();
   }
 
   /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
@@ -210,11 +271,24 @@ export class LockClient {
   }
 
   async item(name: string): Promise<LockItem | undefined> {
-    return this.store.get(name);
+    const item = await this.store.get(name);
+    if (item) this.saw([item]);
+    return item;
   }
 
   async list(): Promise<LockItem[]> {
-    return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+    const items = (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+    this.saw(items);
+    return items;
+  }
+
+  /** What a reader saw, for an observer that judges it (a lease lapsed without release, a lock held too long). */
+  private saw(items: LockItem[]): void {
+    try {
+      this.observer?.seen?.(items, this.clock(), this.skewMs);
+    } catch {
+      // Notifications are not the lock.
+    }
   }
 
   /**

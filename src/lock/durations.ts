@@ -10,9 +10,9 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
 export const MAX_DURATION_MS = 30 * 86_400_000;
 
 /** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
-export function parseDuration(value: string, what = 'duration'): number {
+export function parseDuration(value: string, what = 'duration', maxMs = MAX_DURATION_MS): number {
   const ms = parseAnyDuration(value, what);
-  if (ms > MAX_DURATION_MS) throw new InvalidInputError(`${what} ${value} is longer than the maximum of 30d`);
+  if (ms > maxMs) throw new InvalidInputError(`${what} ${value} is longer than the maximum of ${formatDuration(maxMs)}`);
   return ms;
 }
 

@@ -1,4 +1,4 @@
-import type { LockItem } from './types.js';
+import { NEVER, type LockItem } from './types.js';
 
 /**
  * When another holder's lease may be taken over, judged without trusting anyone's
@@ -47,8 +47,9 @@ export class LeaseWatch {
    * `item` must have been passed to `see` first.
    */
   takeoverIn(item: LockItem & { owner: string }, mono: number, now: number, skewMs: number): number {
-    if (item.uberlock) return Number.POSITIVE_INFINITY;
     if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt)) return Number.POSITIVE_INFINITY;
+    // A freeze is a declared window, not a lease a running holder renews: it ends at its time.
+    if (item.uberlock) return item.expiresAt >= NEVER ? Number.POSITIVE_INFINITY : item.expiresAt - now;
     const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
     const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
     return Math.min(watched, byWallClock);

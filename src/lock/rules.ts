@@ -33,7 +33,8 @@ export type LockState = 'free' | 'held' | 'frozen' | 'expired';
 
 export function lockState(item: LockItem | undefined, now: number, skewMs: number): LockState {
   if (item?.owner === undefined) return 'free';
-  if (item.uberlock) return 'frozen';
+  // A freeze with an end (lock --uberlock --until) has lifted once its time is past.
+  if (item.uberlock) return typeof item.expiresAt === 'number' && item.expiresAt < now ? 'expired' : 'frozen';
   return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 
@@ -71,7 +72,7 @@ export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, 
     uberlock: c.uberlock,
     acquiredAt: now,
     updatedAt: now,
-    expiresAt: c.uberlock ? NEVER : now + c.leaseMs,
+    expiresAt: c.uberlock ? c.freezeUntil ?? NEVER : now + c.leaseMs,
     leaseMs: c.uberlock ? 0 : c.leaseMs,
     fence: (cur?.fence ?? 0) + 1,
     prevOwner: cur?.owner ?? 'none',
@@ -79,6 +80,8 @@ export function applyAcquire(cur: LockItem | undefined, name: string, c: Claim, 
     prevExpiresAt: cur?.expiresAt ?? 0,
   };
   if (c.uberlock) delete next.uberPendingUntil;
+  if (c.metaData) next.metaData = c.metaData;
+  else delete next.metaData;
   if (c.ticket !== undefined) next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
   delete next.forcedBy;
   delete next.forcedFrom;
@@ -100,7 +103,7 @@ export function applyRenew(cur: LockItem | undefined, lockId: string, fence: num
 export function applyRelease(cur: LockItem | undefined, by: ReleaseBy, now: number): LockItem | undefined {
   if (cur?.owner === undefined) return undefined;
   if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user) return undefined;
-  const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+  const { owner, user, meta: _meta, metaData: _md, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
   const out: LockItem = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
   if (cur.acquiredAt !== undefined) out.lastAcquiredAt = cur.acquiredAt;
   return out;

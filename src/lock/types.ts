@@ -1,3 +1,6 @@
+/** Structured metadata of a lock (`lock --meta-json`): plain values only. */
+export type MetaData = Record<string, string | number | boolean>;
+
 /** The lock item as every store keeps it (DESIGN.md "Lock item"). Times are epoch ms. */
 export interface LockItem {
   name: string;
@@ -5,6 +8,8 @@ export interface LockItem {
   owner?: string;
   user?: string;
   meta?: string;
+  /** Structured metadata of the current holder (`--meta-json`), next to `meta`, which shows it as key=value. */
+  metaData?: MetaData;
   uberlock?: boolean;
   acquiredAt?: number;
   updatedAt?: number;
@@ -40,10 +45,14 @@ export interface Claim {
   lockId: string;
   user: string;
   meta: string;
+  /** Structured metadata (`--meta-json`); a claim without it clears the last holder's. */
+  metaData?: MetaData;
   uberlock: boolean;
   leaseMs: number;
   /** The waiter's queue ticket: it may take the lock only when it is the head (nowServing = ticket - 1). */
   ticket?: number;
+  /** An uberlock that lifts itself at this time (epoch ms); without it a freeze never lapses. */
+  freezeUntil?: number;
   /** Take over a lapsed lease: the item must still be exactly this lease (lease-watch.ts). */
   takeover?: { owner: string; fence: number; expiresAt: number };
   /** Take the lock whoever holds it (break-glass); `seenOwner` must still hold it. */
@@ -73,10 +82,10 @@ export interface QueueEntry {
   cancelled?: boolean;
 }
 
-export type HistoryKind = 'acquired' | 'released' | 'expired' | 'forced' | 'force-released' | 'extended';
+export type HistoryKind = 'acquired' | 'released' | 'expired' | 'forced' | 'force-released' | 'extended' | 'gave-up';
 
 /** Events in the same millisecond are told in the order they happen in the protocol. */
-const KIND_ORDER: Record<HistoryKind, number> = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+const KIND_ORDER: Record<HistoryKind, number> = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5, 'gave-up': 6 };
 export function byTime(a: HistoryEvent, b: HistoryEvent): number {
   return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
 }
@@ -90,6 +99,8 @@ export interface HistoryEvent {
   lockId?: string;
   fence?: number;
   meta?: string;
+  /** For acquisitions: the holder's structured metadata (`--meta-json`). */
+  metaData?: MetaData;
   uberlock?: boolean;
   waitedMs?: number;
   heldMs?: number;
@@ -99,8 +110,24 @@ export interface HistoryEvent {
   by?: string;
   from?: string;
   reason?: string;
+  /** For gave-up (a wait that ended with the lock busy): who held it then. */
+  holder?: string;
   /** When the store may forget the event (TTL). */
   keepUntil: number;
+}
+
+/** Which history events to read: one env's (or every env's when `name` is absent), at or after `since`, the newest `limit` (all when absent). */
+export interface HistoryQuery {
+  name?: string;
+  /** Epoch ms; events before it are not read. */
+  since?: number;
+  limit?: number;
+}
+
+/** Events newest first; `more` when older events matching the query were left out by the limit. */
+export interface HistoryPage {
+  events: HistoryEvent[];
+  more: boolean;
 }
 
 /**
@@ -117,7 +144,15 @@ export interface LockStore {
   /** Extends the lease of a held lock (by lock id or user). */
   extend(name: string, by: ReleaseBy, expiresAt: number, now: number): Promise<WriteOutcome>;
   get(name: string): Promise<LockItem | undefined>;
+  /**
+   * Every lock item (not queue entries or history): a cost that grows with the number of
+   * envs only. The DynamoDB store reads them from an index that holds the attributes a
+   * listing shows (owner, user, meta, metaData, uberlock, acquiredAt, expiresAt, fence,
+   * lastUser, releasedAt, forced*), and may lag a write by a moment; decisions read `get`.
+   */
   list(): Promise<LockItem[]>;
+  /** Said once by a read that worked the slow way (e.g. a table `daplaya init` should upgrade); surfaces print and clear it. */
+  readonly readNotes?: string[];
   /** Announces an uberlock waiting for the env until `until` (0 clears it). */
   markUberPending(name: string, until: number, now: number): Promise<void>;
   /**
@@ -131,9 +166,21 @@ export interface LockStore {
   getQueueEntry(name: string, ticket: number): Promise<QueueEntry | undefined>;
   listQueue(name: string): Promise<QueueEntry[]>;
   addHistory(event: HistoryEvent): Promise<void>;
-  listHistory(name?: string): Promise<HistoryEvent[]>;
+  /**
+   * The newest history events (one env's, or every env's), newest first, at most
+   * `limit`: reads in pages and stops once it has them, never all events to show a few.
+   */
+  queryHistory(q: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * Records that notice `id` about env `name` was sent, unless it already was: one
+   * conditional write (create if absent). True for the first caller only, in any process.
+   * Kept until `keepUntil` (TTL).
+   */
+  claimNotice(name: string, id: string, keepUntil: number): Promise<boolean>;
   /** Create the backing storage; returns false when it already existed. */
-  init(): Promise<boolean>;
+  init(progress?: (line: string) => void): Promise<boolean>;
+  /** What the last `init` found worth a warning that did not stop it. */
+  readonly initNotes?: string[];
   close?(): void;
 }
 

@@ -12,9 +12,11 @@ export const RENEWER_ARG = '--daplaya-renewer=';
  * the token goes on its command line, so a later release can tell it from any
  * other process that has (or has been given) the same pid.
  */
-export function startRenewer(script: string, config: RenewerSettings, env: Env, token?: string): number {
+export function startRenewer(script: string, config: RenewerSettings, env: Env, token?: string, opts: { inCallersProcessGroup?: boolean } = {}): number {
   const child = spawn(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
-    detached: true,
+    // A GitLab job's renewer stays in the job's process group, so the runner's kill of
+    // the job (cancel, timeout) reaches it too; the action's must outlive pre's process.
+    detached: opts.inCallersProcessGroup !== true,
     stdio: 'ignore',
     // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
     env: { ...env, [RENEWER_SETTINGS_ENV]: encodeRenewerSettings(config) },

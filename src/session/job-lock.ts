@@ -66,6 +66,8 @@ export interface RenewerRequest {
   roleToAssume?: string;
   roleSessionName?: string;
   audience?: string;
+  /** Stay in the caller's process group (a GitLab job), so killing the job's group kills the renewer too. */
+  inCallersProcessGroup?: boolean;
 }
 
 /** A running renewer, as whoever stops it later needs to know it. */
@@ -77,8 +79,8 @@ export interface RenewerHandle {
 
 /** Starts the job's renewer (a detached process that inherits `env`, credentials included). */
 export function startJobRenewer(req: RenewerRequest, env: Record<string, string | undefined>): RenewerHandle {
-  const { script, token, ...settings } = req;
-  const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token);
+  const { script, token, inCallersProcessGroup, ...settings } = req;
+  const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token, inCallersProcessGroup ? { inCallersProcessGroup } : {});
   const handle: RenewerHandle = { pid, statusFile: req.statusFile };
   if (token) handle.identity = { pid, exec: process.execPath, script, token };
   return handle;

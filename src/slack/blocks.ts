@@ -1,4 +1,4 @@
-import { expiresText, iso } from '../wording.js';
+import { expiresText, iso, scopeText } from '../wording.js';
 import type { Holder } from '../lock/client.js';
 import { lockState } from '../lock/rules.js';
 import type { LockItem, QueueEntry } from '../lock/types.js';
@@ -52,7 +52,7 @@ export function leasesReply(items: LockItem[], queues: Map<string, QueueEntry[]>
     const expired = lockState(i, now, skewMs) === 'expired' ? ' :hourglass: *EXPIRED* (not released)' : '';
     const h = { name: i.name, lockId: i.owner as string, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
     const q = queues.get(i.name) ?? [];
-    return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+    return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}, ${scopeText(i.owner)}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
   });
   return reply('ephemeral', `${held.length} env(s) locked`, lines);
 }

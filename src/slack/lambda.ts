@@ -1,6 +1,7 @@
 import '../quiet-sdk-warning.js';
 import { loadSlackConfig } from '../config/slack.js';
 import { LockClient } from '../lock/client.js';
+import { openNotifier, type Notifier } from '../notify/notifier.js';
 import { openStore } from '../store/open.js';
 import { handleSlack } from './handler.js';
 
@@ -13,6 +14,7 @@ interface ApiGatewayEvent {
 }
 
 let client: Promise<LockClient> | undefined;
+let notifier: Notifier | undefined;
 // Load the AWS SDK while the Lambda initialises (free CPU on a cold start) rather than inside
 // Slack's 3-second window; the store itself is still opened only for a verified request.
 const sdkLoading = import('../store/dynamodb.js').catch(() => undefined);
@@ -29,11 +31,20 @@ export async function handler(event: ApiGatewayEvent) {
       signingSecret: config.signingSecret,
       ...(config.appId ? { appId: config.appId } : {}),
       leaseMs: config.leaseMs,
-      client: () => (client ??= sdkLoading.then(() => openStore(config.store)).then((s) => new LockClient(s, config.protocol))),
+      ...(config.admins ? { admins: config.admins } : {}),
+      client: () =>
+        (client ??= sdkLoading
+          .then(() => openStore(config.store))
+          .then((s) => {
+            notifier = openNotifier(config.notify, s, (l) => console.warn(`daplaya: warning: ${l}`));
+            return new LockClient(s, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
+          })),
       onDeferred: (w) => deferred.push(w),
     },
   );
   // A frozen Lambda cannot post later: finish the slow work before answering.
   await Promise.all(deferred);
+  // Nor send a notification after it answers: each is bounded by its timeout (2 s).
+  await notifier?.settle();
   return { statusCode: res.status, headers: res.headers, body: res.body };
 }

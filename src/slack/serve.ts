@@ -14,6 +14,7 @@ export async function serveSlack(client: LockClient, opts: { port?: string; env:
     signingSecret: slack.signingSecret,
     ...(slack.appId ? { appId: slack.appId } : {}),
     leaseMs: slack.leaseMs,
+    ...(slack.admins ? { admins: slack.admins } : {}),
     client: async () => client,
   });
   await new Promise<void>((resolve, reject) => {

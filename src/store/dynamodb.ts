@@ -8,19 +8,23 @@ import {
   QueryCommand,
   ScanCommand,
   UpdateItemCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeValue,
   type DynamoDBClientConfig,
+  type QueryCommandInput,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentityProvider, Command } from '@smithy/types';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './dynamodb-defaults.js';
+import { ALL_LOCK_SHARDS, daysBack, HISTORY_INDEX, historyDay, historyDayOfSortKey, INDEX_ATTRIBUTES, INDEXES, indexState, indexUnusable, LOCKS_INDEX, lockShard } from './dynamodb-indexes.js';
 import { redactUrl } from './redact.js';
 
 export { DEFAULT_REQUEST_TIMEOUT_MS };
-import { byTime, NEVER, StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
+import { newestFirst } from '../lock/history.js';
+import { NEVER, StoreError, type Claim, type HistoryEvent, type HistoryPage, type HistoryQuery, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 export interface DynamoStoreConfig {
   table: string;
@@ -32,8 +36,29 @@ export interface DynamoStoreConfig {
 }
 
 const LOCK_SK = 'LOCK';
+/** `history` without --env and without --since looks back this far (the client passes its retention). */
+const DEFAULT_HISTORY_WINDOW_MS = 30 * 86_400_000;
+/** Concurrent writes of `init`'s backfill. */
+const BACKFILL_WRITERS = 16;
+/** Day partitions of the history index read at once at first (then twice as many each round). */
+const HISTORY_FIRST_DAYS = 2;
+/** ...and at most this many at once (a `--since` of years on a quiet table walks on in rounds of this). */
+const HISTORY_MAX_DAYS = 16;
+/** An index found missing is tried again after this long (a long-lived Slack server sees `init`'s upgrade). */
+const INDEX_RETRY_MS = 10 * 60_000;
+/** How long `init` waits for a new index to become ACTIVE (DynamoDB backfills it from the whole table). */
+const INDEX_WAIT_MS = 60 * 60_000;
+
+/** Prefixes an update's SET clause with the item's `locks` index partition. */
+function withLockIdx(expr: string | undefined): string {
+  if (!expr?.startsWith('SET ')) throw new Error(`lock item update without a SET clause: ${expr}`);
+  return `SET lockIdx = :lockIdx, ${expr.slice(4)}`;
+}
 
 /** A request that got no answer within its deadline: it may or may not have landed. */
+/** Table creation and description can take long on a busy engine: control-plane requests get more time. */
+const CONTROL_DEADLINE_MS = 30_000;
+
 class DeadlineExceeded extends Error {
   override name = 'DeadlineExceeded';
   constructor(readonly ms: number) {
@@ -52,6 +77,8 @@ export class DynamoStore implements LockStore {
   readonly description: string;
   readonly client: DynamoDBClient;
   private readonly requestTimeoutMs: number;
+  /** What `init` found worth telling that did not stop it (printed as warnings). */
+  readonly initNotes: string[] = [];
 
   constructor(readonly config: DynamoStoreConfig) {
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -80,10 +107,13 @@ export class DynamoStore implements LockStore {
    * and never answers (or a socket that stalls mid-response) fails the request after
    * `requestTimeoutMs` as an ambiguous outcome, which the lock client settles by retrying.
    */
-  private send<In extends ServiceInputTypes, Out extends ServiceOutputTypes>(command: Command<ServiceInputTypes, In, ServiceOutputTypes, Out, DynamoDBClientResolvedConfig>): Promise<Out> {
-    const signal = AbortSignal.timeout(this.requestTimeoutMs);
+  private send<In extends ServiceInputTypes, Out extends ServiceOutputTypes>(
+    command: Command<ServiceInputTypes, In, ServiceOutputTypes, Out, DynamoDBClientResolvedConfig>,
+    deadlineMs = this.requestTimeoutMs,
+  ): Promise<Out> {
+    const signal = AbortSignal.timeout(deadlineMs);
     return this.client.send(command, { abortSignal: signal as never }).catch((err: unknown) => {
-      if (signal.aborted) throw new DeadlineExceeded(this.requestTimeoutMs);
+      if (signal.aborted) throw new DeadlineExceeded(deadlineMs);
       throw err;
     });
   }
@@ -101,6 +131,10 @@ export class DynamoStore implements LockStore {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...input,
+          // Every write of a lock item (re)sets its place in the sparse `locks` index, so an
+          // item created by any write, or written by an earlier release, is listed.
+          UpdateExpression: withLockIdx(input.UpdateExpression),
+          ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':lockIdx': { S: lockShard(name) } },
         }),
       );
       return { ok: true, item: fromItem(out.Attributes ?? {}, name) };
@@ -121,7 +155,7 @@ export class DynamoStore implements LockStore {
       ':meta': { S: c.meta },
       ':uber': { BOOL: c.uberlock },
       ':now': { N: String(now) },
-      ':exp': { N: String(c.uberlock ? NEVER : now + c.leaseMs) },
+      ':exp': { N: String(c.uberlock ? c.freezeUntil ?? NEVER : now + c.leaseMs) },
       ':lease': { N: String(c.uberlock ? 0 : c.leaseMs) },
       ':zero': { N: '0' },
       ':one': { N: '1' },
@@ -164,6 +198,13 @@ export class DynamoStore implements LockStore {
       }
       condition = next ? `#owner = :me OR (${free}${next})` : `#owner = :me OR ${free}`;
     }
+    // Structured metadata (--meta-json) belongs to this holder: set it, or clear the last holder's.
+    if (c.metaData) {
+      set += ', metaData = :metaData';
+      values[':metaData'] = { S: JSON.stringify(c.metaData) };
+    } else {
+      remove = remove ? `${remove}, metaData` : ' REMOVE metaData';
+    }
     return this.update(name, {
       UpdateExpression: set + remove,
       ConditionExpression: condition,
@@ -197,7 +238,7 @@ export class DynamoStore implements LockStore {
     const byLock = 'lockId' in by;
     return this.update(name, {
       UpdateExpression:
-        'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, uberlock, acquiredAt, expiresAt, leaseMs, forcedBy, forcedFrom, forceReason',
+        'SET lastOwner = #owner, lastUser = #user, lastAcquiredAt = acquiredAt, releasedAt = :now, updatedAt = :now REMOVE #owner, #user, meta, metaData, uberlock, acquiredAt, expiresAt, leaseMs, forcedBy, forcedFrom, forceReason',
       ConditionExpression: byLock ? '#owner = :who' : 'attribute_exists(#owner) AND #user = :who',
       ExpressionAttributeNames: { '#owner': 'owner', '#user': 'user' },
       ExpressionAttributeValues: { ':who': { S: byLock ? by.lockId : by.user }, ':now': { N: String(now) } },
@@ -329,18 +370,111 @@ export class DynamoStore implements LockStore {
     return this.put({
       pk: { S: event.name },
       sk: { S: `H#${new Date(event.at).toISOString()}#${event.id}` },
+      // The sparse `history` index: every env's events by day, for `history` without --env.
+      hDay: { S: historyDay(event.at) },
       event: { S: JSON.stringify(event) },
       ttl: { N: String(Math.floor(event.keepUntil / 1000)) },
     });
   }
 
-  async listHistory(name?: string): Promise<HistoryEvent[]> {
-    const items = name ? await this.query(name, 'H#') : await this.scan('H#');
+  /** A notice sent: `N#<id>` put only if absent, so the first process to claim it wins. */
+  async claimNotice(name: string, id: string, keepUntil: number): Promise<boolean> {
+    try {
+      await this.send(
+        new PutItemCommand({
+          TableName: this.config.table,
+          Item: { pk: { S: name }, sk: { S: `N#${id}` }, ttl: { N: String(Math.floor(keepUntil / 1000)) } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw classify(err, this.config);
+    }
+  }
+
+  /**
+   * One env's history: a Query of its partition, newest first, `Limit` just past what is
+   * wanted, paged by ExclusiveStartKey. Every env's: the `history` index, one day
+   * partition at a time from today back to `since`, a week of days at once, stopping once
+   * the newest `limit` are known. Never a scan, unless the index is missing (then says so).
+   */
+  async queryHistory(q: HistoryQuery): Promise<HistoryPage> {
     const now = Date.now();
-    return items
-      .map((i) => JSON.parse(i.event?.S ?? '{}') as HistoryEvent)
-      .filter((e) => e.keepUntil > now)
-      .sort(byTime);
+    const from = `H#${q.since !== undefined ? new Date(q.since).toISOString() : ''}`;
+    if (q.name !== undefined) {
+      return this.newest(
+        { KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to', ExpressionAttributeValues: { ':pk': { S: q.name }, ':from': { S: from }, ':to': { S: 'H#\uffff' } }, ConsistentRead: true },
+        q.limit,
+        now,
+      );
+    }
+    if (Date.now() >= (this.noIndexUntil[HISTORY_INDEX] ?? 0)) {
+      try {
+        return await this.historyByDay(q.since ?? now - DEFAULT_HISTORY_WINDOW_MS, from, q.limit, now);
+      } catch (err) {
+        const why = indexUnusable(err);
+        if (!why) throw err;
+        this.indexUnusableNote(HISTORY_INDEX, why);
+      }
+    }
+    const events = (await this.scan('H#')).map((i) => JSON.parse(i.event?.S ?? '{}') as HistoryEvent).filter((e) => (q.since === undefined || e.at >= q.since) && e.keepUntil > now);
+    events.sort(newestFirst);
+    return q.limit !== undefined && events.length > q.limit ? { events: events.slice(0, q.limit), more: true } : { events, more: false };
+  }
+
+  private async historyByDay(since: number, from: string, limit: number | undefined, now: number): Promise<HistoryPage> {
+    // From an hour ahead: a writer whose clock runs ahead may already have written into tomorrow.
+    const days = daysBack(now + 3_600_000, since);
+    const events: HistoryEvent[] = [];
+    let more = false;
+    // Newest days first, 2 at once, then 4, 8, 16...: a busy table answers from today and
+    // yesterday, a quiet one reaches a month back in a few round trips. Each day is asked
+    // only for what is still missing; `more` from a day means the newest `limit` are in hand.
+    for (let i = 0, batch = HISTORY_FIRST_DAYS; i < days.length && !(limit !== undefined && (more || events.length > limit)); i += batch, batch = Math.min(batch * 2, HISTORY_MAX_DAYS)) {
+      const want = limit === undefined ? undefined : Math.max(0, limit - events.length);
+      const pages = await Promise.all(
+        days.slice(i, i + batch).map((day) =>
+          this.newest({ IndexName: HISTORY_INDEX, KeyConditionExpression: 'hDay = :day AND sk >= :from', ExpressionAttributeValues: { ':day': { S: day }, ':from': { S: from } } }, want, now),
+        ),
+      );
+      for (const p of pages) {
+        events.push(...p.events);
+        more ||= p.more;
+      }
+    }
+    events.sort(newestFirst);
+    return limit !== undefined && events.length > limit ? { events: events.slice(0, limit), more: true } : { events, more };
+  }
+
+  /** Reads a Query newest first in pages of just past what is still wanted (all when `limit` is absent). */
+  private async newest(input: Omit<QueryCommandInput, 'TableName'>, limit: number | undefined, now: number): Promise<HistoryPage> {
+    const events: HistoryEvent[] = [];
+    let start: Item | undefined;
+    try {
+      do {
+        const out = await this.send(
+          new QueryCommand({
+            TableName: this.config.table,
+            ScanIndexForward: false,
+            ...input,
+            ...(limit !== undefined ? { Limit: Math.max(1, limit + 1 - events.length) } : {}),
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const it of out.Items ?? []) {
+          const e = JSON.parse(it.event?.S ?? '{}') as HistoryEvent;
+          // Past its keepUntil: TTL deletes it some day; it is already gone for readers.
+          if (e.keepUntil > now) events.push(e);
+        }
+        start = out.LastEvaluatedKey;
+      } while (start && (limit === undefined || events.length <= limit));
+    } catch (err) {
+      throw classify(err, this.config);
+    }
+    events.sort(newestFirst);
+    return limit !== undefined && events.length > limit ? { events: events.slice(0, limit), more: true } : { events, more: false };
   }
 
   async get(name: string): Promise<LockItem | undefined> {
@@ -354,11 +488,58 @@ export class DynamoStore implements LockStore {
     }
   }
 
+  /**
+   * Every lock item, from the sparse `locks` index (one small Query per shard, in
+   * parallel): what a listing shows, whatever the size of the history. A table without
+   * the index yet (made by an earlier release) is scanned instead, and readNotes says
+   * that `daplaya init` upgrades it.
+   */
   async list(): Promise<LockItem[]> {
+    if (Date.now() >= (this.noIndexUntil[LOCKS_INDEX] ?? 0)) {
+      try {
+        const shards = await Promise.all(
+          ALL_LOCK_SHARDS.map((shard) =>
+            this.pages((start) =>
+              this.send(
+                new QueryCommand({
+                  TableName: this.config.table,
+                  IndexName: LOCKS_INDEX,
+                  KeyConditionExpression: 'lockIdx = :shard',
+                  ExpressionAttributeValues: { ':shard': { S: shard } },
+                  ExclusiveStartKey: start,
+                }),
+              ),
+            ),
+          ),
+        );
+        return shards.flat().map((it) => fromItem(it, it.pk?.S ?? '?'));
+      } catch (err) {
+        const why = indexUnusable(err);
+        if (!why) throw err;
+        this.indexUnusableNote(LOCKS_INDEX, why);
+      }
+    }
     return (await this.scan(LOCK_SK)).filter((it) => it.sk?.S === LOCK_SK).map((it) => fromItem(it, it.pk?.S ?? '?'));
   }
 
-  async init(): Promise<boolean> {
+  /** Reads said once that they took the slow way, and why (printed by the CLI). */
+  readonly readNotes: string[] = [];
+  /** Until when an index found unusable is not tried again (a long-lived Slack server retries it later). */
+  private readonly noIndexUntil: Record<string, number> = {};
+
+  private indexUnusableNote(index: string, why: 'missing' | 'building' | 'denied'): void {
+    this.noIndexUntil[index] = Date.now() + INDEX_RETRY_MS;
+    const what = index === LOCKS_INDEX ? 'listing locks' : 'listing history across envs';
+    this.readNotes.push(
+      why === 'missing'
+        ? `table ${this.config.table} has no \`${index}\` index yet (made by an earlier daplaya), so ${what} scanned the whole table; \`daplaya init\` upgrades it`
+        : why === 'building'
+          ? `the \`${index}\` index of table ${this.config.table} is still being built, so ${what} scanned the whole table`
+          : `access denied to the \`${index}\` index of table ${this.config.table}, so ${what} scanned the whole table; allow dynamodb:Query on .../table/${this.config.table}/index/* (README, IAM policy)`,
+    );
+  }
+
+  async init(progress: (line: string) => void = () => undefined): Promise<boolean> {
     let created = false;
     try {
       await this.send(
@@ -368,12 +549,15 @@ export class DynamoStore implements LockStore {
           AttributeDefinitions: [
             { AttributeName: 'pk', AttributeType: 'S' },
             { AttributeName: 'sk', AttributeType: 'S' },
+            ...INDEX_ATTRIBUTES,
           ],
           KeySchema: [
             { AttributeName: 'pk', KeyType: 'HASH' },
             { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
+          GlobalSecondaryIndexes: INDEXES,
         }),
+        CONTROL_DEADLINE_MS,
       );
       created = true;
     } catch (err) {
@@ -381,26 +565,144 @@ export class DynamoStore implements LockStore {
     }
     try {
       for (let i = 0; i < 120; i++) {
-        const d = await this.send(new DescribeTableCommand({ TableName: this.config.table }));
+        const d = await this.send(new DescribeTableCommand({ TableName: this.config.table }), CONTROL_DEADLINE_MS);
         checkKeySchema(this.config.table, d.Table);
         if (d.Table?.TableStatus === 'ACTIVE') break;
         await new Promise((r) => setTimeout(r, 1000));
       }
-      await this.client
-        .send(
-          new UpdateTimeToLiveCommand({
-            TableName: this.config.table,
-            TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-          }),
-        )
-        .catch((err: Error) => {
-          // Already enabled is the second-run case.
-          if (!/already enabled|TimeToLive is already/i.test(err.message)) throw err;
-        });
+      await this.send(
+        new UpdateTimeToLiveCommand({
+          TableName: this.config.table,
+          TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        }),
+        CONTROL_DEADLINE_MS,
+      ).catch((err: Error) => {
+        // Already enabled is the second-run case.
+        if (/already enabled|TimeToLive is already/i.test(err.message)) return;
+        // Engines without the TTL API (dynalite): the table works; history and queue items are just never expired by the engine.
+        if (err.name === 'UnknownOperationException' || /UnknownOperation/i.test(err.message)) {
+          this.initNotes.push(`this DynamoDB engine has no TTL API (UpdateTimeToLive: ${err.name}): history and queue entries will not be deleted by the engine`);
+          return;
+        }
+        throw err;
+      });
+      await this.upgrade(progress);
     } catch (err) {
       throw classify(err, this.config);
     }
     return created;
+  }
+
+  /**
+   * Brings a table made by an earlier release up to date: adds the missing indexes (one
+   * UpdateTable each, as DynamoDB builds one at a time), waits until they are ACTIVE, and
+   * gives every lock and history item written without its index attribute that attribute.
+   * Safe to run again, and while locks are taken: a second run finds nothing to do.
+   */
+  private async upgrade(progress: (line: string) => void): Promise<void> {
+    const table = this.config.table;
+    const describe = async () => (await this.send(new DescribeTableCommand({ TableName: table }), CONTROL_DEADLINE_MS)).Table;
+    let t = await describe();
+    let { missing, notActive } = indexState(table, t);
+    for (const index of missing) {
+      progress(`adding index ${index.IndexName} to table ${table}`);
+      const provisioned = t?.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST' && (t?.ProvisionedThroughput?.ReadCapacityUnits ?? 0) > 0;
+      await this.send(
+        new UpdateTableCommand({
+          TableName: table,
+          AttributeDefinitions: INDEX_ATTRIBUTES.concat([
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ]).filter((a) => index.KeySchema?.some((k) => k.AttributeName === a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                ...index,
+                ...(provisioned
+                  ? { ProvisionedThroughput: { ReadCapacityUnits: t?.ProvisionedThroughput?.ReadCapacityUnits ?? 1, WriteCapacityUnits: t?.ProvisionedThroughput?.WriteCapacityUnits ?? 1 } }
+                  : {}),
+              },
+            },
+          ],
+        }),
+        CONTROL_DEADLINE_MS,
+      ).catch((err: Error) => {
+        // Another `init` added it meanwhile: wait for it like ours.
+        if (!/already exists/i.test(err.message)) throw err;
+      });
+      t = await this.untilIndexesActive(describe, [index.IndexName ?? ''], progress);
+    }
+    ({ notActive } = indexState(table, t));
+    if (notActive.length > 0) await this.untilIndexesActive(describe, notActive, progress);
+    const n = await this.backfill();
+    if (n.locks > 0 || n.history > 0) progress(`gave ${n.locks} lock item(s) and ${n.history} history event(s) their index attribute`);
+  }
+
+  private async untilIndexesActive(describe: () => Promise<TableDescription | undefined>, names: string[], progress: (line: string) => void): Promise<TableDescription | undefined> {
+    const deadline = Date.now() + INDEX_WAIT_MS;
+    let said = 0;
+    for (;;) {
+      const t = await describe();
+      const pending = indexState(this.config.table, t).notActive.filter((n) => names.includes(n));
+      if (pending.length === 0 && t?.TableStatus === 'ACTIVE') return t;
+      if (Date.now() > deadline) {
+        throw new StoreError('other', `index ${pending.join(', ')} of table ${this.config.table} is not ACTIVE after ${INDEX_WAIT_MS / 60_000} minutes; run \`daplaya init\` again later`, false);
+      }
+      if (Date.now() - said > 60_000) {
+        if (said > 0) progress(`waiting for index ${pending.join(', ')} of table ${this.config.table} to become ACTIVE`);
+        said = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /**
+   * Gives lock items without `lockIdx` (or with another shard's) and history items without
+   * `hDay` their index attribute: one scan of keys, one conditional update per item found
+   * (which never re-creates an item deleted meanwhile by TTL).
+   */
+  private async backfill(): Promise<{ locks: number; history: number }> {
+    const items = await this.pages((start) =>
+      this.send(
+        new ScanCommand({
+          TableName: this.config.table,
+          ProjectionExpression: 'pk, sk, lockIdx, hDay',
+          // Lock items are few: all come back and are checked here; history items only when unmarked.
+          FilterExpression: 'sk = :lock OR (begins_with(sk, :h) AND attribute_not_exists(hDay))',
+          ExpressionAttributeValues: { ':lock': { S: LOCK_SK }, ':h': { S: 'H#' } },
+          ExclusiveStartKey: start,
+        }),
+        CONTROL_DEADLINE_MS,
+      ),
+    );
+    const todo = items.flatMap((it) => {
+      const pk = it.pk?.S;
+      const sk = it.sk?.S;
+      if (pk === undefined || sk === undefined) return [];
+      if (sk === LOCK_SK) return it.lockIdx?.S === lockShard(pk) ? [] : [{ pk, sk, attr: 'lockIdx', value: lockShard(pk) }];
+      const day = historyDayOfSortKey(sk);
+      return day ? [{ pk, sk, attr: 'hDay', value: day }] : [];
+    });
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length) {
+        const u = todo[next++] as (typeof todo)[number];
+        await this.send(
+          new UpdateItemCommand({
+            TableName: this.config.table,
+            Key: { pk: { S: u.pk }, sk: { S: u.sk } },
+            UpdateExpression: 'SET #attr = :v',
+            ConditionExpression: 'attribute_exists(sk)',
+            ExpressionAttributeNames: { '#attr': u.attr },
+            ExpressionAttributeValues: { ':v': { S: u.value } },
+          }),
+        ).catch((err: Error) => {
+          if (err.name !== 'ConditionalCheckFailedException') throw err;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: BACKFILL_WRITERS }, worker));
+    return { locks: todo.filter((u) => u.attr === 'lockIdx').length, history: todo.filter((u) => u.attr === 'hDay').length };
   }
 }
 
@@ -443,6 +745,14 @@ function fromItem(it: Item, name: string): LockItem {
   for (const k of ['owner', 'user', 'meta', 'lastJoin', 'lastOwner', 'lastUser', 'forcedBy', 'forcedFrom', 'forceReason', 'prevOwner', 'prevUser'] as const) str(k);
   for (const k of ['acquiredAt', 'updatedAt', 'expiresAt', 'releasedAt', 'nextTicket', 'nowServing', 'prevExpiresAt', 'uberPendingUntil', 'lastAcquiredAt', 'leaseMs', 'lastJoinAt'] as const) n(k);
   if (it.uberlock?.BOOL !== undefined) item.uberlock = it.uberlock.BOOL;
+  if (it.metaData?.S !== undefined) {
+    try {
+      const data = JSON.parse(it.metaData.S) as unknown;
+      if (data && typeof data === 'object' && !Array.isArray(data)) item.metaData = data as LockItem['metaData'];
+    } catch {
+      // Edited by hand into something unreadable: the meta text still says it.
+    }
+  }
   // A held item whose expiry is no number (edited by hand): NaN, so every reader sees an
   // unknown expiry (held, see rules.ts isHeld) rather than a missing one read as 0.
   if (item.owner !== undefined && item.expiresAt === undefined) item.expiresAt = NaN;

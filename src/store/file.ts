@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { applyAcquire, applyExtend, applyRelease, applyRenew, applySkipTicket, applyTakeTicket, applyUberPending } from '../lock/rules.js';
-import { byTime, StoreError, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
+import { historyPage } from '../lock/history.js';
+import { byTime, StoreError, type Claim, type HistoryEvent, type HistoryPage, type HistoryQuery, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 const STALE_READ_MS = 30_000;
 const PRUNE_AGE_MS = 10 * 60_000;
@@ -309,6 +310,28 @@ export class FileStore implements LockStore {
     const all: HistoryEvent[] = [];
     for (const n of names) all.push(...(await this.readSide<HistoryEvent>(['.history', n])));
     return all.filter((e) => e.keepUntil > now).sort(byTime);
+  }
+  /** One machine's history is small: read it, then cut the page. */
+  async queryHistory(q: HistoryQuery): Promise<HistoryPage> {
+    return historyPage(await this.listHistory(q.name), q, Date.now());
+  }
+  /** A notice sent is a file created with O_EXCL: the first creator wins, in any process. */
+  async claimNotice(name: string, id: string, keepUntil: number): Promise<boolean> {
+    const dir = (await this.subdir(['.notices', name], true)) as string;
+    const file = path.join(dir, `${encodeURIComponent(id)}.json`);
+    let fh;
+    try {
+      fh = await fs.open(file, CREATE_FLAGS, FILE_MODE);
+    } catch (err) {
+      if (code(err) === 'EEXIST') return false;
+      throw this.wrap(err);
+    }
+    try {
+      await fh.writeFile(JSON.stringify({ name, id, keepUntil }));
+    } finally {
+      await fh.close();
+    }
+    return true;
   }
   async get(name: string): Promise<LockItem | undefined> {
     return (await this.latest(name)).item;

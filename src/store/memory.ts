@@ -1,5 +1,6 @@
 import { applyAcquire, applyExtend, applyRelease, applyRenew, applySkipTicket, applyTakeTicket, applyUberPending } from '../lock/rules.js';
-import { byTime, type Claim, type HistoryEvent, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
+import { historyPage } from '../lock/history.js';
+import { byTime, type Claim, type HistoryEvent, type HistoryPage, type HistoryQuery, type LockItem, type LockStore, type QueueEntry, type ReleaseBy, type WriteOutcome } from '../lock/types.js';
 
 /** In-process store for unit and property tests: the rules applied to a Map. */
 export class MemoryStore implements LockStore {
@@ -7,6 +8,7 @@ export class MemoryStore implements LockStore {
   readonly items = new Map<string, LockItem>();
   readonly queue = new Map<string, QueueEntry>();
   readonly history: HistoryEvent[] = [];
+  readonly notices = new Map<string, number>();
 
   private cas(name: string, next: LockItem | undefined): WriteOutcome {
     if (!next) return { ok: false, current: this.copy(name) };
@@ -63,6 +65,15 @@ export class MemoryStore implements LockStore {
   }
   async listHistory(name?: string): Promise<HistoryEvent[]> {
     return this.history.filter((e) => name === undefined || e.name === name).sort(byTime);
+  }
+  async queryHistory(q: HistoryQuery): Promise<HistoryPage> {
+    return historyPage(this.history, q, Date.now());
+  }
+  async claimNotice(name: string, id: string, keepUntil: number): Promise<boolean> {
+    const key = `${name}#${id}`;
+    if (this.notices.has(key)) return false;
+    this.notices.set(key, keepUntil);
+    return true;
   }
   async init(): Promise<boolean> {
     return false;

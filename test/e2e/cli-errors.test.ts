@@ -107,7 +107,8 @@ describe('the CLI against DynamoDB Local', () => {
     const rel = await runCli(['release', '--env', 'prod', '--lock-id', lockJson.lockId], cleanEnv(base));
     expect(rel.code).toBe(0);
     expect(rel.stdout).toMatch(/released env prod/);
-    const list = await runCli(['locks', '--json'], cleanEnv(base));
+    // A free env is listed when named (plain `locks` lists held ones only).
+    const list = await runCli(['locks', '--env', 'prod', '--json'], cleanEnv(base));
     expect(JSON.parse(list.stdout)).toMatchObject([{ env: 'prod', state: 'free', fence: 1, lastUser: 'alice@example.com' }]);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
-import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
+import { CLI, cleanEnv, errorLines, runCli } from '../helpers/cli.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { LOCAL_AWS_ENV } from '../helpers/engine.js';
 
@@ -37,12 +37,16 @@ describe('daplaya run -- CMD', () => {
     expect(await client.holder('r2')).toBeUndefined();
   });
 
-  it('releases when the command cannot be started (exit 127)', async () => {
+  it('does not take the lock for a command that cannot be found (exit 127, one line, nothing locked)', async () => {
     const { client, env } = await setup();
     const r = await runCli(['run', '--env', 'r3', '--', 'no-such-command-daplaya'], env);
     expect(r.code).toBe(127);
-    expect(r.stderr).toMatch(/could not run no-such-command-daplaya/);
+    expect(errorLines(r.stderr)).toEqual(['daplaya: error: command not found: no-such-command-daplaya; not taking the lock']);
     expect(await client.holder('r3')).toBeUndefined();
+    expect(await client.historyOf('r3')).toEqual([]);
+    const notExec = await runCli(['run', '--env', 'r3', '--', '/etc/hostname'], env);
+    expect(notExec.code).toBe(127);
+    expect(errorLines(notExec.stderr)).toEqual(['daplaya: error: /etc/hostname is not an executable file; not taking the lock']);
   });
 
   it('passes SIGTERM to the command, then releases and exits with its code', async () => {

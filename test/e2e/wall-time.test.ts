@@ -161,6 +161,19 @@ describe('bounds and exit codes', () => {
     expect(await store.get('b')).toBeUndefined();
   });
 
+  it('Ctrl-C while waiting exits 130 and leaves no place in the queue', async () => {
+    const store = await freshDynamoStore();
+    const env = cleanEnv({ ...LOCAL_AWS_ENV, DAPLAYA_TABLE: store.config.table, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') });
+    expect((await runCli(['lock', '--env', 'c', '--user', 'alice@example.com'], env)).code).toBe(0);
+    const waiting = start(['lock', '--env', 'c', '--user', 'bob@example.com', '--wait', '1m'], env);
+    await until(() => /still locked at env c/.test(waiting.stderr()), 20_000, 'the waiter to report the holder');
+    waiting.child.kill('SIGINT');
+    const end = await waiting.done;
+    expect(end.code).toBe(130);
+    expect(waiting.stderr()).toMatch(/cancelled while waiting for env c held by alice@example.com/);
+    expect((await store.listQueue('c')).every((e) => e.cancelled)).toBe(true);
+  }, 60_000);
+
   it('release --json of someone else\'s lock exits 3, as text mode does', async () => {
     const store = await freshDynamoStore();
     const env = cleanEnv({ ...LOCAL_AWS_ENV, DAPLAYA_TABLE: store.config.table, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint') });

@@ -13,7 +13,11 @@ export type Fault = 'pass' | 'drop-response' | 'error-500' | 'throttle' | 'delay
 export async function startFaultProxy(target: string, opts: { faultRate: number; delayMs: number; random?: () => number; blackholes?: boolean }) {
   const counts: Record<Fault | 'blackhole', number> = { pass: 0, 'drop-response': 0, 'error-500': 0, throttle: 0, delay: 0, reset: 0, blackhole: 0 };
   /** Requests for which this returns true (by X-Amz-Target, e.g. `DynamoDB_20120810.UpdateItem`) are accepted and never answered. */
-  const control: { blackhole: (target: string) => boolean } = { blackhole: () => false };
+  const control: { blackhole: (target: string) => boolean; answer: (target: string) => { status: number; type: string; message?: string } | undefined } = {
+    blackhole: () => false,
+    /** Answer requests for which this returns an error (e.g. an operation an engine lacks) without forwarding. */
+    answer: () => undefined,
+  };
   const held = new Set<http.ServerResponse>();
   const faults: Fault[] = ['drop-response', 'error-500', 'throttle', 'delay', 'reset'];
   const rnd = opts.random ?? Math.random;
@@ -25,6 +29,12 @@ export async function startFaultProxy(target: string, opts: { faultRate: number;
       if (control.blackhole(String(req.headers['x-amz-target'] ?? ''))) {
         counts.blackhole++;
         held.add(res);
+        return;
+      }
+      const canned = control.answer(String(req.headers['x-amz-target'] ?? ''));
+      if (canned) {
+        const body = JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${canned.type}`, message: canned.message ?? 'answered by the fault proxy' });
+        res.writeHead(canned.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': canned.type }).end(body);
         return;
       }
       const kinds = opts.blackholes ? [...faults, 'blackhole' as const] : faults;

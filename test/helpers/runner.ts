@@ -115,14 +115,19 @@ export class Job {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'daplaya-job-'));
   readonly state: Record<string, string> = {};
   readonly summaryFile = path.join(this.dir, 'summary.md');
-  readonly runId = String(Math.floor(Math.random() * 1e9));
+  readonly runId: string;
+  readonly jobName: string;
   private steps = 0;
 
+  /** `run`: the workflow run this job belongs to (several jobs of one run share it); `job`: GITHUB_JOB. */
   constructor(
     readonly inputs: Record<string, string>,
     readonly jobEnv: Record<string, string>,
     readonly actor = 'octocat',
+    opts: { runId?: string; job?: string } = {},
   ) {
+    this.runId = opts.runId ?? String(Math.floor(Math.random() * 1e9));
+    this.jobName = opts.job ?? 'deploy';
     checkInputs(inputs);
     writeFileSync(this.summaryFile, '');
     writeFileSync(
@@ -142,7 +147,7 @@ export class Job {
       GITHUB_REPOSITORY: 'acme/app',
       GITHUB_RUN_ID: this.runId,
       GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_JOB: 'deploy',
+      GITHUB_JOB: this.jobName,
       GITHUB_SERVER_URL: 'https://github.example.com',
       GITHUB_EVENT_NAME: 'push',
       GITHUB_EVENT_PATH: path.join(this.dir, 'event.json'),

@@ -417,6 +417,8 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
         'acquired:a',
         'released:a',
         'acquired:b',
+        // c's first try found b's lease alive: a failure to acquire, recorded for `stats`.
+        'gave-up:c',
         'expired:b',
         'acquired:c',
         'extended:c',
@@ -425,8 +427,62 @@ export function describeStoreContract(label: string, makeStore: () => Promise<Lo
         'force-released:d',
       ]);
       expect(h[1]).toMatchObject({ outcome: 'success', heldMs: 1000, user: 'a@example.com' });
-      expect(h[6]).toMatchObject({ by: 'd@example.com', from: 'c@example.com', reason: 'hotfix' });
-      expect(h[8]).toMatchObject({ by: 'admin@example.com', from: 'd@example.com', reason: 'stuck' });
+      expect(h[3]).toMatchObject({ user: 'c@example.com', holder: 'b@example.com', waitedMs: 0 });
+      expect(h[7]).toMatchObject({ by: 'd@example.com', from: 'c@example.com', reason: 'hotfix' });
+      expect(h[9]).toMatchObject({ by: 'admin@example.com', from: 'd@example.com', reason: 'stuck' });
+    });
+
+    it('history reads the newest N first, from a time on, for one env or every env, and says when older ones were left out', async () => {
+      const { client, clock } = await setup();
+      const a = env();
+      const b = env();
+      const t0 = clock.now();
+      for (let i = 0; i < 3; i++) {
+        for (const [name, id] of [[a, `a${i}`], [b, `b${i}`]] as const) {
+          await client.acquire(req(name, id));
+          clock.advance(1000);
+          await client.release(name, { lockId: id });
+          clock.advance(1000);
+        }
+      }
+      const shown = (p: { events: { kind: string; lockId?: string }[] }) => p.events.map((e) => `${e.kind}:${e.lockId}`);
+      const ofA = ['released:a2', 'acquired:a2', 'released:a1', 'acquired:a1', 'released:a0', 'acquired:a0'];
+      expect(await client.recentHistory({ name: a })).toMatchObject({ more: false });
+      expect(shown(await client.recentHistory({ name: a }))).toEqual(ofA);
+      const two = await client.recentHistory({ name: a, limit: 2 });
+      expect(shown(two)).toEqual(ofA.slice(0, 2));
+      expect(two.more).toBe(true);
+      const six = await client.recentHistory({ name: a, limit: 6 });
+      expect(shown(six)).toEqual(ofA);
+      expect(six.more).toBe(false);
+      // a2 was taken at t0 + 8 s.
+      expect(shown(await client.recentHistory({ name: a, since: t0 + 8000 }))).toEqual(ofA.slice(0, 2));
+      expect(await client.historyOf(a)).toEqual((await client.recentHistory({ name: a })).events.reverse());
+
+      // Every env's: newest first, interleaved by time (other envs' events may be in the same store).
+      const across = await client.recentHistory({ limit: 10_000 });
+      const mine = (p: { events: { name: string; kind: string; lockId?: string }[] }) => shown({ events: p.events.filter((e) => e.name === a || e.name === b) });
+      expect(mine(across)).toEqual(['released:b2', 'acquired:b2', 'released:a2', 'acquired:a2', 'released:b1', 'acquired:b1', 'released:a1', 'acquired:a1', 'released:b0', 'acquired:b0', 'released:a0', 'acquired:a0']);
+      const times = across.events.map((e) => e.at);
+      expect(times).toEqual([...times].sort((x, y) => y - x));
+      const three = await client.recentHistory({ limit: 3 });
+      expect(three.events).toEqual(across.events.slice(0, 3));
+      expect(three.more).toBe(true);
+      expect(mine(await client.recentHistory({ since: t0 + 8000, limit: 10_000 }))).toEqual(['released:b2', 'acquired:b2', 'released:a2', 'acquired:a2']);
+    });
+
+    it('claimNotice: the first claim of an id wins, even among concurrent claimers; other ids and envs are separate', async () => {
+      const { store } = await setup();
+      const name = env();
+      const keep = Date.now() + 86_400_000;
+      const racing = await Promise.all(Array.from({ length: 8 }, () => store.claimNotice(name, 'lapsed:7', keep)));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await store.claimNotice(name, 'lapsed:7', keep)).toBe(false);
+      expect(await store.claimNotice(name, 'lapsed:8', keep)).toBe(true);
+      expect(await store.claimNotice(`${name}-other`, 'lapsed:7', keep)).toBe(true);
+      // A notice record is not a lock, a queue entry or a history event.
+      expect((await store.list()).map((i) => i.name)).not.toContain(name);
+      expect(await store.listQueue(name)).toEqual([]);
     });
   });
 }

@@ -93,7 +93,7 @@ describe('a well-formed held lock', () => {
     const lock = await cli('lock', '--env', 'good1', '--lease', '10m');
     expect(lock.code).toBe(0);
     const status = await cli('status', '--env', 'good1');
-    expect(status.out).toMatch(/^env good1 is locked by tester@example.com \(.*expires in (10m|9m\d+s)\), fence 1$/);
+    expect(status.out).toMatch(/^env good1 is locked by tester@example.com \(.*expires in (10m|9m\d+s)\), fence 1, held by a person \(terminal or Slack\)$/);
     expect(status.out).not.toMatch(/free|unreadable/);
   });
 });

@@ -43,6 +43,7 @@ describe('what a GitHub run supplies (GITHUB_* and the event file, no @actions/g
       user: 'dev@example.com',
       meta: 'https://github.example.com/acme/app/actions/runs/42',
       lockIdPrefix: 'github:acme/app:42:2:deploy',
+      runLockId: 'github:acme/app:42:run',
     });
     expect(githubDefaults(run({})).user).toBe('octocat');
   });

@@ -61,3 +61,18 @@ describe('which store', () => {
     expect(loadCliConfig(['locks'], env).store.kind).toBe('file');
   });
 });
+
+describe('--scope pipeline', () => {
+  const gitlab = { HOME: os.tmpdir(), DAPLAYA_STORE: 'file', CI_JOB_ID: '7', CI_PROJECT_ID: '5', CI_SERVER_HOST: 'gitlab.example.com', CI_PIPELINE_ID: '900' };
+  it('locks for the pipeline: the pipeline\'s lock id, the between-jobs lease, no renewer', () => {
+    const c = loadCliConfig(['lock', '--env', 'prod', '--scope', 'pipeline'], gitlab);
+    expect(c).toMatchObject({ lockId: 'gitlab:gitlab.example.com:5:pipeline:900', lockIdGiven: true, leaseMs: 30 * 60_000, startsRenewer: false, pipelineScope: true });
+    expect(loadCliConfig(['lock', '--env', 'prod', '--scope', 'pipeline'], { ...gitlab, DAPLAYA_PIPELINE_LEASE: '2h' }).leaseMs).toBe(2 * 3_600_000);
+    expect(loadCliConfig(['release', '--env', 'prod', '--scope', 'pipeline'], gitlab).lockId).toBe('gitlab:gitlab.example.com:5:pipeline:900');
+  });
+
+  it('outside GitLab, or with another scope, is one line and exit 2', () => {
+    expect(() => loadCliConfig(['lock', '--env', 'prod', '--scope', 'pipeline'], { HOME: os.tmpdir() })).toThrow(/--scope pipeline works in a GitLab job/);
+    expect(() => loadCliConfig(['lock', '--env', 'prod', '--scope', 'workflow'], gitlab)).toThrow(/--scope must be job or pipeline/);
+  });
+});

@@ -64,6 +64,11 @@ describe('the layers of src/', () => {
     expect(violations((from, to) => !['session', 'wording', 'renewer'].includes(from) || !SURFACES.includes(to))).toEqual([]);
   });
 
+  it('notifications (notify/) sit under the surfaces: they import the protocol, configuration and wording only', () => {
+    expect(violations((from, to) => from !== 'notify' || ['notify', 'lock', 'config', 'wording'].includes(to))).toEqual([]);
+    expect(graph.get('cli/main.ts')).toContain('notify/notifier.ts');
+  });
+
   it('has no import cycles', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();

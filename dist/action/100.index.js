@@ -1,5 +1,5 @@
-export const id = 296;
-export const ids = [296];
+export const id = 100;
+export const ids = [100];
 export const modules = {
 
 /***/ 7868:
@@ -162,6 +162,8 @@ function actionStateProblem(v) {
         return 'renewerPid is not a process id';
     if (s.renewerStatusFile !== undefined && typeof s.renewerStatusFile !== 'string')
         return 'renewerStatusFile is not a path';
+    if (s.keep !== undefined && typeof s.keep !== 'boolean')
+        return 'keep is not true or false';
     return undefined;
 }
 
@@ -176,6 +178,7 @@ function actionStateProblem(v) {
 __webpack_require__.d(__webpack_exports__, {
   Bj: () => (/* binding */ cancelSignal),
   mY: () => (/* binding */ lockForJob),
+  id: () => (/* binding */ lockForRun),
   Mb: () => (/* binding */ openActionStore),
   ef: () => (/* binding */ setLockOutputs)
 });
@@ -189,19 +192,28 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var core = __webpack_require__(6421);
 // EXTERNAL MODULE: ./src/config/defaults.ts
 var defaults = __webpack_require__(1954);
-// EXTERNAL MODULE: ./src/lock/client.ts + 3 modules
-var lock_client = __webpack_require__(3711);
+// EXTERNAL MODULE: ./src/lock/client.ts + 2 modules
+var lock_client = __webpack_require__(2170);
 // EXTERNAL MODULE: ./src/lock/durations.ts
 var durations = __webpack_require__(8274);
+// EXTERNAL MODULE: ./src/lock/backoff.ts
+var backoff = __webpack_require__(819);
+// EXTERNAL MODULE: ./src/lock/errors.ts
+var errors = __webpack_require__(2960);
 // EXTERNAL MODULE: ./src/session/job-lock.ts + 4 modules
 var job_lock = __webpack_require__(3909);
+// EXTERNAL MODULE: ./src/notify/notifier.ts + 2 modules
+var notify_notifier = __webpack_require__(7582);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __webpack_require__(5456);
+// EXTERNAL MODULE: ./src/lock/history.ts
+var lock_history = __webpack_require__(3559);
 // EXTERNAL MODULE: ./src/lock/types.ts
 var types = __webpack_require__(1254);
 ;// CONCATENATED MODULE: ./src/store/file.ts
+
 
 
 
@@ -547,6 +559,31 @@ class FileStore {
             all.push(...(await this.readSide(['.history', n])));
         return all.filter((e) => e.keepUntil > now).sort(types/* byTime */.XL);
     }
+    /** One machine's history is small: read it, then cut the page. */
+    async queryHistory(q) {
+        return (0,lock_history/* historyPage */.e)(await this.listHistory(q.name), q, Date.now());
+    }
+    /** A notice sent is a file created with O_EXCL: the first creator wins, in any process. */
+    async claimNotice(name, id, keepUntil) {
+        const dir = (await this.subdir(['.notices', name], true));
+        const file = external_node_path_default().join(dir, `${encodeURIComponent(id)}.json`);
+        let fh;
+        try {
+            fh = await external_node_fs_.promises.open(file, CREATE_FLAGS, FILE_MODE);
+        }
+        catch (err) {
+            if (code(err) === 'EEXIST')
+                return false;
+            throw this.wrap(err);
+        }
+        try {
+            await fh.writeFile(JSON.stringify({ name, id, keepUntil }));
+        }
+        finally {
+            await fh.close();
+        }
+        return true;
+    }
     async get(name) {
         return (await this.latest(name)).item;
     }
@@ -576,7 +613,7 @@ class FileStore {
 async function openStore(spec, credentials) {
     if (spec.kind === 'file')
         return new FileStore(spec.dir);
-    const { DynamoStore } = await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(305), __webpack_require__.e(269)]).then(__webpack_require__.bind(__webpack_require__, 3269));
+    const { DynamoStore } = await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(305), __webpack_require__.e(508)]).then(__webpack_require__.bind(__webpack_require__, 9508));
     const cfg = { table: spec.table };
     if (spec.region)
         cfg.region = spec.region;
@@ -596,6 +633,9 @@ var wording = __webpack_require__(3395);
 // EXTERNAL MODULE: ./src/action/state.ts
 var action_state = __webpack_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/take-lock.ts
+
+
+
 
 
 
@@ -633,11 +673,12 @@ async function openActionStore(config) {
  * Takes the lock for the job (pre, or main when pre did not run), logging who holds
  * it while waiting, then starts the detached renewer and saves the state for post.
  */
-async function lockForJob(config, env, renewerScript, signal) {
+async function lockForJob(config, env, renewerScript, signal, opts = {}) {
     const store = await openActionStore(config);
     core/* info */.pq(`daplaya: using ${store.description}`);
-    const client = new lock_client/* LockClient */.pM(store, config.protocol);
-    const lockId = `${config.lockIdPrefix}:${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    const notifier = (0,notify_notifier/* openNotifier */.N)(config.notify, store, (l) => core/* warning */.$e(l));
+    const client = new lock_client/* LockClient */.pM(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
+    const lockId = opts.lockId ?? `${config.lockIdPrefix}:${config.scope === 'step' ? 'step:' : ''}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     let grouped = false;
     // Whom the job waited on, in order: named in a notice once it gets the lock.
     const waitedOn = new Map();
@@ -693,6 +734,7 @@ async function lockForJob(config, env, renewerScript, signal) {
             acquiredAt: r.locks[0]?.acquiredAt ?? Date.now(),
             waitedMs: r.waitedMs,
             renewerStatusFile: statusFile,
+            ...(opts.keep ? { keep: true } : {}),
         };
         if (!config.uberlock) {
             const renewer = (0,job_lock/* startJobRenewer */.Cs)({
@@ -711,7 +753,63 @@ async function lockForJob(config, env, renewerScript, signal) {
         return state;
     }
     finally {
+        await notifier?.settle();
         store.close?.();
+    }
+}
+/**
+ * Scope run: the workflow run's lock. If the run holds it already (an earlier job took
+ * it, or this job is a re-run), this job keeps it renewed while it runs; otherwise it is
+ * taken under the run's lock id. With release, the run must hold it (else nothing is touched).
+ */
+async function lockForRun(config, env, renewerScript, signal) {
+    const store = await openActionStore(config);
+    const client = new lock_client/* LockClient */.pM(store, config.protocol);
+    const items = new Map();
+    try {
+        for (const name of config.envs)
+            items.set(name, await client.item(name));
+    }
+    finally {
+        store.close?.();
+    }
+    const notHeld = config.envs.filter((n) => items.get(n)?.owner !== config.runLockId);
+    if (notHeld.length > 0 && config.releaseRunLock) {
+        throw new errors/* InvalidInputError */.o(`input release is true, but this workflow run holds no lock on env ${notHeld.join(', ')}: nothing to release (take it with scope: run in an earlier job)`);
+    }
+    if (notHeld.length > 0)
+        return lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true });
+    core/* info */.pq(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
+    const again = await openActionStore(config);
+    const renewing = new lock_client/* LockClient */.pM(again, config.protocol);
+    try {
+        const locks = [];
+        for (const name of config.envs) {
+            const sentAt = (0,backoff/* monotonicMs */.dR)();
+            const r = await renewing.extend(name, { lockId: config.runLockId }, config.leaseMs);
+            if (!r.renewed)
+                throw new errors/* InvalidInputError */.o(`env ${name} changed hands just now${r.holder ? `: held by ${r.holder.user}` : ''}; this run does not hold it any more`);
+            locks.push({ name, lockId: config.runLockId, fence: r.lock.fence, confirmedAt: sentAt });
+        }
+        const first = items.get(config.envs[0]);
+        const statusFile = external_node_path_default().join(config.tempDir, `daplaya-renewer-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+        const state = {
+            lockId: config.runLockId,
+            envs: locks.map((l) => l.name),
+            fences: locks.map((l) => l.fence),
+            user: first?.user ?? config.user,
+            acquiredAt: first?.acquiredAt ?? Date.now(),
+            waitedMs: 0,
+            renewerStatusFile: statusFile,
+            ...(config.releaseRunLock ? {} : { keep: true }),
+        };
+        const renewer = (0,job_lock/* startJobRenewer */.Cs)({ script: renewerScript, store: config.store, locks, leaseMs: config.leaseMs, maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs, statusFile, ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}) }, env);
+        state.renewerPid = renewer.pid;
+        action_state/* lockState */.HE.save(state);
+        return state;
+    }
+    finally {
+        again.close?.();
     }
 }
 function setLockOutputs(state) {
@@ -732,7 +830,7 @@ function cancelSignal() {
 
 /***/ }),
 
-/***/ 1544:
+/***/ 3696:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -740,6 +838,7 @@ function cancelSignal() {
 __webpack_require__.d(__webpack_exports__, {
   CW: () => (/* binding */ actionEnabled),
   _t: () => (/* binding */ actionJobOutcome),
+  Vm: () => (/* binding */ actionScope),
   zl: () => (/* binding */ loadActionConfig),
   hz: () => (/* binding */ stepSummaryFile)
 });
@@ -781,6 +880,7 @@ function githubDefaults(env) {
         user: email && email.trim() !== '' ? email : actor,
         meta: `${server}/${repo}/actions/runs/${runId}`,
         lockIdPrefix: `github:${repo}:${runId}:${attempt}:${(0,common/* nonEmpty */.hq)(env.GITHUB_JOB) ?? 'job'}`,
+        runLockId: `github:${repo}:${runId}:run`,
     };
 }
 function readEvent(file) {
@@ -795,11 +895,89 @@ function readEvent(file) {
     }
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+;// CONCATENATED MODULE: ./src/config/notify.ts
+
+
+
+const NOTIFY_DEFAULTS = { timeoutMs: 2_000, keepMs: 30 * 86_400_000, slackApiUrl: 'https://slack.com/api' };
+/** Scheme and host only: a webhook URL's path is its secret. */
+function shown(raw) {
+    try {
+        const u = new URL(raw);
+        return `${u.protocol}//${u.host}/…`;
+    }
+    catch {
+        return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 12)}…` : raw);
+    }
+}
+function isLoopback(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '');
+    if (h === 'localhost')
+        return true;
+    if ((0,external_node_net_.isIP)(h) === 4)
+        return h.startsWith('127.');
+    return h === '::1';
+}
+/** An https URL, or http to a loopback address. */
+function notifyUrl(what, raw) {
+    let u;
+    try {
+        u = new URL(raw.trim());
+    }
+    catch {
+        throw new common/* UsageError */.eb(`${what} is not a URL: ${shown(raw)}`);
+    }
+    if (u.protocol === 'https:')
+        return u.toString();
+    if (u.protocol === 'http:' && isLoopback(u.hostname))
+        return u.toString();
+    throw new common/* UsageError */.eb(`${what} must be an https:// URL (plain http only to 127.0.0.1 or localhost), got ${shown(raw)}`);
+}
+/** The notification settings, or undefined when none is configured (nothing is sent, nothing is claimed). */
+function loadNotifyConfig(env) {
+    const slackWebhook = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_WEBHOOK_URL);
+    const token = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_BOT_TOKEN);
+    const channel = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_CHANNEL);
+    const webhook = (0,common/* nonEmpty */.hq)(env.DAPLAYA_WEBHOOK_URL);
+    const timeoutText = (0,common/* nonEmpty */.hq)(env.DAPLAYA_NOTIFY_TIMEOUT);
+    const heldOverText = (0,common/* nonEmpty */.hq)(env.DAPLAYA_NOTIFY_HELD_OVER);
+    if ((token === undefined) !== (channel === undefined)) {
+        throw new common/* UsageError */.eb('set both DAPLAYA_SLACK_BOT_TOKEN and DAPLAYA_SLACK_CHANNEL (a channel id like C0123456789), or neither');
+    }
+    const timeoutMs = timeoutText === undefined ? NOTIFY_DEFAULTS.timeoutMs : (0,durations/* parseDuration */.E9)(timeoutText, 'DAPLAYA_NOTIFY_TIMEOUT');
+    if (timeoutMs < 100 || timeoutMs > 30_000)
+        throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_TIMEOUT must be between 100ms and 30s');
+    const config = { timeoutMs, keepMs: NOTIFY_DEFAULTS.keepMs };
+    if (slackWebhook !== undefined)
+        config.slackWebhookUrl = notifyUrl('DAPLAYA_SLACK_WEBHOOK_URL', slackWebhook);
+    if (token !== undefined && channel !== undefined) {
+        const apiUrl = notifyUrl('DAPLAYA_SLACK_API_URL', (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_API_URL) ?? NOTIFY_DEFAULTS.slackApiUrl).replace(/\/+$/, '');
+        config.slackBot = { token, channel, apiUrl };
+    }
+    if (webhook !== undefined)
+        config.webhookUrl = notifyUrl('DAPLAYA_WEBHOOK_URL', webhook);
+    if (heldOverText !== undefined) {
+        config.heldOverMs = (0,durations/* parseDuration */.E9)(heldOverText, 'DAPLAYA_NOTIFY_HELD_OVER');
+        if (config.heldOverMs < 1000)
+            throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_HELD_OVER must be at least 1s');
+    }
+    const anywhere = config.slackWebhookUrl !== undefined || config.slackBot !== undefined || config.webhookUrl !== undefined;
+    if (!anywhere) {
+        if (heldOverText !== undefined)
+            throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_HELD_OVER is set but no notification target is: set DAPLAYA_SLACK_WEBHOOK_URL, DAPLAYA_SLACK_BOT_TOKEN + DAPLAYA_SLACK_CHANNEL, or DAPLAYA_WEBHOOK_URL');
+        return undefined;
+    }
+    return config;
+}
+
 // EXTERNAL MODULE: ./src/config/protocol.ts
 var protocol = __webpack_require__(200);
 // EXTERNAL MODULE: ./src/config/store.ts
 var config_store = __webpack_require__(5147);
 ;// CONCATENATED MODULE: ./src/config/action.ts
+
 
 
 
@@ -879,12 +1057,23 @@ function loadActionConfig(env) {
         roleSessionName: `daplaya-${(env.GITHUB_RUN_ID ?? 'run').slice(0, 40)}`,
         audience: actionInput(env, 'audience') || 'sts.amazonaws.com',
         lockIdPrefix: defaults.lockIdPrefix,
+        scope: actionScope(env),
+        releaseRunLock: boolInput(env, 'release'),
+        runLeaseMs: (0,durations/* parseDuration */.E9)(actionInput(env, 'run-lease') || config_defaults/* DEFAULTS */.z.runLease, 'input run-lease'),
+        runLockId: defaults.runLockId,
         protocol: (0,protocol/* loadProtocolSettings */.k)(env),
         tempDir: (0,common/* nonEmpty */.hq)(env.RUNNER_TEMP) ?? external_node_os_default().tmpdir(),
     };
+    if (config.releaseRunLock && config.scope !== 'run')
+        throw new errors/* InvalidInputError */.o('input release goes with scope: run (a job or step lock is always released in post)');
+    if (config.runLeaseMs < config_defaults/* DEFAULTS */.z.minLeaseMs)
+        throw new errors/* InvalidInputError */.o('input run-lease must be at least 3s');
     const summary = stepSummaryFile(env);
     if (summary)
         config.stepSummaryFile = summary;
+    const notify = loadNotifyConfig(env);
+    if (notify)
+        config.notify = notify;
     if (role) {
         if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(role))
             throw new errors/* InvalidInputError */.o(`input role-to-assume is not an IAM role ARN: ${role}`);
@@ -895,6 +1084,13 @@ function loadActionConfig(env) {
 /** The job summary file the runner gives a step (GITHUB_STEP_SUMMARY), if any. */
 function stepSummaryFile(env) {
     return (0,common/* nonEmpty */.hq)(env.GITHUB_STEP_SUMMARY);
+}
+/** Input `scope` (default job): job, step or run; read by pre before anything else, so a bad value touches nothing. */
+function actionScope(env) {
+    const v = actionInput(env, 'scope') || 'job';
+    if (v === 'job' || v === 'step' || v === 'run')
+        return v;
+    throw new errors/* InvalidInputError */.o(`input scope must be job, step or run, got ${JSON.stringify(v)}`);
 }
 
 
@@ -956,7 +1152,7 @@ function validateText(what, value, max) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   z: () => (/* binding */ DEFAULTS)
 /* harmony export */ });
-/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3711);
+/* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2170);
 /* harmony import */ var _store_dynamodb_defaults_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(164);
 
 
@@ -979,6 +1175,8 @@ const DEFAULTS = {
     /** GitLab jobs have a job timeout of their own (1h by default): wait half of it. */
     gitlabWait: '30m',
     actionLease: '2m',
+    /** Scope run / pipeline: the lease between jobs, long enough for a queued job to start. */
+    runLease: '30m',
     slackLease: '8h',
     /** A renewer outliving a forgotten job should not hold an env for days. */
     renewerMaxLifetimeMs: 24 * 3_600_000,
@@ -1106,56 +1304,17 @@ dynamoUnlessFile = false) {
 
 /***/ }),
 
-/***/ 3711:
+/***/ 2023:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  QS: () => (/* binding */ DEFAULT_HISTORY_MS),
-  "if": () => (/* binding */ DEFAULT_SKEW_MS),
-  pM: () => (/* binding */ LockClient)
-});
-
-// UNUSED EXPORTS: DEFAULT_QUEUE, heldBy, toHolder
-
-// EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
-var p_retry = __webpack_require__(4995);
-;// CONCATENATED MODULE: ./src/lock/backoff.ts
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
-/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
-function backoffDelay(attempt, p, random = Math.random) {
-    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
-    return base * (1 - p.jitter) + base * p.jitter * random();
-}
-/** Sleeps, waking early (and resolving false) if the signal aborts. */
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        if (signal?.aborted)
-            return resolve(false);
-        const done = (ok) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(ok);
-        };
-        const onAbort = () => done(false);
-        // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
-        const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
- * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
- * so a renewer can continue a lease timed by the process that took the lock.
- */
-function monotonicMs() {
-    return Number(process.hrtime.bigint() / 1000000n);
-}
-
-// EXTERNAL MODULE: ./src/lock/types.ts
-var types = __webpack_require__(1254);
-;// CONCATENATED MODULE: ./src/lock/acquire.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ toHolder),
+/* harmony export */   IZ: () => (/* binding */ acquireLock),
+/* harmony export */   iD: () => (/* binding */ DEFAULT_QUEUE)
+/* harmony export */ });
+/* unused harmony export heldBy */
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(819);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1254);
 
 
 const DEFAULT_QUEUE = {
@@ -1185,7 +1344,12 @@ function heldBy(item) {
     return item?.owner !== undefined ? toHolder(item) : undefined;
 }
 function claimOf(req, extra = {}) {
-    return { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    const c = { lockId: req.lockId, user: req.user, meta: req.meta, uberlock: req.uberlock === true, leaseMs: req.leaseMs, ...extra };
+    if (req.uberlock && req.freezeUntil !== undefined)
+        c.freezeUntil = req.freezeUntil;
+    if (req.metaData)
+        c.metaData = req.metaData;
+    return c;
 }
 /** The takeover part of a claim, when `item` holds a lease the watch says has lapsed. */
 function takeoverOf(item) {
@@ -1235,7 +1399,9 @@ class Acquisition {
             }
         }
         const now = this.ctx.clock();
-        if (now >= this.start + req.waitMs) {
+        // A freeze does not end when a job finishes: waiting on it burns a runner for nothing.
+        const frozen = !req.uberlock && !req.waitOnFreeze && cur?.owner !== undefined && cur.uberlock === true && !this.canTakeOver(cur);
+        if (frozen || now >= this.start + req.waitMs) {
             const holder = heldBy(cur);
             if (holder)
                 req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
@@ -1307,7 +1473,7 @@ class Acquisition {
             }
             seen = heldBy(r.current);
         }
-        throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
+        throw new _types_js__WEBPACK_IMPORTED_MODULE_1__/* .StoreError */ .AD('other', `could not force env ${req.name}: its holder kept changing`, false);
     }
     /** Live waiters ahead, for a caller that found the lock free but queued. */
     async queuedAhead() {
@@ -1384,14 +1550,14 @@ class Acquisition {
                 await announce();
                 const now = ctx.clock();
                 // A freeze in waiting keeps normal waiters back, so it polls briskly.
-                let delay = Math.min(backoffDelay(poll, ctx.backoff, ctx.random), 5 * ctx.queue.minPollMs, (ctx.queue.uberPendingMs / 3) | 0);
+                let delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffDelay */ .EY)(poll, ctx.backoff, ctx.random), 5 * ctx.queue.minPollMs, (ctx.queue.uberPendingMs / 3) | 0);
                 if (lastHolder && lastItem?.owner !== undefined) {
                     const lapse = this.watch.takeoverIn(lastItem, ctx.mono(), now, ctx.skewMs);
                     if (lapse > 0 && lapse < delay)
                         delay = lapse + 20;
                     req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: Math.max(0, Math.min(delay, deadline - now)) });
                 }
-                if (!(await sleep(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
+                if (!(await (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .sleep */ .yy)(Math.max(0, Math.min(delay, deadline - now)), req.signal))) {
                     await withdraw();
                     return this.notAcquired('cancelled', lastHolder);
                 }
@@ -1526,7 +1692,7 @@ class Acquisition {
                 req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: this.attempts, waitedMs, nextAttemptInMs: delay, position });
                 if (mono - refreshedAt >= (nearHead ? q.nearHeadRefreshMs : q.refreshMs))
                     await refresh();
-                if (!(await sleep(delay, req.signal))) {
+                if (!(await (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .sleep */ .yy)(delay, req.signal))) {
                     await stepAside();
                     return this.notAcquired('cancelled', lastHolder);
                 }
@@ -1550,7 +1716,81 @@ class Acquisition {
     }
 }
 
+
+/***/ }),
+
+/***/ 819:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
+/* harmony export */   dR: () => (/* binding */ monotonicMs),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, jitter: 0.5 };
+/** Exponential backoff, capped, with jitter: delay for the attempt numbered from 0. */
+function backoffDelay(attempt, p, random = Math.random) {
+    const base = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
+    return base * (1 - p.jitter) + base * p.jitter * random();
+}
+/** Sleeps, waking early (and resolving false) if the signal aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve(false);
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+        };
+        const onAbort = () => done(false);
+        // Node's timers are 32-bit: a longer delay would fire at once. Sleep at most ~24 days.
+        const timer = setTimeout(() => done(true), Math.min(2_147_483_647, Math.max(0, ms)));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC on Linux): not moved by
+ * NTP steps or a wrong wall clock, and the same clock for every process on the machine,
+ * so a renewer can continue a lease timed by the process that took the lock.
+ */
+function monotonicMs() {
+    return Number(process.hrtime.bigint() / 1000000n);
+}
+
+
+/***/ }),
+
+/***/ 2170:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  QS: () => (/* binding */ DEFAULT_HISTORY_MS),
+  "if": () => (/* binding */ DEFAULT_SKEW_MS),
+  pM: () => (/* binding */ LockClient),
+  DC: () => (/* reexport */ lapseId),
+  Gj: () => (/* reexport */ acquire/* toHolder */.Gj)
+});
+
+// UNUSED EXPORTS: DEFAULT_QUEUE, heldBy
+
+// EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
+var p_retry = __webpack_require__(4995);
+// EXTERNAL MODULE: ./src/lock/acquire.ts
+var acquire = __webpack_require__(2023);
+// EXTERNAL MODULE: ./src/lock/backoff.ts
+var backoff = __webpack_require__(819);
+;// CONCATENATED MODULE: ./src/lock/events.ts
+/** The id every process gives the lapse of the holder with this fence on this env. */
+const lapseId = (fence) => `lapsed:${fence}`;
+
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __webpack_require__(1254);
 ;// CONCATENATED MODULE: ./src/lock/lease-watch.ts
+
 /**
  * When another holder's lease may be taken over, judged without trusting anyone's
  * wall clock. A lease is taken over only after this process has seen the lock item
@@ -1594,10 +1834,11 @@ class LeaseWatch {
      * `item` must have been passed to `see` first.
      */
     takeoverIn(item, mono, now, skewMs) {
-        if (item.uberlock)
-            return Number.POSITIVE_INFINITY;
         if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt))
             return Number.POSITIVE_INFINITY;
+        // A freeze is a declared window, not a lease a running holder renews: it ends at its time.
+        if (item.uberlock)
+            return item.expiresAt >= types/* NEVER */.tm ? Number.POSITIVE_INFINITY : item.expiresAt - now;
         const watched = this.seen === version(item) ? this.since + leaseOf(item) - mono : leaseOf(item);
         const byWallClock = item.expiresAt + skewMs + LAPSED_LONG_AGO_MS - now;
         return Math.min(watched, byWallClock);
@@ -1607,6 +1848,8 @@ class LeaseWatch {
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __webpack_require__(5456);
 ;// CONCATENATED MODULE: ./src/lock/client.ts
+
+
 
 
 
@@ -1632,17 +1875,28 @@ class LockClient {
     retries;
     retryMinMs;
     historyMs;
+    observer;
     constructor(store, opts = {}) {
         this.store = store;
         this.clock = opts.clock ?? Date.now;
-        this.mono = opts.monotonic ?? monotonicMs;
+        this.mono = opts.monotonic ?? backoff/* monotonicMs */.dR;
         this.skewMs = opts.skewMs ?? DEFAULT_SKEW_MS;
-        this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+        this.backoff = opts.backoff ?? backoff/* DEFAULT_BACKOFF */.VU;
         this.random = opts.random ?? Math.random;
         this.retries = opts.transientRetries ?? 4;
         this.retryMinMs = opts.transientMinDelayMs ?? 200;
-        this.queue = { ...DEFAULT_QUEUE, ...opts.queue };
+        this.queue = { ...acquire/* DEFAULT_QUEUE */.iD, ...opts.queue };
         this.historyMs = opts.historyMs ?? DEFAULT_HISTORY_MS;
+        this.observer = opts.observer;
+    }
+    /** Tells the observer, if any; an observer's failure is never the lock's. */
+    tell(e) {
+        try {
+            this.observer?.event(e);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Settles an ambiguous write by repeating it: every write here is idempotent
@@ -1667,21 +1921,46 @@ class LockClient {
         return w;
     }
     async acquire(req) {
-        const result = await acquireLock(this, req);
+        const result = await (0,acquire/* acquireLock */.IZ)(this, req);
         if (result.acquired)
             await this.recordAcquired(req, result);
+        else if (result.reason === 'busy')
+            await this.recordGaveUp(req, result);
         return result;
     }
     async recordAcquired(req, r) {
         const base = { name: req.name, lockId: req.lockId, user: req.user, fence: r.lock.fence };
+        // The events are independent items: written side by side, one round trip, not two.
+        const events = [];
         if (r.tookOverFrom) {
-            await this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta });
+            events.push(this.history({ ...base, kind: 'forced', by: req.user, from: r.tookOverFrom.user, reason: req.force?.reason ?? '', meta: req.meta }));
         }
         else if (r.replaced) {
             // We replaced a holder whose lease had lapsed: that holder's job died or hung.
-            await this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt });
+            events.push(this.history({ name: req.name, kind: 'expired', user: r.replaced.user, lockId: r.replaced.lockId, at: r.replaced.expiresAt }));
         }
-        await this.history({ ...base, kind: 'acquired', meta: req.meta, uberlock: req.uberlock === true, waitedMs: r.waitedMs });
+        events.push(this.history({ ...base, kind: 'acquired', meta: req.meta, ...(req.metaData ? { metaData: req.metaData } : {}), uberlock: req.uberlock === true, waitedMs: r.waitedMs }));
+        await Promise.all(events);
+        const at = this.clock();
+        const fence = r.lock.fence;
+        if (r.tookOverFrom) {
+            this.tell({ kind: 'forced', id: `forced:${fence}`, name: req.name, at, by: req.user, from: r.tookOverFrom, reason: req.force?.reason ?? '', fence, uberlock: req.uberlock === true });
+        }
+        else if (r.replaced) {
+            this.tell({ kind: 'lapsed', id: lapseId(fence - 1), name: req.name, at, holder: r.replaced, fence: fence - 1, replacedBy: req.user });
+        }
+        if (req.uberlock && !r.tookOverFrom) {
+            const until = r.lock.expiresAt < types/* NEVER */.tm ? { until: r.lock.expiresAt } : {};
+            this.tell({ kind: 'uberlock-set', id: `uberlock-set:${fence}`, name: req.name, at, user: req.user, meta: req.meta, fence, ...until });
+        }
+    }
+    /** A wait that ended with the lock still busy: a failure to acquire, for the history (and stats). */
+    async recordGaveUp(req, r) {
+        await this.history({ name: req.name, kind: 'gave-up', user: req.user, lockId: req.lockId, meta: req.meta, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder.user } : {}) });
+        // A single try (--wait 0, Slack) that finds the lock busy is an answer, not a waiter giving up.
+        if (req.waitMs > 0) {
+            this.tell({ kind: 'gave-up', id: `gave-up:${req.lockId}:${Math.random().toString(36).slice(2, 10)}`, name: req.name, at: this.clock(), user: req.user, waitedMs: r.waitedMs, ...(r.holder ? { holder: r.holder } : {}) });
+        }
     }
     /** Appends to the history; best-effort, never in the way of the lock itself. */
     async history(e) {
@@ -1713,9 +1992,9 @@ class LockClient {
     async renew(lock, leaseMs) {
         const outcome = await this.write(() => this.store.renew(lock.name, lock.lockId, lock.fence, this.clock() + leaseMs, this.clock()));
         if (outcome.ok)
-            return { renewed: true, lock: toHolder(outcome.item) };
+            return { renewed: true, lock: (0,acquire/* toHolder */.Gj)(outcome.item) };
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: (0,acquire/* toHolder */.Gj)(cur) } : { renewed: false };
     }
     /**
      * Releases a lock held by `by` (a lock id, or any lock of a user). Idempotent.
@@ -1724,13 +2003,20 @@ class LockClient {
     async release(name, by, opts = {}) {
         let target = by;
         let forcedFrom;
+        // Whether a freeze ends here is news for the observer only: read the holder first just for it.
+        let before;
         if (opts.force) {
             // Break-glass: release whoever holds it now, conditioned on that holder.
             const seen = await this.store.get(name);
             if (!isHeldAtAll(seen))
                 return { outcome: 'not-held' };
             target = { lockId: seen.owner };
-            forcedFrom = toHolder(seen);
+            forcedFrom = (0,acquire/* toHolder */.Gj)(seen);
+        }
+        else if (this.observer) {
+            const seen = await this.store.get(name).catch(() => undefined);
+            if (isHeldAtAll(seen))
+                before = (0,acquire/* toHolder */.Gj)(seen);
         }
         let tries = 0;
         const outcome = await this.write(() => {
@@ -1749,6 +2035,12 @@ class LockClient {
                 await this.history({ ...base, kind: 'force-released', by: opts.force.user, from: released?.user ?? '', reason: opts.force.reason });
             else
                 await this.history({ ...base, kind: 'released', outcome: opts.outcome ?? 'unknown' });
+            if (opts.force && forcedFrom) {
+                this.tell({ kind: 'force-released', id: `force-released:${forcedFrom.fence}`, name, at: this.clock(), by: opts.force.user, from: forcedFrom, reason: opts.force.reason });
+            }
+            else if (before?.uberlock && before.lockId === it.lastOwner) {
+                this.tell({ kind: 'uberlock-lifted', id: `uberlock-lifted:${before.fence}`, name, at: this.clock(), user: before.user, by: before.user, fence: before.fence });
+            }
             return { outcome: 'released', released };
         }
         const cur = outcome.current;
@@ -1758,39 +2050,64 @@ class LockClient {
             return { outcome: 'released', released: undefined };
         if (!isHeldAtAll(cur))
             return { outcome: 'not-held' };
-        return { outcome: 'held-by-other', holder: toHolder(cur) };
+        return { outcome: 'held-by-other', holder: (0,acquire/* toHolder */.Gj)(cur) };
     }
     /** Extends the lease of a held lock to `leaseMs` from now. */
     async extend(name, by, leaseMs) {
         const outcome = await this.write(() => this.store.extend(name, by, this.clock() + leaseMs, this.clock()));
         if (outcome.ok) {
-            const lock = toHolder(outcome.item);
+            const lock = (0,acquire/* toHolder */.Gj)(outcome.item);
             await this.history({ name, kind: 'extended', user: lock.user, lockId: lock.lockId, fence: lock.fence });
             return { renewed: true, lock };
         }
         const cur = outcome.current;
-        return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
+        return isHeldAtAll(cur) ? { renewed: false, holder: (0,acquire/* toHolder */.Gj)(cur) } : { renewed: false };
     }
-    async waiters(name) {
-        const item = await this.store.get(name);
+    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    async waiters(name, known) {
+        const item = arguments.length > 1 ? known : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
     }
+    /**
+     * The newest history events, newest first: one env's (a Query of its own items), or every
+     * env's (no scan: the store reads day by day, back to `since`, by default as far back as
+     * history is kept). At most `limit` (all when absent); `more` says older ones were left out.
+     */
+    async recentHistory(q = {}) {
+        const since = q.since ?? (q.name === undefined ? this.clock() - (this.historyMs > 0 ? this.historyMs : DEFAULT_HISTORY_MS) : undefined);
+        return this.store.queryHistory({ ...q, ...(since !== undefined ? { since } : {}) });
+    }
+    /** Every kept event (of one env, or all), oldest first. */
     async historyOf(name) {
-        return this.store.listHistory(name);
+        return (await this.recentHistory(name !== undefined ? { name } : {})).events.reverse();
     }
     /** The current holder, or undefined when free or expired (rules.lockState, with the skew allowance). */
     async holder(name) {
         const item = await this.write(() => this.store.get(name));
         const state = (0,rules/* lockState */.HE)(item, this.clock(), this.skewMs);
-        return state === 'held' || state === 'frozen' ? toHolder(item) : undefined;
+        return state === 'held' || state === 'frozen' ? (0,acquire/* toHolder */.Gj)(item) : undefined;
     }
     async item(name) {
-        return this.store.get(name);
+        const item = await this.store.get(name);
+        if (item)
+            this.saw([item]);
+        return item;
     }
     async list() {
-        return (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        const items = (await this.store.list()).sort((a, b) => a.name.localeCompare(b.name));
+        this.saw(items);
+        return items;
+    }
+    /** What a reader saw, for an observer that judges it (a lease lapsed without release, a lock held too long). */
+    saw(items) {
+        try {
+            this.observer?.seen?.(items, this.clock(), this.skewMs);
+        }
+        catch {
+            // Notifications are not the lock.
+        }
     }
     /**
      * Waits until the lock is free or expired (without taking it), judged by rules.lockState.
@@ -1804,12 +2121,12 @@ class LockClient {
             const state = (0,rules/* lockState */.HE)(item, now, this.skewMs);
             if (state === 'free' || state === 'expired')
                 return { free: true, ...(state === 'expired' ? { expired: true } : {}), waitedMs: now - start };
-            const h = toHolder(item);
+            const h = (0,acquire/* toHolder */.Gj)(item);
             onBusy?.(h, now - start);
             if (now >= start + waitMs)
                 return { free: false, holder: h, waitedMs: now - start };
-            const delay = Math.min(backoffDelay(attempt, this.backoff, this.random), start + waitMs - now);
-            if (!(await sleep(delay, signal)))
+            const delay = Math.min((0,backoff/* backoffDelay */.EY)(attempt, this.backoff, this.random), start + waitMs - now);
+            if (!(await (0,backoff/* sleep */.yy)(delay, signal)))
                 return { free: false, holder: h, waitedMs: this.clock() - start };
         }
     }
@@ -1839,10 +2156,10 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
  */
 const MAX_DURATION_MS = 30 * 86_400_000;
 /** Parses `90s`, `15m`, `2h`, `1h30m`, `0` (plain numbers are seconds), at most MAX_DURATION_MS. */
-function parseDuration(value, what = 'duration') {
+function parseDuration(value, what = 'duration', maxMs = MAX_DURATION_MS) {
     const ms = parseAnyDuration(value, what);
-    if (ms > MAX_DURATION_MS)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${value} is longer than the maximum of 30d`);
+    if (ms > maxMs)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidInputError */ .o(`${what} ${value} is longer than the maximum of ${formatDuration(maxMs)}`);
     return ms;
 }
 function parseAnyDuration(value, what) {
@@ -1933,6 +2250,36 @@ class InvalidInputError extends Error {
 
 /***/ }),
 
+/***/ 3559:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ historyPage),
+/* harmony export */   l: () => (/* binding */ newestFirst)
+/* harmony export */ });
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1254);
+
+/** Newest first: later time first; in the same millisecond, the protocol's order reversed. */
+function newestFirst(a, b) {
+    return (0,_types_js__WEBPACK_IMPORTED_MODULE_0__/* .byTime */ .XL)(b, a);
+}
+/**
+ * A query's page cut from events already in memory (the memory and file stores): those of
+ * `q.name` (every env when absent), at or after `q.since`, not past their keepUntil, the
+ * newest `q.limit` of them, newest first.
+ */
+function historyPage(events, q, now) {
+    const matching = events
+        .filter((e) => (q.name === undefined || e.name === q.name) && (q.since === undefined || e.at >= q.since) && e.keepUntil > now)
+        .sort(newestFirst);
+    if (q.limit === undefined || matching.length <= q.limit)
+        return { events: matching, more: false };
+    return { events: matching.slice(0, q.limit), more: true };
+}
+
+
+/***/ }),
+
 /***/ 5456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -1972,8 +2319,9 @@ function isHeld(item, now, skewMs = 0) {
 function lockState(item, now, skewMs) {
     if (item?.owner === undefined)
         return 'free';
+    // A freeze with an end (lock --uberlock --until) has lifted once its time is past.
     if (item.uberlock)
-        return 'frozen';
+        return typeof item.expiresAt === 'number' && item.expiresAt < now ? 'expired' : 'frozen';
     return isHeld(item, now, skewMs) ? 'held' : 'expired';
 }
 /** True when no ticket is outstanding: nobody is queued. */
@@ -2015,7 +2363,7 @@ function applyAcquire(cur, name, c, now) {
         uberlock: c.uberlock,
         acquiredAt: now,
         updatedAt: now,
-        expiresAt: c.uberlock ? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
+        expiresAt: c.uberlock ? c.freezeUntil ?? _types_js__WEBPACK_IMPORTED_MODULE_0__/* .NEVER */ .tm : now + c.leaseMs,
         leaseMs: c.uberlock ? 0 : c.leaseMs,
         fence: (cur?.fence ?? 0) + 1,
         prevOwner: cur?.owner ?? 'none',
@@ -2024,6 +2372,10 @@ function applyAcquire(cur, name, c, now) {
     };
     if (c.uberlock)
         delete next.uberPendingUntil;
+    if (c.metaData)
+        next.metaData = c.metaData;
+    else
+        delete next.metaData;
     if (c.ticket !== undefined)
         next.nowServing = Math.max(cur?.nowServing ?? 0, c.ticket);
     delete next.forcedBy;
@@ -2048,7 +2400,7 @@ function applyRelease(cur, by, now) {
         return undefined;
     if ('lockId' in by ? cur.owner !== by.lockId : cur.user !== by.user)
         return undefined;
-    const { owner, user, meta: _meta, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
+    const { owner, user, meta: _meta, metaData: _md, uberlock: _u, acquiredAt: _a, expiresAt: _e, leaseMs: _l, forcedBy: _fb, forcedFrom: _ff, forceReason: _fr, ...rest } = cur;
     const out = { ...rest, lastOwner: owner, lastUser: user, releasedAt: now, updatedAt: now };
     if (cur.acquiredAt !== undefined)
         out.lastAcquiredAt = cur.acquiredAt;
@@ -2095,7 +2447,7 @@ function applyUberPending(cur, name, until, now) {
 /* harmony export */   tm: () => (/* binding */ NEVER)
 /* harmony export */ });
 /** Events in the same millisecond are told in the order they happen in the protocol. */
-const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5 };
+const KIND_ORDER = { expired: 0, forced: 1, acquired: 2, extended: 3, released: 4, 'force-released': 5, 'gave-up': 6 };
 function byTime(a, b) {
     return a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
 }
@@ -2112,6 +2464,244 @@ class StoreError extends Error {
 }
 /** Expiry used for uberlocks: they never lapse on their own. */
 const NEVER = 8_640_000_000_000_000;
+
+
+/***/ }),
+
+/***/ 7582:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  N: () => (/* binding */ openNotifier)
+});
+
+// UNUSED EXPORTS: Notifier
+
+// EXTERNAL MODULE: ./src/lock/client.ts + 2 modules
+var client = __webpack_require__(2170);
+// EXTERNAL MODULE: ./src/lock/durations.ts
+var durations = __webpack_require__(8274);
+// EXTERNAL MODULE: ./src/lock/rules.ts
+var rules = __webpack_require__(5456);
+// EXTERNAL MODULE: ./src/wording.ts
+var wording = __webpack_require__(3395);
+;// CONCATENATED MODULE: ./src/notify/messages.ts
+
+
+/**
+ * Slack mrkdwn: `&`, `<` and `>` escaped so no user-supplied text can open a mention
+ * (<!channel>) or a link; a lock's Slack mention (<@U123>) is kept live. (The same
+ * rules as the Slack surface's replies, src/slack/blocks.ts.)
+ */
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const slackUser = (u) => esc(u).replace(/&lt;@([A-Z0-9]+)&gt;/g, '<@$1>');
+const SLACK = { env: (n) => `*${esc(n)}*`, user: slackUser, text: esc, icon: (e) => `${e} ` };
+const PLAIN = { env: (n) => `env ${n}`, user: (u) => u, text: (t) => t, icon: () => '' };
+function holderPart(s, h) {
+    const detail = [h.meta ? s.text(h.meta) : '', h.since ? `since ${(0,wording/* iso */.KH)(h.since)}` : ''].filter((p) => p !== '');
+    return `${s.user(h.user)}${detail.length ? ` (${detail.join(', ')})` : ''}`;
+}
+/** One line saying who did what and why; `slack` for Slack mrkdwn, `plain` for generic webhooks. */
+function noticeText(n, style) {
+    const s = style === 'slack' ? SLACK : PLAIN;
+    switch (n.kind) {
+        case 'forced':
+            return `${s.icon(':rotating_light:')}${s.user(n.by)} took ${s.env(n.name)} by force${n.uberlock ? ' as an UBERLOCK' : ''} from ${holderPart(s, n.from)}: ${s.text(n.reason)} (fence ${n.fence})`;
+        case 'force-released':
+            return `${s.icon(':rotating_light:')}${s.user(n.by)} force-released ${s.env(n.name)}${n.from.uberlock ? ' (an UBERLOCK)' : ''} from ${holderPart(s, n.from)}: ${s.text(n.reason)}`;
+        case 'uberlock-set':
+            return `${s.icon(':snowflake:')}${s.user(n.user)} froze ${s.env(n.name)} with an UBERLOCK${n.until !== undefined ? ` until ${(0,wording/* iso */.KH)(n.until)}` : ' (no end: until released)'}: ${s.text(n.meta)}`;
+        case 'uberlock-lifted':
+            return `${s.icon(':sunny:')}${s.user(n.by)} lifted the UBERLOCK on ${s.env(n.name)}`;
+        case 'lapsed':
+            return `${s.icon(':skull:')}the lock on ${s.env(n.name)} held by ${holderPart(s, n.holder)} lapsed without a release (its lease ended ${(0,wording/* iso */.KH)(n.holder.expiresAt)}; the job may have died)${n.replacedBy ? `; ${s.user(n.replacedBy)} took it over` : ''}`;
+        case 'gave-up':
+            return `${s.icon(':hourglass:')}${s.user(n.user)} gave up waiting for ${s.env(n.name)} after ${(0,durations/* formatDuration */.a3)(n.waitedMs)}${n.holder ? `: held by ${holderPart(s, n.holder)}` : ': waiters were queued ahead'}`;
+        case 'held-over':
+            return `${s.icon(':alarm_clock:')}${s.env(n.name)} has been held by ${holderPart(s, n.holder)} for ${(0,durations/* formatDuration */.a3)(n.heldMs)}, longer than ${(0,durations/* formatDuration */.a3)(n.thresholdMs)}`;
+    }
+}
+/** The generic webhook's JSON body: the event by name, the plain-text line, and its details. */
+function noticeJson(n) {
+    const base = { source: 'daplaya', event: n.kind, id: `${n.name}:${n.id}`, env: n.name, at: (0,wording/* iso */.KH)(n.at), text: noticeText(n, 'plain') };
+    const who = (h) => ({ user: h.user, ...(h.meta ? { meta: h.meta } : {}), ...(h.lockId ? { lockId: h.lockId } : {}) });
+    switch (n.kind) {
+        case 'forced':
+            return { ...base, by: n.by, from: who(n.from), reason: n.reason, fence: n.fence, uberlock: n.uberlock };
+        case 'force-released':
+            return { ...base, by: n.by, from: who(n.from), reason: n.reason, uberlock: n.from.uberlock };
+        case 'uberlock-set':
+            return { ...base, user: n.user, meta: n.meta, fence: n.fence, until: n.until !== undefined ? (0,wording/* iso */.KH)(n.until) : null };
+        case 'uberlock-lifted':
+            return { ...base, user: n.user, by: n.by, fence: n.fence };
+        case 'lapsed':
+            return { ...base, holder: who(n.holder), expiredAt: (0,wording/* iso */.KH)(n.holder.expiresAt), fence: n.fence, replacedBy: n.replacedBy ?? null };
+        case 'gave-up':
+            return { ...base, user: n.user, waitedMs: n.waitedMs, holder: n.holder ? who(n.holder) : null };
+        case 'held-over':
+            return { ...base, holder: who(n.holder), heldMs: n.heldMs, thresholdMs: n.thresholdMs };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/send.ts
+
+/** Host only: a webhook's path is its secret, so warnings never print it. */
+function host(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return '?';
+    }
+}
+async function postJson(url, body, signal, headers = {}) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body), signal });
+    return res;
+}
+async function failIfNotOk(res) {
+    if (res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        return;
+    }
+    const text = (await res.text().catch(() => '')).trim().slice(0, 120);
+    throw new Error(`HTTP ${res.status}${text ? ` ${text}` : ''}`);
+}
+function targetsOf(config) {
+    const out = [];
+    const hook = config.slackWebhookUrl;
+    if (hook) {
+        out.push({
+            name: `Slack webhook at ${host(hook)}`,
+            deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, signal)),
+        });
+    }
+    const bot = config.slackBot;
+    if (bot) {
+        out.push({
+            name: `Slack chat.postMessage to ${bot.channel}`,
+            deliver: async (n, signal) => {
+                const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, signal, { authorization: `Bearer ${bot.token}` });
+                if (!res.ok)
+                    return failIfNotOk(res);
+                // Slack answers 200 with {"ok": false, "error": "..."} for a bad token or channel.
+                const body = (await res.json().catch(() => ({})));
+                if (body.ok !== true)
+                    throw new Error(`Slack said ${body.error ?? 'not ok'}`);
+            },
+        });
+    }
+    const generic = config.webhookUrl;
+    if (generic) {
+        out.push({
+            name: `webhook at ${host(generic)}`,
+            deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), signal)),
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/notify/notifier.ts
+
+
+
+
+/**
+ * Sends notices to the configured targets, each at most once across every process:
+ * before sending, the notice is claimed in the store with one conditional write
+ * (LockStore.claimNotice, keyed by the event's id, which every process that learns of
+ * the same event computes alike); only the process whose claim lands sends it. A claim
+ * that cannot be made in time means the notice is not sent (never twice beats always).
+ *
+ * Nothing here blocks or fails a lock operation: `observe` only starts the work; each
+ * claim and each POST is bounded by the timeout; any failure is one warning line. A
+ * surface calls `settle()` before it exits (and before closing the store), which waits at
+ * most about one timeout for what is still in flight.
+ */
+class Notifier {
+    config;
+    store;
+    warn;
+    clock;
+    pending = new Set();
+    targets;
+    constructor(config, store, warn, clock = Date.now) {
+        this.config = config;
+        this.store = store;
+        this.warn = warn;
+        this.clock = clock;
+        this.targets = targetsOf(config);
+    }
+    /** For LockClientOptions.observer: events as they happen, and what readers see. */
+    observer = {
+        event: (e) => this.notify(e),
+        seen: (items, now, skewMs) => this.inspect(items, now, skewMs),
+    };
+    notify(n) {
+        const p = this.deliver(n)
+            .catch((err) => this.warn(`notification of ${n.kind} on env ${n.name} not sent: ${why(err, this.config.timeoutMs)}`))
+            .finally(() => this.pending.delete(p));
+        this.pending.add(p);
+    }
+    /**
+     * What a reader sees is news too: a lease that ran out without a release (the same
+     * notice as the takeover that follows it would send, so only one of them is sent), and
+     * with DAPLAYA_NOTIFY_HELD_OVER a lock held longer than that. Freezes are left alone.
+     */
+    inspect(items, now, skewMs) {
+        for (const item of items) {
+            if (item.owner === undefined || item.uberlock)
+                continue;
+            const state = (0,rules/* lockState */.HE)(item, now, skewMs);
+            const h = (0,client/* toHolder */.Gj)(item);
+            if (state === 'expired') {
+                this.notify({ kind: 'lapsed', id: (0,client/* lapseId */.DC)(item.fence), name: item.name, at: now, fence: item.fence, holder: { user: h.user, lockId: h.lockId, expiresAt: h.expiresAt, meta: h.meta } });
+            }
+            else if (state === 'held' && this.config.heldOverMs !== undefined && h.since > 0 && now - h.since > this.config.heldOverMs) {
+                this.notify({ kind: 'held-over', id: `held-over:${item.fence}`, name: item.name, at: now, holder: h, heldMs: now - h.since, thresholdMs: this.config.heldOverMs });
+            }
+        }
+    }
+    /** Waits for notices in flight (each bounded by the timeout). */
+    async settle() {
+        while (this.pending.size > 0)
+            await Promise.allSettled([...this.pending]);
+    }
+    async deliver(n) {
+        if (this.targets.length === 0)
+            return;
+        const claimed = await withTimeout(this.store.claimNotice(n.name, n.id, this.clock() + this.config.keepMs), this.config.timeoutMs);
+        if (!claimed)
+            return; // Another process sent it (or is sending it).
+        const results = await Promise.allSettled(this.targets.map((t) => t.deliver(n, AbortSignal.timeout(this.config.timeoutMs))));
+        results.forEach((r, i) => {
+            if (r.status === 'rejected')
+                this.warn(`notification of ${n.kind} on env ${n.name} to ${this.targets[i].name} failed: ${why(r.reason, this.config.timeoutMs)}`);
+        });
+    }
+}
+class Timeout extends Error {
+    name = 'TimeoutError';
+}
+function withTimeout(p, ms) {
+    let timer;
+    const t = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Timeout('the lock store did not record it in time')), ms);
+    });
+    return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+function why(err, timeoutMs) {
+    const e = err;
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+        return e instanceof Timeout ? e.message : `no answer within ${(0,durations/* formatDuration */.a3)(timeoutMs)}`;
+    const cause = e?.cause?.code ?? e?.cause?.message;
+    return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
+}
+/** The notifier for a surface, or undefined when no notification target is configured. */
+function openNotifier(config, store, warn) {
+    return config ? new Notifier(config, store, warn) : undefined;
+}
 
 
 /***/ }),
@@ -2230,9 +2820,11 @@ const RENEWER_ARG = '--daplaya-renewer=';
  * the token goes on its command line, so a later release can tell it from any
  * other process that has (or has been given) the same pid.
  */
-function startRenewer(script, config, env, token) {
+function startRenewer(script, config, env, token, opts = {}) {
     const child = (0,external_node_child_process_.spawn)(process.execPath, token ? [script, `${RENEWER_ARG}${token}`] : [script], {
-        detached: true,
+        // A GitLab job's renewer stays in the job's process group, so the runner's kill of
+        // the job (cancel, timeout) reaches it too; the action's must outlive pre's process.
+        detached: opts.inCallersProcessGroup !== true,
         stdio: 'ignore',
         // Credentials stay out of the settings blob: the renewer derives them from `env`, which it inherits.
         env: { ...env, [RENEWER_SETTINGS_ENV]: encodeRenewerSettings(config) },
@@ -2439,8 +3031,8 @@ async function giveBack(client, locks, opts = {}) {
 }
 /** Starts the job's renewer (a detached process that inherits `env`, credentials included). */
 function startJobRenewer(req, env) {
-    const { script, token, ...settings } = req;
-    const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token);
+    const { script, token, inCallersProcessGroup, ...settings } = req;
+    const pid = startRenewer(script, { ...settings, locks: req.locks }, env, token, inCallersProcessGroup ? { inCallersProcessGroup } : {});
     const handle = { pid, statusFile: req.statusFile };
     if (token)
         handle.identity = { pid, exec: process.execPath, script, token };
@@ -2501,10 +3093,12 @@ function redactUrl(text) {
 /* harmony export */   sG: () => (/* binding */ describeHolder),
 /* harmony export */   xZ: () => (/* binding */ progressReporter)
 /* harmony export */ });
-/* unused harmony exports UNREADABLE_EXPIRY_HINT, expiresText, busyLine, itemToJson, table, progressLine, lostText, PROGRESS_EVERY_MS */
+/* unused harmony exports UNREADABLE_EXPIRY_HINT, expiresText, busyLine, scopeOf, scopeText, itemToJson, holderToJson, table, progressLine, lostText, PROGRESS_EVERY_MS, spreadText, statsHeading, statsRows, statusLines, historyDetail */
 /* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8274);
 /* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5456);
-/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1254);
+/* harmony import */ var _lock_acquire_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2023);
+/* harmony import */ var _lock_types_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1254);
+
 
 
 
@@ -2516,17 +3110,42 @@ const UNREADABLE_EXPIRY_HINT = 'lease expiry unreadable (item edited by hand?); 
 function expiresText(expiresAt, now) {
     if (expiresAt === undefined || (0,_lock_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .unreadableExpiry */ .bX)(expiresAt))
         return 'lease expiry unreadable';
-    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm)
+    if (expiresAt >= _lock_types_js__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm)
         return 'never expires';
     return expiresAt >= now ? `expires in ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(expiresAt - now)}` : `expired ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - expiresAt)} ago`;
 }
 /** `USER (meta, since T, for D; expires in E)` — the description of a holder used everywhere. */
 function describeHolder(h, now) {
-    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, expiresText(h.expiresAt, now)].filter((p) => p !== '');
+    const end = h.uberlock && typeof h.expiresAt === 'number' && h.expiresAt < _lock_types_js__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm ? `frozen until ${iso(h.expiresAt)}` : expiresText(h.expiresAt, now);
+    const parts = [h.meta, `since ${iso(h.since)}`, `for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(now - h.since)}`, end].filter((p) => p !== '');
     return `${h.uberlock ? 'UBERLOCK by ' : ''}${h.user} (${parts.join(', ')})`;
 }
 function busyLine(h, now) {
     return `still locked at env ${h.name} by ${describeHolder(h, now)}`;
+}
+/**
+ * What a lock belongs to, read from its lock id: a whole GitHub workflow run or GitLab
+ * pipeline (taken by one job, given back by a later one), one step of a job, a job, or
+ * a person (terminal, Slack).
+ */
+function scopeOf(lockId) {
+    if (lockId === undefined)
+        return undefined;
+    if (/^github:.*:run$/.test(lockId))
+        return 'run';
+    if (/^gitlab:.*:pipeline:\d+$/.test(lockId))
+        return 'pipeline';
+    if (/:step:[0-9a-f]+$/.test(lockId))
+        return 'step';
+    if (/^(github|gitlab):/.test(lockId))
+        return 'job';
+    return 'person';
+}
+const SCOPE_WORDS = { run: 'the workflow run', pipeline: 'the pipeline', step: 'one step of a job', job: 'a job', person: 'a person (terminal or Slack)' };
+/** `held by the workflow run` etc., for status lines. */
+function scopeText(lockId) {
+    const s = scopeOf(lockId);
+    return s ? `held by ${SCOPE_WORDS[s]}` : '';
 }
 const STATE_WORD = { free: 'free', held: 'locked', frozen: 'uberlocked', expired: 'expired' };
 /** A lock item as `--json` shows it, judged by rules.lockState like every other reader. */
@@ -2534,8 +3153,10 @@ function itemToJson(it, now, skewMs) {
     return {
         env: it.name,
         state: STATE_WORD[lockState(it, now, skewMs)],
+        scope: scopeOf(it.owner),
         user: it.owner !== undefined ? it.user : undefined,
         meta: it.owner !== undefined ? it.meta : undefined,
+        metaData: it.owner !== undefined ? it.metaData : undefined,
         lockId: it.owner,
         since: it.acquiredAt !== undefined && it.owner !== undefined ? iso(it.acquiredAt) : undefined,
         expiresAt: it.owner === undefined ? undefined : it.expiresAt === undefined || unreadableExpiry(it.expiresAt) ? 'unreadable' : it.expiresAt >= NEVER ? null : iso(it.expiresAt),
@@ -2544,6 +3165,20 @@ function itemToJson(it, now, skewMs) {
         releasedAt: it.releasedAt !== undefined ? iso(it.releasedAt) : undefined,
         forcedBy: it.forcedBy,
         forceReason: it.forceReason,
+    };
+}
+/** A holder in `--json`, with the same names and formats as a lock item in `locks --json`. */
+function holderToJson(h, now) {
+    return {
+        env: h.name,
+        state: h.uberlock ? 'uberlocked' : typeof h.expiresAt === 'number' && h.expiresAt < now ? 'expired' : 'locked',
+        scope: scopeOf(h.lockId),
+        user: h.user,
+        meta: h.meta,
+        lockId: h.lockId,
+        since: iso(h.since),
+        expiresAt: unreadableExpiry(h.expiresAt) ? 'unreadable' : h.expiresAt >= NEVER ? null : iso(h.expiresAt),
+        fence: h.fence,
     };
 }
 function table(rows) {
@@ -2615,6 +3250,52 @@ function progressReporter(envs, waitMs, print, clock = Date.now) {
             print(`ask ${b.holder.user} to release it, or an admin can: daplaya release --env ${b.holder.name} --force --reason TEXT`);
         }
     };
+}
+/** `p50/p95/max` of a spread of durations; `-` when there is no sample. */
+function spreadText(s) {
+    return s.count === 0 ? '-' : [s.p50, s.p95, s.max].map((v) => formatDuration(v ?? 0)).join('/');
+}
+/** What `stats` covers: `history since T (7d)`. */
+function statsHeading(since, now) {
+    return `history since ${iso(since)} (${formatDuration(now - since)})`;
+}
+/** The rows of the stats table, header first: the CLI's `stats` and Slack's `stats` show the same. */
+function statsRows(stats) {
+    const rows = [['ENV', 'ACQUIRED', 'FAILED', 'FORCED', 'LAPSED', 'FORCE-RELEASED', 'WAIT p50/p95/max', 'HOLD p50/p95/max']];
+    for (const s of stats) {
+        rows.push([s.env, String(s.acquisitions), String(s.failures), String(s.forcedTakeovers), String(s.lapses), String(s.forcedReleases), spreadText(s.waitMs), spreadText(s.holdMs)]);
+    }
+    return rows;
+}
+/** `status`: the lock's state and holder, then indented lines (force, queue). The CLI's `status` and Slack's `status` say the same. */
+function statusLines(name, item, waiters, now, skewMs) {
+    const lines = [];
+    const state = lockState(item, now, skewMs);
+    const holder = item?.owner !== undefined ? toHolder(item) : undefined;
+    if (holder && state === 'expired')
+        lines.push(`env ${name} is EXPIRED: held by ${describeHolder(holder, now)}, fence ${holder.fence}; not released (its holder may have died); a waiter takes it over once it has seen it unchanged for a lease`);
+    else if (holder)
+        lines.push(`env ${name} is ${state === 'frozen' ? 'UBERLOCKED (frozen)' : 'locked'} by ${describeHolder(holder, now)}, fence ${holder.fence}, ${scopeText(holder.lockId)}`);
+    else
+        lines.push(`env ${name} is free${item?.lastUser ? ` (last held by ${item.lastUser}${item.releasedAt ? `, released ${iso(item.releasedAt)}` : ''})` : ''}`);
+    if (holder && unreadableExpiry(holder.expiresAt))
+        lines.push(`  ${UNREADABLE_EXPIRY_HINT}: daplaya release --env ${name} --force --reason TEXT`);
+    if (item?.forcedBy && holder)
+        lines.push(`  taken by force from ${item.forcedFrom || 'nobody'}: ${item.forceReason}`);
+    waiters.forEach((w, i) => lines.push(`  #${i + 1} in queue: ${w.user} (${w.meta}, waiting ${formatDuration(now - w.enqueuedAt)})`));
+    return lines;
+}
+/** What a history event adds to its kind: the outcome, who forced whom and why, the meta, who held on. (`history` and Slack `history`.) */
+function historyDetail(e) {
+    if (e.kind === 'released')
+        return e.outcome ?? '';
+    if (e.kind === 'forced' || e.kind === 'force-released')
+        return `by ${e.by} from ${e.from}: ${e.reason}`;
+    if (e.kind === 'acquired')
+        return `${e.uberlock ? 'UBERLOCK ' : ''}${e.meta ?? ''}`;
+    if (e.kind === 'gave-up')
+        return e.holder ? `held by ${e.holder}` : '';
+    return '';
 }
 
 

@@ -1,8 +1,62 @@
-export const id = 774;
-export const ids = [774];
+export const id = 489;
+export const ids = [489];
 export const modules = {
 
-/***/ 7774:
+/***/ 7252:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Kd: () => (/* binding */ historyStats)
+/* harmony export */ });
+/* unused harmony exports percentile, spread */
+/** The nearest-rank percentile q (0–100) of sorted values: the smallest value with at least q% of values at or below it. */
+function percentile(sorted, q) {
+    if (sorted.length === 0)
+        return undefined;
+    const rank = Math.max(1, Math.ceil((q / 100) * sorted.length));
+    return sorted[Math.min(rank, sorted.length) - 1];
+}
+function spread(values) {
+    const sorted = values.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
+    const s = { count: sorted.length };
+    if (sorted.length > 0) {
+        s.p50 = percentile(sorted, 50);
+        s.p95 = percentile(sorted, 95);
+        s.max = sorted[sorted.length - 1];
+    }
+    return s;
+}
+/** Per-env figures from history events at or after `since` (and before `until`, when given), sorted by env. */
+function historyStats(events, since, until = Number.POSITIVE_INFINITY) {
+    const byEnv = new Map();
+    for (const e of events) {
+        if (e.at < since || e.at >= until)
+            continue;
+        let list = byEnv.get(e.name);
+        if (!list)
+            byEnv.set(e.name, (list = []));
+        list.push(e);
+    }
+    return [...byEnv.keys()].sort().map((env) => {
+        const es = byEnv.get(env);
+        const count = (kind) => es.filter((e) => e.kind === kind).length;
+        return {
+            env,
+            acquisitions: count('acquired'),
+            failures: count('gave-up'),
+            forcedTakeovers: count('forced'),
+            forcedReleases: count('force-released'),
+            lapses: count('expired'),
+            waitMs: spread(es.filter((e) => e.kind === 'acquired' && e.waitedMs !== undefined).map((e) => e.waitedMs)),
+            holdMs: spread(es.filter((e) => (e.kind === 'released' || e.kind === 'force-released') && e.heldMs !== undefined).map((e) => e.heldMs)),
+        };
+    });
+}
+
+
+/***/ }),
+
+/***/ 3489:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -19,6 +73,8 @@ var durations = __webpack_require__(8274);
 var common = __webpack_require__(5057);
 // EXTERNAL MODULE: ./src/config/defaults.ts
 var defaults = __webpack_require__(1954);
+// EXTERNAL MODULE: ./src/config/notify.ts + 1 modules
+var config_notify = __webpack_require__(123);
 // EXTERNAL MODULE: ./src/config/protocol.ts
 var protocol = __webpack_require__(200);
 // EXTERNAL MODULE: ./src/config/store.ts
@@ -29,6 +85,18 @@ var store = __webpack_require__(5147);
 
 
 
+
+/** DAPLAYA_SLACK_ADMINS: Slack user ids (U…, or W… in Enterprise Grid), separated by commas or spaces. */
+function parseSlackAdmins(raw) {
+    const text = (0,common/* nonEmpty */.hq)(raw);
+    if (text === undefined)
+        return undefined;
+    const ids = text.split(/[\s,]+/).filter(Boolean);
+    const bad = ids.find((id) => !/^[UW][A-Z0-9]{2,}$/.test(id));
+    if (bad !== undefined)
+        throw new common/* UsageError */.eb(`DAPLAYA_SLACK_ADMINS must be Slack user ids (U0123ABCD), separated by commas or spaces; got ${JSON.stringify(bad)}`);
+    return ids;
+}
 /** Slack handler settings: DAPLAYA_SLACK_SIGNING_SECRET (required), DAPLAYA_SLACK_APP_ID, the store, DAPLAYA_SLACK_LEASE. */
 function loadSlackConfig(env, port) {
     const signingSecret = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_SIGNING_SECRET);
@@ -41,6 +109,12 @@ function loadSlackConfig(env, port) {
         host: (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_HOST) ?? defaults/* DEFAULTS */.z.slackHost,
         protocol: (0,protocol/* loadProtocolSettings */.k)(env),
     };
+    const notify = (0,config_notify/* loadNotifyConfig */.cS)(env);
+    if (notify)
+        config.notify = notify;
+    const admins = parseSlackAdmins(env.DAPLAYA_SLACK_ADMINS);
+    if (admins)
+        config.admins = admins;
     const appId = (0,common/* nonEmpty */.hq)(env.DAPLAYA_SLACK_APP_ID);
     if (appId)
         config.appId = appId;
@@ -58,11 +132,13 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ./src/lock/client.ts + 4 modules
-var lock_client = __webpack_require__(6999);
+var lock_client = __webpack_require__(4913);
 // EXTERNAL MODULE: ./src/lock/errors.ts
 var errors = __webpack_require__(2960);
 // EXTERNAL MODULE: ./src/lock/env-names.ts
 var env_names = __webpack_require__(1517);
+// EXTERNAL MODULE: ./src/config/cli.ts + 4 modules
+var cli = __webpack_require__(394);
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __webpack_require__(5456);
 // EXTERNAL MODULE: ./src/wording.ts
@@ -107,9 +183,89 @@ function leasesReply(items, queues, now, skewMs) {
         const expired = (0,rules/* lockState */.HE)(i, now, skewMs) === 'expired' ? ' :hourglass: *EXPIRED* (not released)' : '';
         const h = { name: i.name, lockId: i.owner, user: i.user ?? '?', meta: i.meta ?? '', uberlock: i.uberlock === true, since: i.acquiredAt ?? 0, expiresAt: i.expiresAt ?? NaN, fence: i.fence };
         const q = queues.get(i.name) ?? [];
-        return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
+        return `*${esc(i.name)}*${expired}: ${holderText(h, now)}, fence ${i.fence}, ${(0,wording/* scopeText */.Cm)(i.owner)}${q.length ? `; queue: ${q.map((e, n) => `#${n + 1} ${userText(e.user)}`).join(', ')}` : ''}`;
     });
     return reply('ephemeral', `${held.length} env(s) locked`, lines);
+}
+
+// EXTERNAL MODULE: ./src/lock/stats.ts
+var stats = __webpack_require__(7252);
+// EXTERNAL MODULE: ./src/lock/types.ts
+var types = __webpack_require__(1254);
+;// CONCATENATED MODULE: ./src/slack/commands.ts
+
+
+
+
+
+
+
+/** Slack shows at most this many history events; the CLI's `history` has the rest. */
+const SLACK_HISTORY_LIMIT = 10;
+const DEFAULT_STATS_WINDOW_MS = 7 * 86_400_000;
+/** The second line of a lock confirmation: how long the lease is, and until when. */
+function leaseLine(name, lock, leaseMs, now) {
+    if (lock.uberlock)
+        return lock.expiresAt < types/* NEVER */.tm ? `no lease: frozen until ${(0,wording/* iso */.KH)(lock.expiresAt)}` : 'no lease: frozen until released';
+    return `lease ${(0,durations/* formatDuration */.a3)(leaseMs)}: expires ${(0,wording/* iso */.KH)(lock.expiresAt)} (in ${(0,durations/* formatDuration */.a3)(lock.expiresAt - now)}) unless released or extended (\`/daplaya extend ${esc(name)} DUR\`)`;
+}
+/** `status ENV`: `daplaya status`'s lines. */
+async function slackStatus(client, name, now) {
+    const item = await client.item(name);
+    const waiters = await client.waiters(name);
+    const [first, ...rest] = (0,wording/* statusLines */.Cd)(name, item, waiters, now, client.skewMs).map(userText);
+    return reply('ephemeral', first, rest);
+}
+/** `extend ENV DUR`: lengthen your own Slack lock's lease to DUR from now. */
+async function slackExtend(client, name, durText, who, now) {
+    if (durText === undefined)
+        throw new errors/* InvalidInputError */.o('say how long: `/daplaya extend ENV DUR`, e.g. `/daplaya extend prod 2h`');
+    const ms = (0,durations/* parseDuration */.E9)(durText, 'duration');
+    if (ms < 1000)
+        throw new errors/* InvalidInputError */.o('an extension must be at least 1s');
+    const item = await client.item(name);
+    if (item?.owner === undefined)
+        return reply('ephemeral', `:no_entry: env *${esc(name)}* is not locked; nothing to extend`);
+    const holder = (0,lock_client/* toHolder */.Gj)(item);
+    if (!holder.lockId.startsWith(who.lockIdPrefix)) {
+        return reply('ephemeral', `:no_entry: env *${esc(name)}* is not held by you (held by ${holderText(holder, now())}); nothing to extend`);
+    }
+    const r = await client.extend(name, { lockId: holder.lockId }, ms);
+    if (!r.renewed)
+        return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing extended.`);
+    return reply('in_channel', `:stopwatch: ${who.mention} extended env *${esc(name)}*: ${(0,wording/* expiresText */.Q7)(r.lock.expiresAt, now())} (lease ${(0,durations/* formatDuration */.a3)(ms)})`);
+}
+function historyLine(e) {
+    const parts = [`${e.kind} ${userText(e.user)}`];
+    if (e.fence !== undefined)
+        parts.push(`fence ${e.fence}`);
+    if (e.waitedMs !== undefined)
+        parts.push(`waited ${(0,durations/* formatDuration */.a3)(e.waitedMs)}`);
+    if (e.heldMs !== undefined)
+        parts.push(`held ${(0,durations/* formatDuration */.a3)(e.heldMs)}`);
+    const detail = (0,wording/* historyDetail */.A4)(e);
+    return `\`${(0,wording/* iso */.KH)(e.at)}\` *${esc(e.name)}* ${parts.join(', ')}${detail ? `: ${userText(detail)}` : ''}`;
+}
+/** `history [ENV]`: the newest events, newest first, with `daplaya history`'s kinds and details. */
+async function slackHistory(client, name) {
+    const page = await client.recentHistory({ ...(name !== undefined ? { name } : {}), limit: SLACK_HISTORY_LIMIT });
+    if (page.events.length === 0)
+        return reply('ephemeral', 'no history');
+    const more = page.more ? [`(the newest ${SLACK_HISTORY_LIMIT}; \`daplaya history${name ? ` --env ${esc(name)}` : ''} --limit N\` shows more)`] : [];
+    return reply('ephemeral', `history${name ? ` of *${esc(name)}*` : ''}, newest first`, [...page.events.map(historyLine), ...more]);
+}
+/** `stats [ENV] [SINCE]`: `daplaya stats`'s table, in a code block. */
+async function slackStats(client, name, sinceText, now) {
+    const windowMs = sinceText === undefined ? DEFAULT_STATS_WINDOW_MS : (0,durations/* parseDuration */.E9)(sinceText, 'since');
+    if (windowMs <= 0)
+        throw new errors/* InvalidInputError */.o('since must be longer than 0');
+    const since = now - windowMs;
+    const page = await client.recentHistory({ ...(name !== undefined ? { name } : {}), since });
+    const figures = (0,stats/* historyStats */.Kd)(page.events, since, now + 1);
+    const heading = (0,wording/* statsHeading */.Qc)(since, now);
+    if (figures.length === 0)
+        return reply('ephemeral', heading, ['no history']);
+    return reply('ephemeral', heading, [`\`\`\`\n${esc((0,wording/* table */.tp)((0,wording/* statsRows */.B8)(figures)))}\n\`\`\``]);
 }
 
 ;// CONCATENATED MODULE: ./src/slack/verify.ts
@@ -143,11 +299,17 @@ function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
 
 
 
+
+
 const HELP = [
     '`/daplaya lock ENV [META]` take the lock on ENV',
-    '`/daplaya uberlock ENV [META]` freeze ENV (outranks normal locks, never expires)',
-    '`/daplaya release ENV` give your lock back (`release ENV --force REASON` for someone else\'s)',
-    '`/daplaya leases [ENV]` who holds what',
+    '`/daplaya uberlock ENV [until DATE|for DUR] [META]` freeze ENV (outranks normal locks; lifts itself at DATE if given)',
+    '`/daplaya release ENV` give your lock back (`release ENV --force --reason REASON` for someone else\'s)',
+    '`/daplaya extend ENV DUR` lengthen the lease of your lock to DUR from now',
+    '`/daplaya status ENV` who holds ENV, and who waits',
+    '`/daplaya locks [ENV]` who holds what (also `/daplaya leases`)',
+    '`/daplaya history [ENV]` the newest acquisitions, releases, expiries, takeovers',
+    '`/daplaya stats [ENV] [SINCE]` acquisitions, failures, takeovers, lapses, wait and hold times (default: the last 7d)',
 ];
 const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 async function defaultPost(url, r) {
@@ -156,6 +318,9 @@ async function defaultPost(url, r) {
 /** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
 async function handleSlack(req, deps) {
     const now = deps.nowMs ?? Date.now;
+    // Slack checks the certificate of a new request URL with `ssl_check=1`: 200, nothing else, nothing touched.
+    if (new URLSearchParams(req.body).get('ssl_check') === '1')
+        return { status: 200, headers: {}, body: '' };
     const verdict = verifySlackSignature(req.headers, req.body, deps.signingSecret, Math.floor(now() / 1000));
     if (!verdict.ok)
         return json(401, { error: verdict.reason });
@@ -180,7 +345,10 @@ async function handleSlack(req, deps) {
         return json(200, first);
     const responseUrl = form.get('response_url');
     const post = deps.postToResponseUrl ?? defaultPost;
-    const finish = work.then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined);
+    // A late answer that cannot be posted (Slack unreachable) is lost, never an unhandled rejection.
+    const finish = work
+        .then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined)
+        .catch(() => undefined);
     deps.onDeferred?.(finish);
     return json(200, reply('ephemeral', ':hourglass_flowing_sand: Working on it; the answer follows in a moment.'));
 }
@@ -198,7 +366,19 @@ async function perform(text, who, deps, now) {
             case 'release':
                 return await release(envArg(envName), rest, who, deps, now);
             case 'leases':
+            case 'locks':
                 return await leases(envName === undefined ? undefined : envArg(envName), deps, now);
+            case 'status':
+                return await slackStatus(await deps.client(), envArg(envName), now());
+            case 'extend':
+                return await slackExtend(await deps.client(), envArg(envName), rest[0], caller(who), now);
+            case 'history':
+                return await slackHistory(await deps.client(), envName === undefined ? undefined : envArg(envName));
+            case 'stats': {
+                const sinceAt = rest.indexOf('--since');
+                const since = sinceAt === -1 ? rest[0] : rest[sinceAt + 1];
+                return await slackStats(await deps.client(), envName === undefined ? undefined : envArg(envName), since, now());
+            }
             default:
                 return reply('ephemeral', `Unknown command \`${esc(sub ?? '')}\`.`, HELP);
         }
@@ -219,22 +399,37 @@ const slackLockIdPrefix = (w) => `slack:${w.teamId}:${w.userId}:`;
 // Slack's own user id, escaped all the same: nothing from the request goes into a reply raw.
 const mention = (w) => `<@${esc(w.userId)}>`;
 const slackUser = (w) => `${w.userName || w.userId} (${mention(w)})`;
+const caller = (w) => ({ mention: mention(w), lockIdPrefix: slackLockIdPrefix(w) });
+/** With DAPLAYA_SLACK_ADMINS, whether this user may force-release and uberlock; without it, everyone may. */
+const isAdmin = (w, deps) => deps.admins === undefined || deps.admins.includes(w.userId);
+const adminRefusal = (deps) => reply('ephemeral', `:no_entry: only ${(deps.admins ?? []).map((id) => `<@${esc(id)}>`).join(', ')} can force-release or uberlock from Slack (DAPLAYA_SLACK_ADMINS)`);
 async function lock(uber, name, metaText, who, deps, now) {
+    if (uber && !isAdmin(who, deps))
+        return adminRefusal(deps);
+    // `/daplaya uberlock ENV until DATE|DUR REASON`: a freeze that lifts itself (as `lock --uberlock --until`).
+    let text = metaText.trim();
+    let freezeUntil;
+    const until = /^(until|for)\s+(\S+)\s*(.*)$/i.exec(text);
+    if (uber && until) {
+        freezeUntil = (0,cli/* parseFreezeEnd */.MX)(until[1]?.toLowerCase() === 'until' ? until[2] : undefined, until[1]?.toLowerCase() === 'for' ? until[2] : undefined, now());
+        text = until[3] ?? '';
+    }
     const client = await deps.client();
-    const meta = metaText.trim() === '' ? 'Slack' : metaText.trim().slice(0, 1000);
+    const meta = text === '' ? 'Slack' : text.slice(0, 1000);
     const r = await client.acquire({
         name,
         lockId: `${slackLockIdPrefix(who)}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`,
         user: slackUser(who),
         meta,
         uberlock: uber,
+        ...(freezeUntil !== undefined ? { freezeUntil } : {}),
         leaseMs: deps.leaseMs,
         waitMs: 0,
     });
     if (!r.acquired) {
         return reply('ephemeral', r.holder ? `:no_entry: *${esc(name)}* is locked by ${holderText(r.holder, now())}` : `:no_entry: *${esc(name)}* has a queue of waiting jobs; try again later.`);
     }
-    return reply('in_channel', `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`);
+    return reply('in_channel', `${uber ? ':snowflake:' : ':lock:'} ${mention(who)} ${uber ? '*froze*' : 'locked'} *${esc(name)}* (${metaLink(meta)}), fence ${r.lock.fence}`, [leaseLine(name, r.lock, deps.leaseMs, now())]);
 }
 async function release(name, rest, who, deps, now) {
     const client = await deps.client();
@@ -251,11 +446,18 @@ async function release(name, rest, who, deps, now) {
     }
     const forceAt = rest.findIndex((w) => w === '--force' || w.toLowerCase() === 'force');
     if (forceAt === -1) {
-        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. To release it anyway: \`/daplaya release ${esc(name)} --force REASON\``);
+        const how = isAdmin(who, deps)
+            ? `To release it anyway: \`/daplaya release ${esc(name)} --force --reason REASON\``
+            : `Ask its holder, or one who can force it: ${(deps.admins ?? []).map((id) => `<@${esc(id)}>`).join(', ')}`;
+        return reply('ephemeral', `:no_entry: *${esc(name)}* is held by ${holderText(holder, now())}, not by you. ${how}`);
     }
-    const reason = rest.slice(forceAt + 1).join(' ').trim();
+    if (!isAdmin(who, deps))
+        return adminRefusal(deps);
+    // `--force --reason TEXT` as in the CLI, or `--force TEXT`.
+    const after = rest.slice(forceAt + 1);
+    const reason = (after[0] === '--reason' ? after.slice(1) : after).join(' ').trim();
     if (!reason)
-        return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force REASON`');
+        return reply('ephemeral', ':x: a forced release needs a reason: `/daplaya release ENV --force --reason REASON`');
     const r = await client.release(name, { lockId: holder.lockId }, { force: { user: slackUser(who), reason } });
     if (r.outcome !== 'released')
         return reply('ephemeral', `*${esc(name)}* changed hands meanwhile; nothing released.`);
@@ -263,13 +465,13 @@ async function release(name, rest, who, deps, now) {
 }
 async function leases(name, deps, now) {
     const client = await deps.client();
-    let items = await client.list();
-    if (name)
-        items = items.filter((i) => i.name === name);
+    // One env: its item. All: the listing of lock items only (never history), and the
+    // queues of the held ones, read at once: Slack wants its answer within 3 s.
+    const one = name ? await client.item(name) : undefined;
+    const items = name ? (one ? [one] : []) : await client.list();
     const queues = new Map();
-    for (const i of items)
-        if (i.owner !== undefined)
-            queues.set(i.name, await client.waiters(i.name));
+    const held = items.filter((i) => (0,rules/* lockState */.HE)(i, now(), client.skewMs) !== 'free');
+    await Promise.all(held.map(async (i) => queues.set(i.name, await client.waiters(i.name))));
     if (name && items.every((i) => (0,rules/* lockState */.HE)(i, now(), client.skewMs) === 'free'))
         return reply('ephemeral', `*${esc(name)}* is not locked.`);
     return leasesReply(items, queues, now(), client.skewMs);
@@ -317,6 +519,7 @@ async function serveSlack(client, opts) {
         signingSecret: slack.signingSecret,
         ...(slack.appId ? { appId: slack.appId } : {}),
         leaseMs: slack.leaseMs,
+        ...(slack.admins ? { admins: slack.admins } : {}),
         client: async () => client,
     });
     await new Promise((resolve, reject) => {
