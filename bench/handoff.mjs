@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEngine } from './engine.mjs';
 import { createPeerTable, peerLocker } from './peer.mjs';
 import { PRICE, WRU_IN_RRU, startCountingProxy } from './proxy.mjs';
@@ -129,22 +129,11 @@ process.on('SIGINT', () => {
 const admin = new DynamoDBClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: CREDS });
 let tableNo = 0;
 
+/** A fresh daplaya table, created by the CLI's own `init` (so it has whatever indexes the store expects). */
 async function daplayaTable() {
   const table = `BenchD${tableNo++}`;
-  await admin.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  const r = await startProcess(process.execPath, [CLI, 'init'], cliEnv(table, engine.endpoint)).done;
+  if (r.code !== 0) throw new Error(`daplaya init failed: ${r.stderr}`);
   return table;
 }
 async function peerTable() {
@@ -254,6 +243,10 @@ async function oneRun(side, sc, releaseEstimate) {
       return;
     }
     const got = acquiredAt.get(id);
+    if (got === undefined) {
+      failure ??= `waiter ${id} exited 0 but no acquire of it landed at the proxy (classification out of date? see bench/proxy.mjs)`;
+      return;
+    }
     // Land the release ~HOLD_MS after the acquire landed: start it that much earlier than its usual start-up time.
     await sleep(got + HOLD_MS - releaseEst() - performance.now());
     const rel = await startProcess(process.execPath, [CLI, 'release', '--env', 'e', '--lock-id', id], cliEnv(table, proxy.url(`${id}-rel`))).done;
@@ -413,6 +406,7 @@ function analyse(side, sc, events, arrivedAt, stopAt, releaseEst, t0, costFrom) 
       kinds.set(x.kind, k);
     }
   }
+  if (handoffs.length === 0) throw new Error(`${side.label}, ${sc.title}: no handoff seen at the proxy (classification out of date? see bench/proxy.mjs)`);
   const hs = handoffs.map((h) => h.ms);
   const arrivals = [...arrivedAt].filter(([c]) => /^w\d+$/.test(c)).map(([, t]) => t - t0);
   return {

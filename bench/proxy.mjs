@@ -51,13 +51,14 @@ export function classify(target, req, status, res) {
   const readUnits = (bytes) => Math.max(1, Math.ceil(bytes / 4096));
   switch (op) {
     case 'UpdateItem': {
+      // By what the SET clause assigns (the store may prefix other attributes, e.g. an index key).
       const ue = String(req?.UpdateExpression ?? '');
-      if (/^SET #owner = :me/.test(ue)) out.kind = 'acquire';
-      else if (/^SET lastOwner/.test(ue)) out.kind = 'release';
+      if (/#owner = :me\b/.test(ue)) out.kind = 'acquire';
+      else if (/lastOwner = #owner/.test(ue)) out.kind = 'release';
       else if (/nextTicket = if_not_exists/.test(ue)) out.kind = 'ticket';
-      else if (/^SET nowServing = :next/.test(ue)) out.kind = 'skip';
+      else if (/nowServing = :next\b/.test(ue)) out.kind = 'skip';
       else if (/uberPendingUntil/.test(ue)) out.kind = 'uber';
-      else if (/^SET expiresAt/.test(ue)) out.kind = 'renew';
+      else if (/expiresAt = :exp\b/.test(ue)) out.kind = 'renew';
       else out.kind = 'update';
       const item = ok ? res?.Attributes : res?.Item;
       // An update is billed on the larger of the item before and after; a failed condition still bills the write.
@@ -70,6 +71,7 @@ export function classify(target, req, status, res) {
       const sk = sortKey(req?.Item);
       if (sk.startsWith('Q#')) out.kind = 'entry-put';
       else if (sk.startsWith('H#')) out.kind = 'history-put';
+      else if (sk.startsWith('N#')) out.kind = 'notice-put';
       else if (/attribute_not_exists\(#partitionKey\)/.test(String(req?.ConditionExpression ?? ''))) out.kind = 'peer-acquire';
       else out.kind = 'put';
       out.wru = writeUnits(itemSize(req?.Item));

@@ -250,7 +250,9 @@ function notRunnable(cmd, searchPath) {
     const runnable = (file) => {
         try {
             (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
-            return (0,external_node_fs_.statSync)(file).isFile();
+            // root passes the access check for any file; an execute bit must be set too.
+            const st = (0,external_node_fs_.statSync)(file);
+            return st.isFile() && (st.mode & 0o111) !== 0;
         }
         catch {
             return false;

@@ -24,14 +24,14 @@ function actionMessage(err) {
 /** One clear failure line for the job log; no stack traces for known causes. */
 function failAction(err) {
     if (err instanceof _lock_types_js__WEBPACK_IMPORTED_MODULE_2__/* .StoreError */ .AD)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(actionMessage(err));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(actionMessage(err));
     else if (err instanceof _lock_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidInputError */ .o)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err.message);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(err.message);
     else {
         const e = err;
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(e?.message ?? String(err));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(e?.message ?? String(err));
         if (e?.stack)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(e.stack);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.debug(e.stack);
     }
 }
 
@@ -76,17 +76,17 @@ const STATE_KEYS = {
     blocked: 'blocked',
 };
 const preRanState = {
-    save: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.preRan, 'true'),
-    read: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.preRan) === 'true',
+    save: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__.saveState(STATE_KEYS.preRan, 'true'),
+    read: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(STATE_KEYS.preRan) === 'true',
 };
 const lockState = {
-    save: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.lock, JSON.stringify(state)),
-    read: () => parseActionState(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.lock)),
+    save: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.saveState(STATE_KEYS.lock, JSON.stringify(state)),
+    read: () => parseActionState(_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(STATE_KEYS.lock)),
 };
 const blockedState = {
-    save: (blocked) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE_KEYS.blocked, JSON.stringify(blocked)),
+    save: (blocked) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.saveState(STATE_KEYS.blocked, JSON.stringify(blocked)),
     read: () => {
-        const raw = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE_KEYS.blocked);
+        const raw = _actions_core__WEBPACK_IMPORTED_MODULE_0__.getState(STATE_KEYS.blocked);
         if (!raw)
             return undefined;
         try {
@@ -650,23 +650,23 @@ var action_state = __webpack_require__(3175);
 const sentence = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 async function openActionStore(config) {
     if (config.store.credentials) {
-        core/* setSecret */.Pq(config.store.credentials.secretAccessKey);
+        core.setSecret(config.store.credentials.secretAccessKey);
         if (config.store.credentials.sessionToken)
-            core/* setSecret */.Pq(config.store.credentials.sessionToken);
+            core.setSecret(config.store.credentials.sessionToken);
     }
     if (!config.roleToAssume)
         return openStore(config.store);
-    const { webIdentityCredentials } = await __webpack_require__.e(/* import() */ 850).then(__webpack_require__.bind(__webpack_require__, 6850));
-    const provider = webIdentityCredentials({
+    const { githubRoleCredentials } = await __webpack_require__.e(/* import() */ 850).then(__webpack_require__.bind(__webpack_require__, 6850));
+    const provider = await githubRoleCredentials({
         roleArn: config.roleToAssume,
         sessionName: config.roleSessionName,
         ...(config.store.region ? { region: config.store.region } : {}),
-        getIdToken: () => core/* getIDToken */.V9(config.audience),
+        audience: config.audience,
     });
     const creds = await provider();
-    core/* setSecret */.Pq(creds.secretAccessKey);
+    core.setSecret(creds.secretAccessKey);
     if (creds.sessionToken)
-        core/* setSecret */.Pq(creds.sessionToken);
+        core.setSecret(creds.sessionToken);
     return openStore(config.store, provider);
 }
 /**
@@ -675,14 +675,14 @@ async function openActionStore(config) {
  */
 async function lockForJob(config, env, renewerScript, signal, opts = {}) {
     const store = await openActionStore(config);
-    core/* info */.pq(`daplaya: using ${store.description}`);
-    const notifier = (0,notify_notifier/* openNotifier */.N)(config.notify, store, (l) => core/* warning */.$e(l));
+    core.info(`daplaya: using ${store.description}`);
+    const notifier = (0,notify_notifier/* openNotifier */.N)(config.notify, store, (l) => core.warning(l));
     const client = new lock_client/* LockClient */.pM(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
     const lockId = opts.lockId ?? `${config.lockIdPrefix}:${config.scope === 'step' ? 'step:' : ''}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     let grouped = false;
     // Whom the job waited on, in order: named in a notice once it gets the lock.
     const waitedOn = new Map();
-    const report = (0,wording/* progressReporter */.xZ)(config.envs, config.waitMs, (line) => core/* info */.pq(line));
+    const report = (0,wording/* progressReporter */.xZ)(config.envs, config.waitMs, (line) => core.info(line));
     try {
         const r = await (0,job_lock/* takeForJob */.KS)(client, {
             envs: config.envs,
@@ -695,7 +695,7 @@ async function lockForJob(config, env, renewerScript, signal, opts = {}) {
             signal,
             onBusy: (b) => {
                 if (!grouped) {
-                    core/* startGroup */.Oh(`Waiting for env ${config.envs.join(', ')}`);
+                    core.startGroup(`Waiting for env ${config.envs.join(', ')}`);
                     grouped = true;
                 }
                 report(b);
@@ -704,7 +704,7 @@ async function lockForJob(config, env, renewerScript, signal, opts = {}) {
             },
         });
         if (grouped)
-            core/* endGroup */.N4();
+            core.endGroup();
         if (!r.ok) {
             const h = r.holder;
             action_state/* blockedState */.kB.save({
@@ -714,16 +714,16 @@ async function lockForJob(config, env, renewerScript, signal, opts = {}) {
                 ...(h ? { holder: { name: h.name, user: h.user, meta: h.meta, since: h.since, uberlock: h.uberlock } } : {}),
             });
             const text = sentence((0,wording/* notAcquiredText */.bt)(r, config.envs, Date.now()));
-            core/* setFailed */.C1(r.reason === 'cancelled' ? text : `${text}; gave up after waiting ${(0,durations/* formatDuration */.a3)(r.waitedMs)}`);
+            core.setFailed(r.reason === 'cancelled' ? text : `${text}; gave up after waiting ${(0,durations/* formatDuration */.a3)(r.waitedMs)}`);
             return undefined;
         }
         for (const l of r.locks) {
-            core/* info */.pq(`Locked env ${l.name} for ${config.user} (fence ${l.fence}, lock id ${lockId}) after waiting ${Math.round(l.waitedMs / 1000)}s`);
+            core.info(`Locked env ${l.name} for ${config.user} (fence ${l.fence}, lock id ${lockId}) after waiting ${Math.round(l.waitedMs / 1000)}s`);
         }
         if (grouped) {
             // Waiting and then getting the lock is news, not a problem: a notice, not a warning.
             const by = [...waitedOn.values()].map((h) => `${h.user} (${[h.meta, `since ${(0,wording/* iso */.KH)(h.since)}`].filter((p) => p !== '').join(', ')})`);
-            core/* notice */.lm(`Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`);
+            core.notice(`Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`);
         }
         const statusFile = external_node_path_default().join(config.tempDir, `daplaya-renewer-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
         const state = {
@@ -747,7 +747,7 @@ async function lockForJob(config, env, renewerScript, signal, opts = {}) {
                 ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
             }, env);
             state.renewerPid = renewer.pid;
-            core/* info */.pq(`Renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
+            core.info(`Renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
         }
         action_state/* lockState */.HE.save(state);
         return state;
@@ -779,7 +779,7 @@ async function lockForRun(config, env, renewerScript, signal) {
     }
     if (notHeld.length > 0)
         return lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true });
-    core/* info */.pq(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
+    core.info(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
     const again = await openActionStore(config);
     const renewing = new lock_client/* LockClient */.pM(again, config.protocol);
     try {
@@ -813,11 +813,11 @@ async function lockForRun(config, env, renewerScript, signal) {
     }
 }
 function setLockOutputs(state) {
-    core/* setOutput */.uH('acquired', state ? 'true' : 'false');
-    core/* setOutput */.uH('holder', state?.user ?? '');
-    core/* setOutput */.uH('fence', state ? state.fences.join(',') : '');
-    core/* setOutput */.uH('waited-seconds', state ? String(Math.round(state.waitedMs / 1000)) : '');
-    core/* setOutput */.uH('lock-id', state?.lockId ?? '');
+    core.setOutput('acquired', state ? 'true' : 'false');
+    core.setOutput('holder', state?.user ?? '');
+    core.setOutput('fence', state ? state.fences.join(',') : '');
+    core.setOutput('waited-seconds', state ? String(Math.round(state.waitedMs / 1000)) : '');
+    core.setOutput('lock-id', state?.lockId ?? '');
 }
 /** Cancellation: the runner sends SIGINT, then SIGTERM 7.5 s later. */
 function cancelSignal() {

@@ -46,21 +46,21 @@ async function post() {
     const rows = [];
     if (!state) {
         if (!(0,_config_action_js__WEBPACK_IMPORTED_MODULE_2__/* .actionEnabled */ .CW)(process.env)) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq('daplaya is off for this job (input enabled is false): nothing to release');
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__.info('daplaya is off for this job (input enabled is false): nothing to release');
             return;
         }
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq('No lock was taken by this job; nothing to release');
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__.info('No lock was taken by this job; nothing to release');
         await writeSummary((0,_config_action_js__WEBPACK_IMPORTED_MODULE_2__/* .stepSummaryFile */ .hz)(process.env), undefined, [], 0);
         return;
     }
     const { outcome, warning } = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_2__/* .actionJobOutcome */ ._t)(process.env);
     if (warning)
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(warning);
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__.warning(warning);
     const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_2__/* .loadActionConfig */ .zl)(process.env);
     const renewer = state.renewerPid ? await (0,_session_job_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .stopJobRenewer */ .Io)({ pid: state.renewerPid, statusFile: state.renewerStatusFile ?? '' }) : undefined;
     const lost = renewer?.status?.state === 'lost' ? renewer.status : undefined;
     const store = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_10__/* .openActionStore */ .Mb)(config);
-    const notifier = (0,_notify_notifier_js__WEBPACK_IMPORTED_MODULE_9__/* .openNotifier */ .N)(config.notify, store, (l) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(l));
+    const notifier = (0,_notify_notifier_js__WEBPACK_IMPORTED_MODULE_9__/* .openNotifier */ .N)(config.notify, store, (l) => _actions_core__WEBPACK_IMPORTED_MODULE_1__.warning(l));
     const client = new _lock_client_js__WEBPACK_IMPORTED_MODULE_3__/* .LockClient */ .pM(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
     const problems = [];
     const releasedAt = Date.now();
@@ -72,7 +72,7 @@ async function post() {
                 const fence = String(state.fences[i] ?? '');
                 const r = await client.extend(name, { lockId: state.lockId }, config.runLeaseMs);
                 if (r.renewed) {
-                    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Env ${name} stays locked for this workflow run (lease ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(config.runLeaseMs)} between jobs); a later job gives it back with release: true`);
+                    _actions_core__WEBPACK_IMPORTED_MODULE_1__.info(`Env ${name} stays locked for this workflow run (lease ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(config.runLeaseMs)} between jobs); a later job gives it back with release: true`);
                     rows.push({ env: name, fence, released: `kept for the run (${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(config.runLeaseMs)})` });
                 }
                 else {
@@ -86,7 +86,7 @@ async function post() {
         for (const g of given) {
             const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
             if (g.outcome === 'released') {
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Released env ${g.name} (held for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt)})`);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__.info(`Released env ${g.name} (held for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt)})`);
                 rows.push({ env: g.name, fence, released: 'yes' });
             }
             else if (g.outcome === 'taken-over') {
@@ -106,7 +106,7 @@ async function post() {
         if (state.keep) {
             await writeSummary(config.stepSummaryFile, state, rows, Date.now(), outcome);
             if (problems.length > 0)
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(problems.join('\n'));
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed(problems.join('\n'));
         }
     }
     if (state.keep)
@@ -116,7 +116,7 @@ async function post() {
     }
     await writeSummary(config.stepSummaryFile, state, rows, releasedAt, outcome);
     if (problems.length > 0)
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(problems.join('\n'));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed(problems.join('\n'));
 }
 /**
  * The saved state is unreadable, but the inputs and the run still identify the lock: the
@@ -140,12 +140,12 @@ async function releaseByJobLockId(stateError) {
         for (const env of [...config.envs].reverse()) {
             const owner = (await client.item(env))?.owner;
             if (owner === undefined || !owner.startsWith(`${config.lockIdPrefix}:`)) {
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`Env ${env} is not held by this job; nothing to release`);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__.info(`Env ${env} is not held by this job; nothing to release`);
                 continue;
             }
             const { outcome } = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_2__/* .actionJobOutcome */ ._t)(process.env);
             const r = await client.release(env, { lockId: owner }, outcome ? { outcome } : {});
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(r.outcome === 'released' ? `Released env ${env} (lock id ${owner})` : `Env ${env} changed hands meanwhile; nothing released`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__.info(r.outcome === 'released' ? `Released env ${env} (lock id ${owner})` : `Env ${env} changed hands meanwhile; nothing released`);
         }
     }
     finally {
@@ -155,7 +155,7 @@ async function releaseByJobLockId(stateError) {
 async function writeSummary(summaryFile, state, rows, releasedAt, outcome) {
     if (!summaryFile)
         return;
-    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addHeading('daplaya deployment lock', 3);
+    const summary = _actions_core__WEBPACK_IMPORTED_MODULE_1__.summary.addHeading('daplaya deployment lock', 3);
     if (!state) {
         summary.addRaw((0,_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeBlocked */ .G)(_state_js__WEBPACK_IMPORTED_MODULE_8__/* .blockedState */ .kB.read()), true);
     }

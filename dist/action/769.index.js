@@ -30,19 +30,19 @@ __webpack_require__.r(__webpack_exports__);
 try {
     let state = _state_js__WEBPACK_IMPORTED_MODULE_7__/* .lockState */ .HE.read();
     if (!(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionEnabled */ .CW)(process.env) && !state) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('daplaya is off for this job (input enabled is false): no lock taken');
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__.info('daplaya is off for this job (input enabled is false): no lock taken');
         (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .setLockOutputs */ .ef)(undefined);
     }
     else if (state) {
         (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .setLockOutputs */ .ef)(state);
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(`Holding env ${state.envs.join(', ')} as ${state.user} (fence ${state.fences.join(',')}); post releases it`);
     }
     else if (_state_js__WEBPACK_IMPORTED_MODULE_7__/* .preRanState */ .ic.read()) {
         (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .setLockOutputs */ .ef)(undefined);
         const b = _state_js__WEBPACK_IMPORTED_MODULE_7__/* .blockedState */ .kB.read();
         const envs = b?.envs.join(', ') ?? actionInputEnvs();
         const why = b?.holder ? `: ${b.reason === 'cancelled' ? 'cancelled while it waited for' : 'it was still held by'} ${b.holder.user} after ${Math.round(b.waitedMs / 1000)}s` : '';
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__.setFailed(`The lock on env ${envs} was not obtained in the pre step${why}; not waiting again (see the pre step's log)`);
     }
     else {
         const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env);
@@ -50,7 +50,7 @@ try {
         if (config.scope === 'run')
             state = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForRun */ .id)(config, process.env, renewer, (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
         else {
-            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(config.scope === 'step' ? 'scope step: taking the lock now, for this step' : 'The pre step did not run (a local action?): taking the lock now');
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(config.scope === 'step' ? 'scope step: taking the lock now, for this step' : 'The pre step did not run (a local action?): taking the lock now');
             state = await (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .lockForJob */ .mY)(config, process.env, renewer, (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .cancelSignal */ .Bj)());
         }
         (0,_take_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .setLockOutputs */ .ef)(state);
@@ -60,7 +60,7 @@ catch (err) {
     (0,_fail_js__WEBPACK_IMPORTED_MODULE_6__/* .failAction */ .N)(err);
 }
 function actionInputEnvs() {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .getInput */ .V4('env') || 'the env input';
+    return _actions_core__WEBPACK_IMPORTED_MODULE_3__.getInput('env') || 'the env input';
 }
 
 __webpack_async_result__();

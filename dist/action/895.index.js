@@ -28,11 +28,11 @@ __webpack_require__.r(__webpack_exports__);
 // pre: take the lock before any other step of the job runs.
 try {
     if (!(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionEnabled */ .CW)(process.env)) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq('daplaya is off for this job (input enabled is false): not locking');
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__.info('daplaya is off for this job (input enabled is false): not locking');
     }
     else if ((0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionScope */ .Vm)(process.env) !== 'job') {
         // scope step: the lock is taken where the step stands; scope run: by the step, for the whole run.
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`daplaya: scope ${(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionScope */ .Vm)(process.env)}: the lock is taken in the step itself, not before the job`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(`daplaya: scope ${(0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .actionScope */ .Vm)(process.env)}: the lock is taken in the step itself, not before the job`);
     }
     else {
         const config = (0,_config_action_js__WEBPACK_IMPORTED_MODULE_4__/* .loadActionConfig */ .zl)(process.env);

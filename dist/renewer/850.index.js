@@ -6,8 +6,9 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   webIdentityCredentials: () => (/* binding */ webIdentityCredentials)
+/* harmony export */   githubRoleCredentials: () => (/* binding */ githubRoleCredentials)
 /* harmony export */ });
+/* unused harmony export webIdentityCredentials */
 /**
  * Credentials from STS AssumeRoleWithWebIdentity, refreshed five minutes before they
  * expire, so a renewer that lives longer than one session keeps working.
@@ -48,6 +49,19 @@ function webIdentityCredentials(opts) {
             sts.destroy();
         }
     };
+}
+/**
+ * The GitHub job's role credentials (input role-to-assume): its OIDC token for `audience`,
+ * exchanged with STS. One wiring for the action's phases and the renewer they start.
+ */
+async function githubRoleCredentials(opts) {
+    const core = await __webpack_require__.e(/* import() */ 421).then(__webpack_require__.bind(__webpack_require__, 6421));
+    return webIdentityCredentials({
+        roleArn: opts.roleArn,
+        sessionName: opts.sessionName,
+        ...(opts.region ? { region: opts.region } : {}),
+        getIdToken: () => core.getIDToken(opts.audience),
+    });
 }
 
 

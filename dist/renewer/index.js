@@ -1430,13 +1430,12 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'])
     process.on(sig, () => controller.abort());
 let credentials;
 if (config.roleToAssume) {
-    const { webIdentityCredentials } = await __nccwpck_require__.e(/* import() */ 850).then(__nccwpck_require__.bind(__nccwpck_require__, 6850));
-    const core = await __nccwpck_require__.e(/* import() */ 421).then(__nccwpck_require__.bind(__nccwpck_require__, 6421));
-    credentials = webIdentityCredentials({
+    const { githubRoleCredentials } = await __nccwpck_require__.e(/* import() */ 850).then(__nccwpck_require__.bind(__nccwpck_require__, 6850));
+    credentials = await githubRoleCredentials({
         roleArn: config.roleToAssume,
         sessionName: config.roleSessionName ?? 'daplaya-renewer',
         ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
-        getIdToken: () => core.getIDToken(config.audience ?? 'sts.amazonaws.com'),
+        audience: config.audience ?? 'sts.amazonaws.com',
     });
 }
 const store = await (0,_store_open_js__WEBPACK_IMPORTED_MODULE_4__/* .openStore */ .C)(config.store, credentials);

@@ -24,12 +24,12 @@ export async function openActionStore(config: ActionConfig): Promise<LockStore> 
     if (config.store.credentials.sessionToken) core.setSecret(config.store.credentials.sessionToken);
   }
   if (!config.roleToAssume) return openStore(config.store);
-  const { webIdentityCredentials } = await import('../aws/web-identity.js');
-  const provider = webIdentityCredentials({
+  const { githubRoleCredentials } = await import('../aws/web-identity.js');
+  const provider = await githubRoleCredentials({
     roleArn: config.roleToAssume,
     sessionName: config.roleSessionName,
     ...(config.store.region ? { region: config.store.region } : {}),
-    getIdToken: () => core.getIDToken(config.audience),
+    audience: config.audience,
   });
   const creds = await provider();
   core.setSecret(creds.secretAccessKey);

@@ -47,3 +47,17 @@ export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialI
     }
   };
 }
+
+/**
+ * The GitHub job's role credentials (input role-to-assume): its OIDC token for `audience`,
+ * exchanged with STS. One wiring for the action's phases and the renewer they start.
+ */
+export async function githubRoleCredentials(opts: { roleArn: string; sessionName: string; region?: string; audience: string }): Promise<AwsCredentialIdentityProvider> {
+  const core = await import('@actions/core');
+  return webIdentityCredentials({
+    roleArn: opts.roleArn,
+    sessionName: opts.sessionName,
+    ...(opts.region ? { region: opts.region } : {}),
+    getIdToken: () => core.getIDToken(opts.audience),
+  });
+}

@@ -91,7 +91,9 @@ export function notRunnable(cmd: string, searchPath: string): string | undefined
   const runnable = (file: string) => {
     try {
       accessSync(file, constants.X_OK);
-      return statSync(file).isFile();
+      // root passes the access check for any file; an execute bit must be set too.
+      const st = statSync(file);
+      return st.isFile() && (st.mode & 0o111) !== 0;
     } catch {
       return false;
     }

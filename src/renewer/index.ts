@@ -13,13 +13,12 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () =
 
 let credentials;
 if (config.roleToAssume) {
-  const { webIdentityCredentials } = await import('../aws/web-identity.js');
-  const core = await import('@actions/core');
-  credentials = webIdentityCredentials({
+  const { githubRoleCredentials } = await import('../aws/web-identity.js');
+  credentials = await githubRoleCredentials({
     roleArn: config.roleToAssume,
     sessionName: config.roleSessionName ?? 'daplaya-renewer',
     ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
-    getIdToken: () => core.getIDToken(config.audience ?? 'sts.amazonaws.com'),
+    audience: config.audience ?? 'sts.amazonaws.com',
   });
 }
 const store = await openStore(config.store, credentials);

@@ -103,8 +103,8 @@ describe('FIFO queue with separate processes on DynamoDB Local', () => {
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/forced release of env prod from UBERLOCK by lead@example.com/);
     const h = JSON.parse((await runCli(['history', '--env', 'prod', '--json'], env)).stdout);
-    // Newest first.
-    expect(h.map((e: { kind: string }) => e.kind)).toEqual(['force-released', 'acquired']);
+    // Newest first: the freeze, the normal lock that gave up on it at once, the forced release.
+    expect(h.map((e: { kind: string }) => e.kind)).toEqual(['force-released', 'gave-up', 'acquired']);
     expect(h[0]).toMatchObject({ by: 'ops@example.com', from: 'lead@example.com', reason: 'freeze over' });
   });
 });

@@ -12,11 +12,13 @@ import { SECRET, signedHeaders, slashBody } from '../helpers/slack.js';
 /**
  * Issue #13: `locks`, Slack `leases` and `history --env X --limit 20` cost what the envs
  * (or the page) cost, not what the history does. One table, 30 envs (3 held), measured
- * empty, then again after 100,000 history items (DAPLAYA_LISTING_HISTORY_ITEMS) written
+ * empty, then again after 20,000 history items (100,000 in `npm run test:scale`; DAPLAYA_LISTING_HISTORY_ITEMS) written
  * with BatchWriteItem. Read units come from ReturnConsumedCapacity, which DynamoDB Local
  * reports; items read from ScannedCount.
  */
-const HISTORY = Number(process.env.DAPLAYA_LISTING_HISTORY_ITEMS ?? 100_000);
+// The everyday suite writes 20,000 (the engine is shared with every other test file);
+// `npm run test:scale` writes the issue's 100,000.
+const HISTORY = Number(process.env.DAPLAYA_LISTING_HISTORY_ITEMS ?? 20_000);
 const ENVS = Array.from({ length: 30 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
 const HELD = ['svc00', 'svc10', 'svc20'];
 
