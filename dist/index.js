@@ -2212,7 +2212,7 @@ __webpack_async_result__();
 const DEFAULT_QUEUE = {
     ttlMs: 36_000,
     refreshMs: 12_000,
-    nearHeadTtlMs: 9_000,
+    nearHeadTtlMs: 7_500,
     nearHeadRefreshMs: 2_500,
     headPollMs: 1_500,
     minPollMs: 150,

@@ -1320,7 +1320,7 @@ dynamoUnlessFile = false) {
 const DEFAULT_QUEUE = {
     ttlMs: 36_000,
     refreshMs: 12_000,
-    nearHeadTtlMs: 9_000,
+    nearHeadTtlMs: 7_500,
     nearHeadRefreshMs: 2_500,
     headPollMs: 1_500,
     minPollMs: 150,

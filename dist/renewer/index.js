@@ -341,7 +341,7 @@ var types = __nccwpck_require__(1254);
 const DEFAULT_QUEUE = {
     ttlMs: 36_000,
     refreshMs: 12_000,
-    nearHeadTtlMs: 9_000,
+    nearHeadTtlMs: 7_500,
     nearHeadRefreshMs: 2_500,
     headPollMs: 1_500,
     minPollMs: 150,

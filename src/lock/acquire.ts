@@ -91,7 +91,7 @@ export interface QueuePolicy {
 export const DEFAULT_QUEUE: QueuePolicy = {
   ttlMs: 36_000,
   refreshMs: 12_000,
-  nearHeadTtlMs: 9_000,
+  nearHeadTtlMs: 7_500,
   nearHeadRefreshMs: 2_500,
   headPollMs: 1_500,
   minPollMs: 150,

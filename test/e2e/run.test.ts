@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
@@ -44,9 +47,11 @@ describe('daplaya run -- CMD', () => {
     expect(errorLines(r.stderr)).toEqual(['daplaya: error: command not found: no-such-command-daplaya; not taking the lock']);
     expect(await client.holder('r3')).toBeUndefined();
     expect(await client.historyOf('r3')).toEqual([]);
-    const notExec = await runCli(['run', '--env', 'r3', '--', '/etc/hostname'], env);
+    const plain = path.join(mkdtempSync(path.join(os.tmpdir(), 'daplaya-run-')), 'deploy.sh');
+    writeFileSync(plain, 'echo deploy\n', { mode: 0o644 });
+    const notExec = await runCli(['run', '--env', 'r3', '--', plain], env);
     expect(notExec.code).toBe(127);
-    expect(errorLines(notExec.stderr)).toEqual(['daplaya: error: /etc/hostname is not an executable file; not taking the lock']);
+    expect(errorLines(notExec.stderr)).toEqual([`daplaya: error: ${plain} is not an executable file; not taking the lock`]);
   });
 
   it('passes SIGTERM to the command, then releases and exits with its code', async () => {

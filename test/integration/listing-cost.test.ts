@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { LockClient } from '../../src/lock/client.js';
 import { handleSlack } from '../../src/slack/handler.js';
 import { DynamoStore } from '../../src/store/dynamodb.js';
 import { meter, writeHistoryItems } from '../helpers/bulk-history.mjs';
 import { freshDynamoStore } from '../helpers/dynamo.js';
-import { LOCAL_AWS_ENV } from '../helpers/engine.js';
+import { LOCAL_AWS_ENV, startDynamoDbLocal, type Engine } from '../helpers/engine.js';
 import { SECRET, signedHeaders, slashBody } from '../helpers/slack.js';
 
 /**
@@ -34,7 +34,7 @@ async function measure<T>(what: () => Promise<T>): Promise<{ result: T; units: n
   return { result, units: m.units, items: m.items, requests: { ...m.requests }, ms: performance.now() - t0 };
 }
 
-const cliEnv = () => ({ ...LOCAL_AWS_ENV, DAPLAYA_AWS_ACCESS_KEY_ID: 'local', DAPLAYA_AWS_SECRET_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'), DAPLAYA_TABLE: store.config.table, DAPLAYA_USER: 'reader@example.com' });
+const cliEnv = () => ({ ...LOCAL_AWS_ENV, DAPLAYA_AWS_ACCESS_KEY_ID: 'local', DAPLAYA_AWS_SECRET_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint, DAPLAYA_TABLE: store.config.table, DAPLAYA_USER: 'reader@example.com' });
 async function cli(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -42,8 +42,13 @@ async function cli(argv: string[]) {
   return { code, out: out.join('\n'), err: err.filter((l) => !l.startsWith('daplaya: using ')) };
 }
 
+// An engine of its own: DynamoDB Local keeps every table in one database, and writing this
+// many events would hold up the other test files sharing the run's engine.
+let engine: Engine;
+
 beforeAll(async () => {
-  store = await freshDynamoStore();
+  engine = await startDynamoDbLocal();
+  store = await freshDynamoStore(engine.endpoint);
   m = meter(store.client);
   client = new LockClient(store);
   for (const name of ENVS) {
@@ -54,14 +59,17 @@ beforeAll(async () => {
   empty.locks = await measure(() => client.list());
   empty.history = await measure(() => client.recentHistory({ name: 'svc05', limit: 20 }));
   // The bulk writer has its own client: no 3 s request deadline under a busy engine.
-  const bulk = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 10 });
+  const bulk = new DynamoDBClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 10 });
   const t0 = Date.now();
   await writeHistoryItems(bulk, store.config.table, { count: HISTORY, envs: ENVS });
   bulk.destroy();
   console.log(`listing-cost: wrote ${HISTORY} history items in ${Date.now() - t0} ms`);
 }, 300_000);
 
-afterAll(() => store?.close());
+afterAll(async () => {
+  store?.close();
+  await engine?.stop();
+});
 
 describe(`listing with ${HISTORY} history items in the table`, () => {
   it('list() (locks, leases) reads the lock index only: the same requests, items and read units as on the empty table', async () => {
