@@ -109,7 +109,7 @@ console.log(`daplaya benchmarks against DynamoDB Local at ${engine.endpoint} (no
 
 const withoutHistory = await requestsPerCycle(0);
 const withHistory = await requestsPerCycle(30 * 86_400_000);
-console.log('Requests per uncontended lock + release (counted by SDK middleware)');
+console.log('Requests per uncontended lock + release (counted by SDK middleware)\n');
 table([
   ['configuration', 'reads', 'writes', 'target'],
   ['history off (DAPLAYA_HISTORY_DAYS=0)', withoutHistory.reads, withoutHistory.writes, '0 reads, 2 writes'],
@@ -120,7 +120,7 @@ console.log(
   'Back-to-back acquisitions, 20 contenders in one process, 10 s. NOT a handoff or latency figure: it compares a FIFO queue\n' +
     '(daplaya: only the next in line may take a free lock, and it must first notice the release) with a lock that lets\n' +
     'contenders jump the queue (dynamodb-lock-client: whoever retries first wins, often the one that just released).\n' +
-    'The per-contender columns show what the jumping costs in fairness. Handoff latency and cost: bench/handoff.mjs.',
+    'The per-contender columns show what the jumping costs in fairness. Handoff latency and cost: bench/handoff.mjs.\n',
 );
 const dt = await daplayaThroughput(20, 10);
 const pt = await peerThroughput(20, 10, 100);

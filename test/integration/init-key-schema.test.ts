@@ -1,11 +1,22 @@
 import os from 'node:os';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { StoreError } from '../../src/lock/types.js';
 import { DynamoStore } from '../../src/store/dynamodb.js';
+import { startDynamoDbLocal, type Engine } from '../helpers/engine.js';
 
-const local = { endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+// An engine of its own: on the run's shared DynamoDB Local (every table in one database,
+// busy with the other test files) a new index was seen to stay CREATING for minutes.
+const local = { endpoint: '', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+let engine: Engine;
+beforeAll(async () => {
+  engine = await startDynamoDbLocal();
+  local.endpoint = engine.endpoint;
+});
+afterAll(async () => {
+  await engine?.stop();
+});
 let n = 0;
 
 /** A table someone else made, with a key schema daplaya cannot use. */

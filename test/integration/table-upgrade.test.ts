@@ -1,12 +1,22 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { LockClient } from '../../src/lock/client.js';
 import { DynamoStore } from '../../src/store/dynamodb.js';
 import { meter, writeHistoryItems } from '../helpers/bulk-history.mjs';
-import { LOCAL_AWS_ENV } from '../helpers/engine.js';
+import { type Engine, LOCAL_AWS_ENV, startDynamoDbLocal } from '../helpers/engine.js';
 
-const local = { endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+// An engine of its own: on the run's shared DynamoDB Local (every table in one database,
+// busy with the other test files) a new index was seen to stay CREATING for minutes.
+const local = { endpoint: '', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+let engine: Engine;
+beforeAll(async () => {
+  engine = await startDynamoDbLocal();
+  local.endpoint = engine.endpoint;
+});
+afterAll(async () => {
+  await engine?.stop();
+});
 
 /** The table as `init` made it before issue #13: keys pk + sk, on demand, TTL on `ttl`, no index. */
 async function createOldTable(sdk: DynamoDBClient, table: string): Promise<void> {
