@@ -1212,8 +1212,8 @@ async function release(client, config, io) {
         if (status?.state === 'lost' && status.lostEnv) {
             const end = status.takenBy
                 ? { reason: 'lost', name: status.lostEnv, holder: status.takenBy }
-                : status.error
-                    ? { reason: 'unconfirmed', name: status.lostEnv, sinceMs: Number(/(\d+)s/.exec(status.error)?.[1] ?? 0) * 1000 }
+                : status.unconfirmedForMs !== undefined
+                    ? { reason: 'unconfirmed', name: status.lostEnv, sinceMs: status.unconfirmedForMs }
                     : { reason: 'lost', name: status.lostEnv };
             io.err(`daplaya: ${(0,wording/* lostText */.kF)(end, config.leaseMs, Date.now())} while the job ran`);
             code = exit_codes/* EXIT */.d.busy;
@@ -1312,7 +1312,7 @@ async function main_status(client, config, io) {
     // One read of the item says who holds it, judged like every other reader (rules.lockState).
     const item = await client.item(name);
     const j = item ? (0,wording/* itemToJson */.H$)(item, now, client.skewMs) : { env: name, state: 'free', fence: 0 };
-    const waiters = await client.waiters(name, item);
+    const waiters = await client.waiters(name, { item });
     if (config.json) {
         const queue = waiters.map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: (0,wording/* iso */.KH)(w.enqueuedAt) }));
         io.out(JSON.stringify({ ...j, queue }));
@@ -3227,9 +3227,9 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: (0,acquire/* toHolder */.Gj)(cur) } : { renewed: false };
     }
-    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    /** Live waiters in queue order; `known.item` is the lock item if it was just read (no second read). */
     async waiters(name, known) {
-        const item = arguments.length > 1 ? known : await this.store.get(name);
+        const item = known ? known.item : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);

@@ -674,7 +674,8 @@ async function openActionStore(config) {
  * it while waiting, then starts the detached renewer and saves the state for post.
  */
 async function lockForJob(config, env, renewerScript, signal, opts = {}) {
-    const store = await openActionStore(config);
+    // A store already opened (lockForRun) is reused: with role-to-assume, each open is an STS exchange.
+    const store = opts.store ?? (await openActionStore(config));
     core.info(`daplaya: using ${store.description}`);
     const notifier = (0,notify_notifier/* openNotifier */.N)(config.notify, store, (l) => core.warning(l));
     const client = new lock_client/* LockClient */.pM(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
@@ -725,32 +726,13 @@ async function lockForJob(config, env, renewerScript, signal, opts = {}) {
             const by = [...waitedOn.values()].map((h) => `${h.user} (${[h.meta, `since ${(0,wording/* iso */.KH)(h.since)}`].filter((p) => p !== '').join(', ')})`);
             core.notice(`Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`);
         }
-        const statusFile = external_node_path_default().join(config.tempDir, `daplaya-renewer-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
-        const state = {
+        return holdForJob(config, env, renewerScript, (0,job_lock/* jobLocks */.UZ)(r), {
             lockId,
-            envs: r.locks.map((l) => l.name),
-            fences: r.locks.map((l) => l.fence),
             user: config.user,
             acquiredAt: r.locks[0]?.acquiredAt ?? Date.now(),
             waitedMs: r.waitedMs,
-            renewerStatusFile: statusFile,
             ...(opts.keep ? { keep: true } : {}),
-        };
-        if (!config.uberlock) {
-            const renewer = (0,job_lock/* startJobRenewer */.Cs)({
-                script: renewerScript,
-                store: config.store,
-                locks: (0,job_lock/* jobLocks */.UZ)(r),
-                leaseMs: config.leaseMs,
-                maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs,
-                statusFile,
-                ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
-            }, env);
-            state.renewerPid = renewer.pid;
-            core.info(`Renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
-        }
-        action_state/* lockState */.HE.save(state);
-        return state;
+        });
     }
     finally {
         await notifier?.settle();
@@ -765,52 +747,64 @@ async function lockForJob(config, env, renewerScript, signal, opts = {}) {
 async function lockForRun(config, env, renewerScript, signal) {
     const store = await openActionStore(config);
     const client = new lock_client/* LockClient */.pM(store, config.protocol);
-    const items = new Map();
+    let handedOver = false;
     try {
+        const items = new Map();
         for (const name of config.envs)
             items.set(name, await client.item(name));
-    }
-    finally {
-        store.close?.();
-    }
-    const notHeld = config.envs.filter((n) => items.get(n)?.owner !== config.runLockId);
-    if (notHeld.length > 0 && config.releaseRunLock) {
-        throw new errors/* InvalidInputError */.o(`input release is true, but this workflow run holds no lock on env ${notHeld.join(', ')}: nothing to release (take it with scope: run in an earlier job)`);
-    }
-    if (notHeld.length > 0)
-        return lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true });
-    core.info(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
-    const again = await openActionStore(config);
-    const renewing = new lock_client/* LockClient */.pM(again, config.protocol);
-    try {
+        const notHeld = config.envs.filter((n) => items.get(n)?.owner !== config.runLockId);
+        if (notHeld.length > 0 && config.releaseRunLock) {
+            throw new errors/* InvalidInputError */.o(`input release is true, but this workflow run holds no lock on env ${notHeld.join(', ')}: nothing to release (take it with scope: run in an earlier job)`);
+        }
+        if (notHeld.length > 0) {
+            handedOver = true;
+            return await lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true, store });
+        }
+        core.info(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
         const locks = [];
         for (const name of config.envs) {
             const sentAt = (0,backoff/* monotonicMs */.dR)();
-            const r = await renewing.extend(name, { lockId: config.runLockId }, config.leaseMs);
+            const r = await client.extend(name, { lockId: config.runLockId }, config.leaseMs);
             if (!r.renewed)
                 throw new errors/* InvalidInputError */.o(`env ${name} changed hands just now${r.holder ? `: held by ${r.holder.user}` : ''}; this run does not hold it any more`);
             locks.push({ name, lockId: config.runLockId, fence: r.lock.fence, confirmedAt: sentAt });
         }
         const first = items.get(config.envs[0]);
-        const statusFile = external_node_path_default().join(config.tempDir, `daplaya-renewer-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
-        const state = {
+        return holdForJob(config, env, renewerScript, locks, {
             lockId: config.runLockId,
-            envs: locks.map((l) => l.name),
-            fences: locks.map((l) => l.fence),
             user: first?.user ?? config.user,
             acquiredAt: first?.acquiredAt ?? Date.now(),
             waitedMs: 0,
-            renewerStatusFile: statusFile,
             ...(config.releaseRunLock ? {} : { keep: true }),
-        };
-        const renewer = (0,job_lock/* startJobRenewer */.Cs)({ script: renewerScript, store: config.store, locks, leaseMs: config.leaseMs, maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs, statusFile, ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}) }, env);
-        state.renewerPid = renewer.pid;
-        action_state/* lockState */.HE.save(state);
-        return state;
+        });
     }
     finally {
-        again.close?.();
+        if (!handedOver)
+            store.close?.();
     }
+}
+/**
+ * The job holds `locks`: start its renewer (not for an uberlock, which never lapses) and
+ * save the state post needs. Shared by the job's own lock and the run's.
+ */
+function holdForJob(config, env, renewerScript, locks, held) {
+    const statusFile = external_node_path_default().join(config.tempDir, `daplaya-renewer-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+    const state = { ...held, envs: locks.map((l) => l.name), fences: locks.map((l) => l.fence), renewerStatusFile: statusFile };
+    if (!config.uberlock) {
+        const renewer = (0,job_lock/* startJobRenewer */.Cs)({
+            script: renewerScript,
+            store: config.store,
+            locks,
+            leaseMs: config.leaseMs,
+            maxLifetimeMs: defaults/* DEFAULTS */.z.renewerMaxLifetimeMs,
+            statusFile,
+            ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
+        }, env);
+        state.renewerPid = renewer.pid;
+        core.info(`Renewing the ${(0,durations/* formatDuration */.a3)(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
+    }
+    action_state/* lockState */.HE.save(state);
+    return state;
 }
 function setLockOutputs(state) {
     core.setOutput('acquired', state ? 'true' : 'false');
@@ -2063,9 +2057,9 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: (0,acquire/* toHolder */.Gj)(cur) } : { renewed: false };
     }
-    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    /** Live waiters in queue order; `known.item` is the lock item if it was just read (no second read). */
     async waiters(name, known) {
-        const item = arguments.length > 1 ? known : await this.store.get(name);
+        const item = known ? known.item : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
@@ -3088,12 +3082,11 @@ function redactUrl(text) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   KH: () => (/* binding */ iso),
-/* harmony export */   U6: () => (/* binding */ givenBackText),
 /* harmony export */   bt: () => (/* binding */ notAcquiredText),
 /* harmony export */   sG: () => (/* binding */ describeHolder),
 /* harmony export */   xZ: () => (/* binding */ progressReporter)
 /* harmony export */ });
-/* unused harmony exports UNREADABLE_EXPIRY_HINT, expiresText, busyLine, scopeOf, scopeText, itemToJson, holderToJson, table, progressLine, lostText, PROGRESS_EVERY_MS, spreadText, statsHeading, statsRows, statusLines, historyDetail */
+/* unused harmony exports UNREADABLE_EXPIRY_HINT, expiresText, busyLine, scopeOf, scopeText, itemToJson, holderToJson, table, progressLine, givenBackText, lostText, PROGRESS_EVERY_MS, spreadText, statsHeading, statsRows, statusLines, historyDetail */
 /* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8274);
 /* harmony import */ var _lock_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5456);
 /* harmony import */ var _lock_acquire_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2023);

@@ -80,38 +80,32 @@ async function post() {
                     rows.push({ env: name, fence, released: r.holder ? `lost to ${r.holder.user}` : 'lost' });
                 }
             }
-            return;
         }
-        const given = await (0,_session_job_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .giveBack */ .F5)(client, state.envs.map((name) => ({ name, lockId: state.lockId })), outcome ? { outcome } : {});
-        for (const g of given) {
-            const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
-            if (g.outcome === 'released') {
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__.info(`Released env ${g.name} (held for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt)})`);
-                rows.push({ env: g.name, fence, released: 'yes' });
-            }
-            else if (g.outcome === 'taken-over') {
-                problems.push(`Lock on env ${g.name} was taken over while this job ran: now held by ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_6__/* .describeHolder */ .sG)(g.holder, Date.now())}, fence ${g.holder.fence}`);
-                rows.push({ env: g.name, fence, released: `lost to ${g.holder.user}` });
-            }
-            else {
-                const by = lost?.lostEnv === g.name && lost.takenBy ? ` (taken by ${lost.takenBy.user}, fence ${lost.takenBy.fence})` : '';
-                problems.push(`Lock on env ${g.name} was no longer held by this job at release: ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_6__/* .givenBackText */ .U6)(g, Date.now()).replace(/^env \S+ was no longer held at release: /, '')}${by}`);
-                rows.push({ env: g.name, fence, released: 'lost' });
+        else {
+            const given = await (0,_session_job_lock_js__WEBPACK_IMPORTED_MODULE_5__/* .giveBack */ .F5)(client, state.envs.map((name) => ({ name, lockId: state.lockId })), outcome ? { outcome } : {});
+            for (const g of given) {
+                const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
+                if (g.outcome === 'released') {
+                    _actions_core__WEBPACK_IMPORTED_MODULE_1__.info(`Released env ${g.name} (held for ${(0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(releasedAt - state.acquiredAt)})`);
+                    rows.push({ env: g.name, fence, released: 'yes' });
+                }
+                else if (g.outcome === 'taken-over') {
+                    problems.push(`Lock on env ${g.name} was taken over while this job ran: now held by ${(0,_wording_js__WEBPACK_IMPORTED_MODULE_6__/* .describeHolder */ .sG)(g.holder, Date.now())}, fence ${g.holder.fence}`);
+                    rows.push({ env: g.name, fence, released: `lost to ${g.holder.user}` });
+                }
+                else {
+                    const by = lost?.lostEnv === g.name && lost.takenBy ? ` (taken by ${lost.takenBy.user}, fence ${lost.takenBy.fence})` : '';
+                    problems.push(`Lock on env ${g.name} was no longer held by this job at release: its lease lapsed${by}`);
+                    rows.push({ env: g.name, fence, released: 'lost' });
+                }
             }
         }
     }
     finally {
         await notifier?.settle();
         store.close?.();
-        if (state.keep) {
-            await writeSummary(config.stepSummaryFile, state, rows, Date.now(), outcome);
-            if (problems.length > 0)
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed(problems.join('\n'));
-        }
     }
-    if (state.keep)
-        return;
-    if (lost && problems.length === 0) {
+    if (!state.keep && lost && problems.length === 0) {
         problems.push(`The renewer lost env ${lost.lostEnv}${lost.takenBy ? ` to ${lost.takenBy.user}` : lost.error ? `: ${lost.error}` : ''}`);
     }
     await writeSummary(config.stepSummaryFile, state, rows, releasedAt, outcome);

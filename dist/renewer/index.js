@@ -1015,9 +1015,9 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
-    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    /** Live waiters in queue order; `known.item` is the lock item if it was just read (no second read). */
     async waiters(name, known) {
-        const item = arguments.length > 1 ? known : await this.store.get(name);
+        const item = known ? known.item : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);
@@ -1457,7 +1457,7 @@ try {
     }
     else if (end.reason === 'unconfirmed') {
         // No renewal confirmed before the lease could pass to someone else: count it lost.
-        (0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .Kn)(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, error: `no renewal confirmed for ${Math.round(end.sinceMs / 1000)}s` });
+        (0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .Kn)(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, unconfirmedForMs: end.sinceMs, error: `no renewal confirmed for ${Math.round(end.sinceMs / 1000)}s` });
     }
     else {
         (0,_status_js__WEBPACK_IMPORTED_MODULE_5__/* .writeStatus */ .Kn)(config.statusFile, { ...base, state: end.reason });

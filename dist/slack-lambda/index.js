@@ -1615,9 +1615,9 @@ class LockClient {
         const cur = outcome.current;
         return isHeldAtAll(cur) ? { renewed: false, holder: toHolder(cur) } : { renewed: false };
     }
-    /** Live waiters in queue order; pass the lock item if it was just read (no second read). */
+    /** Live waiters in queue order; `known.item` is the lock item if it was just read (no second read). */
     async waiters(name, known) {
-        const item = arguments.length > 1 ? known : await this.store.get(name);
+        const item = known ? known.item : await this.store.get(name);
         const served = item?.nowServing ?? 0;
         const now = this.clock();
         return (await this.store.listQueue(name)).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - this.skewMs);

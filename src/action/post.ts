@@ -4,7 +4,7 @@ import { actionEnabled, actionJobOutcome, loadActionConfig, stepSummaryFile } fr
 import { LockClient } from '../lock/client.js';
 import { formatDuration } from '../lock/durations.js';
 import { giveBack, stopJobRenewer } from '../session/job-lock.js';
-import { describeHolder, givenBackText } from '../wording.js';
+import { describeHolder } from '../wording.js';
 import { failAction } from './fail.js';
 import { ActionStateError, blockedState, describeBlocked, lockState, type ActionState } from './state.js';
 import { openNotifier } from '../notify/notifier.js';
@@ -58,37 +58,32 @@ async function post(): Promise<void> {
           rows.push({ env: name, fence, released: r.holder ? `lost to ${r.holder.user}` : 'lost' });
         }
       }
-      return;
-    }
-    const given = await giveBack(
-      client,
-      state.envs.map((name) => ({ name, lockId: (state as ActionState).lockId })),
-      outcome ? { outcome } : {},
-    );
-    for (const g of given) {
-      const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
-      if (g.outcome === 'released') {
-        core.info(`Released env ${g.name} (held for ${formatDuration(releasedAt - state.acquiredAt)})`);
-        rows.push({ env: g.name, fence, released: 'yes' });
-      } else if (g.outcome === 'taken-over') {
-        problems.push(`Lock on env ${g.name} was taken over while this job ran: now held by ${describeHolder(g.holder, Date.now())}, fence ${g.holder.fence}`);
-        rows.push({ env: g.name, fence, released: `lost to ${g.holder.user}` });
-      } else {
-        const by = lost?.lostEnv === g.name && lost.takenBy ? ` (taken by ${lost.takenBy.user}, fence ${lost.takenBy.fence})` : '';
-        problems.push(`Lock on env ${g.name} was no longer held by this job at release: ${givenBackText(g, Date.now()).replace(/^env \S+ was no longer held at release: /, '')}${by}`);
-        rows.push({ env: g.name, fence, released: 'lost' });
+    } else {
+      const given = await giveBack(
+        client,
+        state.envs.map((name) => ({ name, lockId: (state as ActionState).lockId })),
+        outcome ? { outcome } : {},
+      );
+      for (const g of given) {
+        const fence = String(state.fences[state.envs.indexOf(g.name)] ?? '');
+        if (g.outcome === 'released') {
+          core.info(`Released env ${g.name} (held for ${formatDuration(releasedAt - state.acquiredAt)})`);
+          rows.push({ env: g.name, fence, released: 'yes' });
+        } else if (g.outcome === 'taken-over') {
+          problems.push(`Lock on env ${g.name} was taken over while this job ran: now held by ${describeHolder(g.holder, Date.now())}, fence ${g.holder.fence}`);
+          rows.push({ env: g.name, fence, released: `lost to ${g.holder.user}` });
+        } else {
+          const by = lost?.lostEnv === g.name && lost.takenBy ? ` (taken by ${lost.takenBy.user}, fence ${lost.takenBy.fence})` : '';
+          problems.push(`Lock on env ${g.name} was no longer held by this job at release: its lease lapsed${by}`);
+          rows.push({ env: g.name, fence, released: 'lost' });
+        }
       }
     }
   } finally {
     await notifier?.settle();
     store.close?.();
-    if (state.keep) {
-      await writeSummary(config.stepSummaryFile, state, rows, Date.now(), outcome);
-      if (problems.length > 0) core.setFailed(problems.join('\n'));
-    }
   }
-  if (state.keep) return;
-  if (lost && problems.length === 0) {
+  if (!state.keep && lost && problems.length === 0) {
     problems.push(`The renewer lost env ${lost.lostEnv}${lost.takenBy ? ` to ${lost.takenBy.user}` : lost.error ? `: ${lost.error}` : ''}`);
   }
   await writeSummary(config.stepSummaryFile, state, rows, releasedAt, outcome);

@@ -46,9 +46,10 @@ export async function lockForJob(
   env: Record<string, string | undefined>,
   renewerScript: string,
   signal: AbortSignal,
-  opts: { lockId?: string; keep?: boolean } = {},
+  opts: { lockId?: string; keep?: boolean; store?: LockStore } = {},
 ): Promise<ActionState | undefined> {
-  const store = await openActionStore(config);
+  // A store already opened (lockForRun) is reused: with role-to-assume, each open is an STS exchange.
+  const store = opts.store ?? (await openActionStore(config));
   core.info(`daplaya: using ${store.description}`);
   const notifier = openNotifier(config.notify, store, (l) => core.warning(l));
   const client = new LockClient(store, { ...config.protocol, ...(notifier ? { observer: notifier.observer } : {}) });
@@ -99,35 +100,13 @@ export async function lockForJob(
         `Waited ${Math.round(r.waitedMs / 1000)}s for env ${config.envs.join(', ')}, ${by.length > 0 ? `locked by ${by.join(', then ')}` : 'queued behind other jobs'}; this job holds it now`,
       );
     }
-    const statusFile = path.join(config.tempDir, `daplaya-renewer-${randomBytes(6).toString('hex')}.json`);
-    const state: ActionState = {
+    return holdForJob(config, env, renewerScript, jobLocks(r), {
       lockId,
-      envs: r.locks.map((l) => l.name),
-      fences: r.locks.map((l) => l.fence),
       user: config.user,
       acquiredAt: r.locks[0]?.acquiredAt ?? Date.now(),
       waitedMs: r.waitedMs,
-      renewerStatusFile: statusFile,
       ...(opts.keep ? { keep: true } : {}),
-    };
-    if (!config.uberlock) {
-      const renewer = startJobRenewer(
-        {
-          script: renewerScript,
-          store: config.store,
-          locks: jobLocks(r),
-          leaseMs: config.leaseMs,
-          maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs,
-          statusFile,
-          ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
-        },
-        env,
-      );
-      state.renewerPid = renewer.pid;
-      core.info(`Renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
-    }
-    lockState.save(state);
-    return state;
+    });
   } finally {
     await notifier?.settle();
     store.close?.();
@@ -142,50 +121,70 @@ export async function lockForJob(
 export async function lockForRun(config: ActionConfig, env: Record<string, string | undefined>, renewerScript: string, signal: AbortSignal): Promise<ActionState | undefined> {
   const store = await openActionStore(config);
   const client = new LockClient(store, config.protocol);
-  const items = new Map<string, LockItem | undefined>();
+  let handedOver = false;
   try {
+    const items = new Map<string, LockItem | undefined>();
     for (const name of config.envs) items.set(name, await client.item(name));
-  } finally {
-    store.close?.();
-  }
-  const notHeld = config.envs.filter((n) => items.get(n)?.owner !== config.runLockId);
-  if (notHeld.length > 0 && config.releaseRunLock) {
-    throw new InvalidInputError(`input release is true, but this workflow run holds no lock on env ${notHeld.join(', ')}: nothing to release (take it with scope: run in an earlier job)`);
-  }
-  if (notHeld.length > 0) return lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true });
-  core.info(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
-  const again = await openActionStore(config);
-  const renewing = new LockClient(again, config.protocol);
-  try {
+    const notHeld = config.envs.filter((n) => items.get(n)?.owner !== config.runLockId);
+    if (notHeld.length > 0 && config.releaseRunLock) {
+      throw new InvalidInputError(`input release is true, but this workflow run holds no lock on env ${notHeld.join(', ')}: nothing to release (take it with scope: run in an earlier job)`);
+    }
+    if (notHeld.length > 0) {
+      handedOver = true;
+      return await lockForJob(config, env, renewerScript, signal, { lockId: config.runLockId, keep: true, store });
+    }
+    core.info(`This workflow run already holds env ${config.envs.join(', ')} (lock id ${config.runLockId}); keeping it renewed while this job runs`);
     const locks: JobLock[] = [];
     for (const name of config.envs) {
       const sentAt = monotonicMs();
-      const r = await renewing.extend(name, { lockId: config.runLockId }, config.leaseMs);
+      const r = await client.extend(name, { lockId: config.runLockId }, config.leaseMs);
       if (!r.renewed) throw new InvalidInputError(`env ${name} changed hands just now${r.holder ? `: held by ${r.holder.user}` : ''}; this run does not hold it any more`);
       locks.push({ name, lockId: config.runLockId, fence: r.lock.fence, confirmedAt: sentAt });
     }
     const first = items.get(config.envs[0] as string);
-    const statusFile = path.join(config.tempDir, `daplaya-renewer-${randomBytes(6).toString('hex')}.json`);
-    const state: ActionState = {
+    return holdForJob(config, env, renewerScript, locks, {
       lockId: config.runLockId,
-      envs: locks.map((l) => l.name),
-      fences: locks.map((l) => l.fence),
       user: first?.user ?? config.user,
       acquiredAt: first?.acquiredAt ?? Date.now(),
       waitedMs: 0,
-      renewerStatusFile: statusFile,
       ...(config.releaseRunLock ? {} : { keep: true }),
-    };
+    });
+  } finally {
+    if (!handedOver) store.close?.();
+  }
+}
+
+/**
+ * The job holds `locks`: start its renewer (not for an uberlock, which never lapses) and
+ * save the state post needs. Shared by the job's own lock and the run's.
+ */
+function holdForJob(
+  config: ActionConfig,
+  env: Record<string, string | undefined>,
+  renewerScript: string,
+  locks: JobLock[],
+  held: Pick<ActionState, 'lockId' | 'user' | 'acquiredAt' | 'waitedMs' | 'keep'>,
+): ActionState {
+  const statusFile = path.join(config.tempDir, `daplaya-renewer-${randomBytes(6).toString('hex')}.json`);
+  const state: ActionState = { ...held, envs: locks.map((l) => l.name), fences: locks.map((l) => l.fence), renewerStatusFile: statusFile };
+  if (!config.uberlock) {
     const renewer = startJobRenewer(
-      { script: renewerScript, store: config.store, locks, leaseMs: config.leaseMs, maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs, statusFile, ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}) },
+      {
+        script: renewerScript,
+        store: config.store,
+        locks,
+        leaseMs: config.leaseMs,
+        maxLifetimeMs: DEFAULTS.renewerMaxLifetimeMs,
+        statusFile,
+        ...(config.roleToAssume ? { roleToAssume: config.roleToAssume, roleSessionName: config.roleSessionName, audience: config.audience } : {}),
+      },
       env,
     );
     state.renewerPid = renewer.pid;
-    lockState.save(state);
-    return state;
-  } finally {
-    again.close?.();
+    core.info(`Renewing the ${formatDuration(config.leaseMs)} lease in the background (pid ${renewer.pid})`);
   }
+  lockState.save(state);
+  return state;
 }
 
 export function setLockOutputs(state: ActionState | undefined): void {

@@ -186,8 +186,8 @@ async function release(client: LockClient, config: CliConfig, io: Io): Promise<n
     if (status?.state === 'lost' && status.lostEnv) {
       const end = status.takenBy
         ? ({ reason: 'lost', name: status.lostEnv, holder: status.takenBy } as const)
-        : status.error
-          ? ({ reason: 'unconfirmed', name: status.lostEnv, sinceMs: Number(/(\d+)s/.exec(status.error)?.[1] ?? 0) * 1000 } as const)
+        : status.unconfirmedForMs !== undefined
+          ? ({ reason: 'unconfirmed', name: status.lostEnv, sinceMs: status.unconfirmedForMs } as const)
           : ({ reason: 'lost', name: status.lostEnv } as const);
       io.err(`daplaya: ${lostText(end, config.leaseMs, Date.now())} while the job ran`);
       code = EXIT.busy;
@@ -282,7 +282,7 @@ async function status(client: LockClient, config: CliConfig, io: Io): Promise<nu
   // One read of the item says who holds it, judged like every other reader (rules.lockState).
   const item = await client.item(name);
   const j = item ? itemToJson(item, now, client.skewMs) : { env: name, state: 'free', fence: 0 };
-  const waiters = await client.waiters(name, item);
+  const waiters = await client.waiters(name, { item });
   if (config.json) {
     const queue = waiters.map((w, i) => ({ position: i + 1, user: w.user, meta: w.meta, lockId: w.lockId, since: iso(w.enqueuedAt) }));
     io.out(JSON.stringify({ ...j, queue }));

@@ -39,7 +39,7 @@ try {
     writeStatus(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, ...(end.holder ? { takenBy: end.holder } : {}) });
   } else if (end.reason === 'unconfirmed') {
     // No renewal confirmed before the lease could pass to someone else: count it lost.
-    writeStatus(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, error: `no renewal confirmed for ${Math.round(end.sinceMs / 1000)}s` });
+    writeStatus(config.statusFile, { ...base, state: 'lost', lostEnv: end.name, unconfirmedForMs: end.sinceMs, error: `no renewal confirmed for ${Math.round(end.sinceMs / 1000)}s` });
   } else {
     writeStatus(config.statusFile, { ...base, state: end.reason });
   }

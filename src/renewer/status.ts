@@ -9,6 +9,8 @@ export interface RenewerStatus {
   lastRenewedAt?: number;
   lostEnv?: string;
   takenBy?: Holder;
+  /** Lost because no renewal was confirmed for this long (no holder took it yet). */
+  unconfirmedForMs?: number;
   error?: string;
 }
 
