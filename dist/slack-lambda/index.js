@@ -888,7 +888,10 @@ class Acquisition {
             const holder = heldBy(cur);
             if (holder)
                 req.onBusy?.({ holder, attempt: this.attempts, waitedMs: now - this.start, nextAttemptInMs: 0 });
-            return this.notAcquired('busy', holder, holder ? undefined : await this.queuedAhead());
+            if (holder)
+                return this.notAcquired('busy', holder);
+            const who = await this.inTheWay();
+            return this.notAcquired('busy', who.holder, who.queuedAhead);
         }
         // An uberlock goes ahead of queued waiters: it polls the lock itself, taking no ticket.
         if (req.uberlock)
@@ -958,15 +961,22 @@ class Acquisition {
         }
         throw new types/* StoreError */.AD('other', `could not force env ${req.name}: its holder kept changing`, false);
     }
-    /** Live waiters ahead, for a caller that found the lock free but queued. */
-    async queuedAhead() {
+    /**
+     * Who stands in the way of a caller that found the lock free but could not take it:
+     * the holder if someone took it meanwhile (often the queue's head), else the live
+     * waiters ahead. The refusal then always names someone.
+     */
+    async inTheWay() {
         const { ctx, req } = this;
         const item = await ctx.write(() => ctx.store.get(req.name));
+        const holder = heldBy(item);
+        if (holder)
+            return { holder };
         const served = item?.nowServing ?? 0;
         const now = ctx.clock();
         const live = (await ctx.write(() => ctx.store.listQueue(req.name))).filter((e) => e.ticket > served && !e.cancelled && e.expiresAt >= now - ctx.skewMs);
         const first = live[0];
-        return first ? { count: live.length, first: { user: first.user, meta: first.meta } } : undefined;
+        return first ? { queuedAhead: { count: live.length, first: { user: first.user, meta: first.meta } } } : {};
     }
     /**
      * Skips tickets at the head of the queue whose waiters are gone (cancelled, expired,
@@ -1169,7 +1179,10 @@ class Acquisition {
                     if (lastHolder)
                         req.onBusy?.({ holder: lastHolder, attempt: this.attempts, waitedMs, nextAttemptInMs: 0, position });
                     await stepAside();
-                    return this.notAcquired('busy', lastHolder, lastHolder ? undefined : await this.queuedAhead().catch(() => undefined));
+                    if (lastHolder)
+                        return this.notAcquired('busy', lastHolder);
+                    const who = await this.inTheWay().catch(() => ({}));
+                    return this.notAcquired('busy', who.holder, who.queuedAhead);
                 }
                 delay = Math.max(0, Math.min(delay * (0.8 + 0.4 * ctx.random()), deadline - now));
                 req.onBusy?.({ ...(lastHolder ? { holder: lastHolder } : {}), attempt: this.attempts, waitedMs, nextAttemptInMs: delay, position });

@@ -130,3 +130,29 @@ describe('a holder whose renewals go unanswered', () => {
     expect(leaseTiming(30 * 86_400_000).graceMs).toBe(10_000);
   });
 });
+
+describe('a refusal always names someone', () => {
+  it('a newcomer that finds the lock free behind a live waiter, which takes it meanwhile, names that waiter as the holder', async () => {
+    const mem = new MemoryStore();
+    const { ticket } = await mem.takeTicket('e', 'w1-join', Date.now());
+    await mem.putQueueEntry({ name: 'e', ticket, lockId: 'w1', user: 'w1@x', meta: '', enqueuedAt: Date.now(), expiresAt: Date.now() + 60_000 });
+    let raced = false;
+    const store = new Proxy(mem, {
+      get(target, prop, receiver) {
+        if (prop !== 'getQueueEntry') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<MemoryStore['getQueueEntry']>) => {
+          const e = await target.getQueueEntry(...args);
+          if (!raced) {
+            // The newcomer has just seen w1 alive at the head; w1 takes the lock before the newcomer says who is in the way.
+            raced = true;
+            await target.acquire('e', { lockId: 'w1', user: 'w1@x', meta: '', uberlock: false, leaseMs: 60_000, ticket }, Date.now());
+          }
+          return e;
+        };
+      },
+    });
+    const r = await new LockClient(store, {}).acquire(req('e', 'newcomer'));
+    expect(r.acquired).toBe(false);
+    if (!r.acquired) expect(r.holder?.lockId).toBe('w1');
+  });
+});
