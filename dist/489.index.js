@@ -73,13 +73,16 @@ var durations = __webpack_require__(8274);
 var common = __webpack_require__(5057);
 // EXTERNAL MODULE: ./src/config/defaults.ts
 var defaults = __webpack_require__(1954);
-// EXTERNAL MODULE: ./src/config/notify.ts + 1 modules
-var config_notify = __webpack_require__(123);
+// EXTERNAL MODULE: ./src/config/notify.ts
+var config_notify = __webpack_require__(7649);
 // EXTERNAL MODULE: ./src/config/protocol.ts
 var protocol = __webpack_require__(200);
 // EXTERNAL MODULE: ./src/config/store.ts
 var store = __webpack_require__(5147);
+// EXTERNAL MODULE: ./src/config/proxy.ts
+var config_proxy = __webpack_require__(1574);
 ;// CONCATENATED MODULE: ./src/config/slack.ts
+
 
 
 
@@ -112,6 +115,9 @@ function loadSlackConfig(env, port) {
     const notify = (0,config_notify/* loadNotifyConfig */.cS)(env);
     if (notify)
         config.notify = notify;
+    const proxy = (0,config_proxy/* resolveProxy */.F)(env);
+    if (proxy)
+        config.proxy = proxy;
     const admins = parseSlackAdmins(env.DAPLAYA_SLACK_ADMINS);
     if (admins)
         config.admins = admins;
@@ -291,7 +297,10 @@ function verifySlackSignature(headers, rawBody, signingSecret, nowSeconds) {
     return { ok: true };
 }
 
+// EXTERNAL MODULE: ./src/net/post-json.ts
+var post_json = __webpack_require__(8924);
 ;// CONCATENATED MODULE: ./src/slack/handler.ts
+
 
 
 
@@ -312,8 +321,10 @@ const HELP = [
     '`/daplaya stats [ENV] [SINCE]` acquisitions, failures, takeovers, lapses, wait and hold times (default: the last 7d)',
 ];
 const json = (status, body) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function defaultPost(url, r) {
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...r, replace_original: false }) });
+/** A late answer may take this long to post: Slack's response_url accepts answers for 30 minutes, but nothing waits forever. */
+const RESPONSE_URL_DEADLINE_MS = 10_000;
+async function defaultPost(url, r, proxy) {
+    await (0,post_json/* postJson */.B)(url, { ...r, replace_original: false }, { signal: AbortSignal.timeout(RESPONSE_URL_DEADLINE_MS), ...(proxy ? { proxy } : {}) });
 }
 /** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
 async function handleSlack(req, deps) {
@@ -344,7 +355,7 @@ async function handleSlack(req, deps) {
     if (first !== 'late')
         return json(200, first);
     const responseUrl = form.get('response_url');
-    const post = deps.postToResponseUrl ?? defaultPost;
+    const post = deps.postToResponseUrl ?? ((url, r) => defaultPost(url, r, deps.proxy));
     // A late answer that cannot be posted (Slack unreachable) is lost, never an unhandled rejection.
     const finish = work
         .then((r) => (responseUrl ? post(responseUrl, r) : undefined), () => undefined)
@@ -520,6 +531,7 @@ async function serveSlack(client, opts) {
         ...(slack.appId ? { appId: slack.appId } : {}),
         leaseMs: slack.leaseMs,
         ...(slack.admins ? { admins: slack.admins } : {}),
+        ...(slack.proxy ? { proxy: slack.proxy } : {}),
         client: async () => client,
     });
     await new Promise((resolve, reject) => {

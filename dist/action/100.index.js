@@ -202,8 +202,8 @@ var backoff = __webpack_require__(819);
 var errors = __webpack_require__(2960);
 // EXTERNAL MODULE: ./src/session/job-lock.ts + 4 modules
 var job_lock = __webpack_require__(3909);
-// EXTERNAL MODULE: ./src/notify/notifier.ts + 2 modules
-var notify_notifier = __webpack_require__(7582);
+// EXTERNAL MODULE: ./src/notify/notifier.ts + 3 modules
+var notify_notifier = __webpack_require__(1537);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/lock/rules.ts
@@ -621,6 +621,8 @@ async function openStore(spec, credentials) {
         cfg.endpoint = spec.endpoint;
     if (spec.requestTimeoutMs)
         cfg.requestTimeoutMs = spec.requestTimeoutMs;
+    if (spec.proxy)
+        cfg.proxy = spec.proxy;
     if (spec.credentials)
         cfg.credentials = spec.credentials;
     if (credentials)
@@ -661,6 +663,7 @@ async function openActionStore(config) {
         roleArn: config.roleToAssume,
         sessionName: config.roleSessionName,
         ...(config.store.region ? { region: config.store.region } : {}),
+        ...(config.store.proxy ? { proxy: config.store.proxy } : {}),
         audience: config.audience,
     });
     const creds = await provider();
@@ -891,7 +894,10 @@ function readEvent(file) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: ./src/config/proxy.ts
+var config_proxy = __webpack_require__(1574);
 ;// CONCATENATED MODULE: ./src/config/notify.ts
+
 
 
 
@@ -957,6 +963,9 @@ function loadNotifyConfig(env) {
         if (config.heldOverMs < 1000)
             throw new common/* UsageError */.eb('DAPLAYA_NOTIFY_HELD_OVER must be at least 1s');
     }
+    const proxy = (0,config_proxy/* resolveProxy */.F)(env);
+    if (proxy)
+        config.proxy = proxy;
     const anywhere = config.slackWebhookUrl !== undefined || config.slackBot !== undefined || config.webhookUrl !== undefined;
     if (!anywhere) {
         if (heldOverText !== undefined)
@@ -1221,6 +1230,56 @@ function parseHistoryDays(env) {
 
 /***/ }),
 
+/***/ 1574:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ resolveProxy)
+/* harmony export */ });
+/* harmony import */ var _store_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6216);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5057);
+
+
+/**
+ * The proxy settings self-hosted runners behind a proxy set: `https_proxy`/`HTTPS_PROXY`,
+ * `http_proxy`/`HTTP_PROXY` and `no_proxy`/`NO_PROXY`, the lower-case name winning when
+ * both are set (as Node, curl and the runner read them). Used for DynamoDB, STS and
+ * notifications. A proxy URL without a scheme means http://, as curl reads it.
+ */
+function resolveProxy(env) {
+    const https = proxyUrl(env, 'https_proxy', 'HTTPS_PROXY');
+    const http = proxyUrl(env, 'http_proxy', 'HTTP_PROXY');
+    if (!https && !http)
+        return undefined;
+    const noProxy = ((0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .nonEmpty */ .hq)(env.no_proxy) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .nonEmpty */ .hq)(env.NO_PROXY) ?? '')
+        .split(/[\s,]+/)
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== '');
+    return { ...(https ? { https } : {}), ...(http ? { http } : {}), noProxy };
+}
+function proxyUrl(env, lower, upper) {
+    const name = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .nonEmpty */ .hq)(env[lower]) !== undefined ? lower : upper;
+    const raw = (0,_common_js__WEBPACK_IMPORTED_MODULE_0__/* .nonEmpty */ .hq)(env[name])?.trim();
+    if (raw === undefined)
+        return undefined;
+    let url;
+    try {
+        url = new URL(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) ? raw : `http://${raw}`);
+    }
+    catch {
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${name} is not a URL: ${JSON.stringify((0,_store_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactUrl */ .B)(raw))}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${name} uses ${url.protocol.replace(/:$/, '')}://, which daplaya does not support: use an http:// or https:// proxy`);
+    }
+    if (url.hostname === '')
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${name} names no proxy host: ${JSON.stringify((0,_store_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactUrl */ .B)(raw))}`);
+    return url;
+}
+
+
+/***/ }),
+
 /***/ 5147:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -1230,9 +1289,11 @@ function parseHistoryDays(env) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lock_durations_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8274);
-/* harmony import */ var _store_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6216);
+/* harmony import */ var _store_redact_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6216);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1954);
-/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5057);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1574);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5057);
+
 
 
 
@@ -1241,54 +1302,57 @@ function parseHistoryDays(env) {
 function resolveStore(opts, env, 
 /** `init`: DynamoDB unless the file store is asked for by name. */
 dynamoUnlessFile = false) {
-    const table = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.table) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_TABLE);
-    const kind = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.store) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE);
+    const table = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.table) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_TABLE);
+    const kind = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.store) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE);
     if (kind !== undefined && kind !== 'file' && kind !== 'dynamodb') {
-        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`unknown store ${JSON.stringify(kind)}: use dynamodb or file`);
     }
     if (kind === 'file') {
-        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultStoreDir */ .iB)(env)) };
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultStoreDir */ .iB)(env)) };
     }
     // An explicit --table, --endpoint or --region means DynamoDB (table DaPlayaLocks unless named).
-    const dynamoAsked = dynamoUnlessFile || (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.endpoint) !== undefined || (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.region) !== undefined;
+    const dynamoAsked = dynamoUnlessFile || (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.endpoint) !== undefined || (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.region) !== undefined;
     if (table === undefined && kind !== 'dynamodb' && !dynamoAsked) {
-        if ((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .isCI */ .JO)(env)) {
-            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
+        if ((0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .isCI */ .JO)(env)) {
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb('no lock table configured in CI: set DAPLAYA_TABLE (or pass --table) to a DynamoDB table created with `daplaya init`; ' +
                 'a CI runner\'s local disk is not a shared lock (set DAPLAYA_STORE=file only if every job runs on this one machine)');
         }
-        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultStoreDir */ .iB)(env)) };
+        return { kind: 'file', dir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve((0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.storeDir) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_STORE_DIR) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultStoreDir */ .iB)(env)) };
     }
     const name = table ?? _defaults_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.table;
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name))
-        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`table name ${JSON.stringify(name)} is not a valid DynamoDB table name`);
     const spec = { kind: 'dynamodb', table: name };
-    const region = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.region) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_DEFAULT_REGION);
+    const region = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.region) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.AWS_REGION) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.AWS_DEFAULT_REGION);
     if (region)
         spec.region = region;
-    const endpoint = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(opts.endpoint) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_ENDPOINT) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.AWS_ENDPOINT_URL_DYNAMODB);
+    const endpoint = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(opts.endpoint) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_ENDPOINT) ?? (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.AWS_ENDPOINT_URL_DYNAMODB);
     if (endpoint) {
         try {
             new URL(endpoint);
         }
         catch {
-            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb(`endpoint ${JSON.stringify((0,_store_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .redactUrl */ .B)(endpoint))} is not a URL`);
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb(`endpoint ${JSON.stringify((0,_store_redact_js__WEBPACK_IMPORTED_MODULE_5__/* .redactUrl */ .B)(endpoint))} is not a URL`);
         }
         spec.endpoint = endpoint;
     }
-    const requestTimeout = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_REQUEST_TIMEOUT);
+    const requestTimeout = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_REQUEST_TIMEOUT);
     if (requestTimeout !== undefined) {
         spec.requestTimeoutMs = (0,_lock_durations_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
         if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
-            throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
+            throw new _common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
     }
-    const keyId = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_ACCESS_KEY_ID);
-    const secret = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SECRET_KEY);
+    const proxy = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_3__/* .resolveProxy */ .F)(env);
+    if (proxy)
+        spec.proxy = proxy;
+    const keyId = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_ACCESS_KEY_ID);
+    const secret = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SECRET_KEY);
     if ((keyId === undefined) !== (secret === undefined)) {
-        throw new _common_js__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .eb('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
+        throw new _common_js__WEBPACK_IMPORTED_MODULE_4__/* .UsageError */ .eb('set both DAPLAYA_AWS_ACCESS_KEY_ID and DAPLAYA_AWS_SECRET_KEY, or neither');
     }
     if (keyId && secret) {
         spec.credentials = { accessKeyId: keyId, secretAccessKey: secret };
-        const token = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SESSION_TOKEN);
+        const token = (0,_common_js__WEBPACK_IMPORTED_MODULE_4__/* .nonEmpty */ .hq)(env.DAPLAYA_AWS_SESSION_TOKEN);
         if (token)
             spec.credentials.sessionToken = token;
     }
@@ -2475,7 +2539,237 @@ const NEVER = 8_640_000_000_000_000;
 
 /***/ }),
 
-/***/ 7582:
+/***/ 7943:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   iJ: () => (/* binding */ proxyFor),
+/* harmony export */   qb: () => (/* binding */ shownProxy)
+/* harmony export */ });
+/* unused harmony export noProxyEntryMatches */
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+
+/** `10.1.2.3` → its 32-bit value; undefined for anything else. */
+function ipv4(text) {
+    if ((0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(text) !== 4)
+        return undefined;
+    return text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+}
+function bare(host) {
+    return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+}
+/**
+ * Whether one NO_PROXY entry covers `host:port`. The forms other tools accept:
+ * `*` (everything), `example.com` (it and its subdomains), `.example.com` or
+ * `*.example.com` (subdomains and the domain), an IP, an IPv4 CIDR like `10.0.0.0/8`,
+ * and any of these with `:port` to cover one port only.
+ */
+function noProxyEntryMatches(entry, host, port) {
+    let e = entry.trim().toLowerCase();
+    if (e === '')
+        return false;
+    if (e === '*')
+        return true;
+    // host:port, [v6]:port; a bare IPv6 address has colons but no port.
+    const withPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(e);
+    if (withPort) {
+        if (Number(withPort[2]) !== port)
+            return false;
+        e = withPort[1];
+    }
+    e = bare(e);
+    const h = bare(host);
+    const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(e);
+    if (cidr) {
+        const net = ipv4(cidr[1]);
+        const addr = ipv4(h);
+        const bits = Number(cidr[2]);
+        if (net === undefined || addr === undefined || bits > 32)
+            return false;
+        const size = 2 ** (32 - bits);
+        return Math.floor(addr / size) === Math.floor(net / size);
+    }
+    e = e.replace(/^\*?\./, '');
+    if ((0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(h) !== 0 || (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(e) !== 0)
+        return h === e;
+    return h === e || h.endsWith(`.${e}`);
+}
+/** The proxy a connection to `protocol//host:port` goes through, or undefined for a direct one. */
+function proxyFor(settings, target) {
+    if (!settings)
+        return undefined;
+    const proxy = target.protocol === 'https:' ? settings.https : settings.http;
+    if (!proxy)
+        return undefined;
+    if (settings.noProxy.some((entry) => noProxyEntryMatches(entry, target.host, target.port)))
+        return undefined;
+    return proxy;
+}
+/** `http://proxy:3128` with any password left out: for messages. */
+function shownProxy(proxy) {
+    return `${proxy.protocol}//${proxy.username ? `${decodeURIComponent(proxy.username)}:***@` : ''}${proxy.host}`;
+}
+
+
+/***/ }),
+
+/***/ 8985:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Hd: () => (/* binding */ proxyAgents)
+/* harmony export */ });
+/* unused harmony exports ProxyError, openTunnel */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _proxy_route_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7943);
+
+
+
+
+
+/**
+ * HTTP agents that reach their targets through the proxy `proxy-route.ts` picks: a
+ * CONNECT tunnel through an http:// or https:// proxy, then TLS to the target for an
+ * https request (the proxy sees only the host name, never the request), or plain HTTP
+ * through the tunnel for an http one. Targets the proxy settings leave out are dialled
+ * directly. Node's own env-proxy support (Node ≥ 24.5, opt-in) is not relied on: the
+ * action runs on whatever Node 24 the runner ships, and the CLI supports Node 20.
+ */
+/** A proxy that refused or failed the tunnel: the message names the proxy (never its password). */
+class ProxyError extends Error {
+    code;
+    name = 'ProxyError';
+    constructor(message, 
+    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: the SDK retries those. */
+    code) {
+        super(message);
+        this.code = code;
+    }
+}
+/** The CONNECT answer's head may not exceed this: a proxy sending more is not one. */
+const MAX_CONNECT_HEAD = 16 * 1024;
+/** Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready for TLS or HTTP. */
+function openTunnel(proxy, host, port, timeoutMs, done) {
+    const proxyPort = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+    const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
+    const shown = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .shownProxy */ .qb)(proxy);
+    const target = `${node_net__WEBPACK_IMPORTED_MODULE_2___default().isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const socket = proxy.protocol === 'https:'
+        ? node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ host: proxyHost, port: proxyPort, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(proxyHost) ? {} : { servername: proxyHost }) })
+        : node_net__WEBPACK_IMPORTED_MODULE_2___default().connect({ host: proxyHost, port: proxyPort });
+    let settled = false;
+    const finish = (err) => {
+        if (settled)
+            return;
+        settled = true;
+        clearTimeout(timer);
+        socket.removeListener('data', onData);
+        socket.removeListener('error', onError);
+        socket.removeListener('close', onClose);
+        if (err) {
+            socket.destroy();
+            done(err);
+        }
+        else {
+            done(null, socket);
+        }
+    };
+    const timer = setTimeout(() => finish(new ProxyError(`proxy ${shown} did not open a tunnel to ${target} within ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
+    const onError = (err) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code));
+    const onClose = () => finish(new ProxyError(`proxy ${shown} closed the connection before answering CONNECT ${target}`, 'ECONNRESET'));
+    let head = Buffer.alloc(0);
+    const onData = (chunk) => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+            if (head.length > MAX_CONNECT_HEAD)
+                finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
+            return;
+        }
+        const statusLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+        const status = /^HTTP\/1\.[01] (\d{3})\s*(.*)$/.exec(statusLine);
+        if (!status)
+            return finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
+        const code = Number(status[1]);
+        if (code < 200 || code > 299) {
+            const hint = code === 407 ? ' (check the user and password in the proxy URL)' : '';
+            return finish(new ProxyError(`proxy ${shown} answered ${code}${status[2] ? ` ${status[2]}` : ''} to CONNECT ${target}${hint}`));
+        }
+        const rest = head.subarray(end + 4);
+        if (rest.length > 0)
+            socket.unshift(rest);
+        finish(null);
+    };
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.on('data', onData);
+    const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+}
+/** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
+const NO_NODE_PROXY = { proxyEnv: null };
+class TunnellingHttpsAgent extends (node_https__WEBPACK_IMPORTED_MODULE_1___default().Agent) {
+    settings;
+    timeoutMs;
+    constructor(settings, timeoutMs, options) {
+        super({ ...options, ...NO_NODE_PROXY });
+        this.settings = settings;
+        this.timeoutMs = timeoutMs;
+    }
+    createConnection(options, done) {
+        const host = String(options.host ?? 'localhost');
+        const port = Number(options.port ?? 443);
+        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'https:', host, port });
+        // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
+        if (!proxy || !done)
+            return super.createConnection(options, done);
+        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
+            if (err || !raw)
+                return done(err ?? new ProxyError('no tunnel'), undefined);
+            // `host` stays: over a given socket it is only the name the certificate is checked against.
+            const { port: _p, path: _path, ...tlsOptions } = options;
+            const secure = node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ ...tlsOptions, host, socket: raw, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(host) ? {} : { servername: options.servername || host }) });
+            done(null, secure);
+        });
+        return undefined;
+    }
+}
+class TunnellingHttpAgent extends (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent) {
+    settings;
+    timeoutMs;
+    constructor(settings, timeoutMs, options) {
+        super({ ...options, ...NO_NODE_PROXY });
+        this.settings = settings;
+        this.timeoutMs = timeoutMs;
+    }
+    createConnection(options, done) {
+        const host = String(options.host ?? 'localhost');
+        const port = Number(options.port ?? 80);
+        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'http:', host, port });
+        if (!proxy || !done)
+            return super.createConnection(options, done);
+        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
+        return undefined;
+    }
+}
+/** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
+function proxyAgents(settings, timeoutMs) {
+    const options = { keepAlive: true, maxSockets: 50 };
+    return { httpAgent: new TunnellingHttpAgent(settings, timeoutMs, options), httpsAgent: new TunnellingHttpsAgent(settings, timeoutMs, options) };
+}
+
+
+/***/ }),
+
+/***/ 1537:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2492,6 +2786,56 @@ var client = __webpack_require__(2170);
 var durations = __webpack_require__(8274);
 // EXTERNAL MODULE: ./src/lock/rules.ts
 var rules = __webpack_require__(5456);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+// EXTERNAL MODULE: ./src/net/tunnel.ts
+var tunnel = __webpack_require__(8985);
+;// CONCATENATED MODULE: ./src/net/post-json.ts
+
+
+
+/** More of an answer than this is not read: only a status and an error's first words are used. */
+const MAX_ANSWER = 64 * 1024;
+/**
+ * POSTs a JSON body (notifications, Slack's response_url), through the proxy when one is
+ * configured: Node's fetch ignores HTTPS_PROXY, and a runner behind a proxy has no other
+ * way out. `signal` bounds the whole exchange.
+ */
+function postJson(url, body, opts) {
+    const u = new URL(url);
+    const payload = Buffer.from(JSON.stringify(body));
+    const agents = opts.proxy ? (0,tunnel/* proxyAgents */.Hd)(opts.proxy, 10_000) : undefined;
+    const send = u.protocol === 'https:' ? (external_node_https_default()).request : (external_node_http_default()).request;
+    const agent = agents ? (u.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent) : undefined;
+    return new Promise((resolve, reject) => {
+        const req = send(u, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(payload.length), ...opts.headers },
+            signal: opts.signal,
+            ...(agent ? { agent } : {}),
+        }, (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                if (size < MAX_ANSWER)
+                    chunks.push(c);
+                size += c.length;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER) }));
+            res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(payload);
+    }).finally(() => {
+        agents?.httpAgent.destroy();
+        agents?.httpsAgent.destroy();
+    });
+}
+
 // EXTERNAL MODULE: ./src/wording.ts
 var wording = __webpack_require__(3395);
 ;// CONCATENATED MODULE: ./src/notify/messages.ts
@@ -2554,6 +2898,7 @@ function noticeJson(n) {
 
 ;// CONCATENATED MODULE: ./src/notify/send.ts
 
+
 /** Host only: a webhook's path is its secret, so warnings never print it. */
 function host(url) {
     try {
@@ -2563,25 +2908,21 @@ function host(url) {
         return '?';
     }
 }
-async function postJson(url, body, signal, headers = {}) {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body), signal });
-    return res;
-}
-async function failIfNotOk(res) {
-    if (res.ok) {
-        await res.body?.cancel().catch(() => undefined);
+/** An error for a non-2xx answer, with the start of its body (Slack and webhooks say why there). */
+function failIfNotOk(res) {
+    if (res.status >= 200 && res.status < 300)
         return;
-    }
-    const text = (await res.text().catch(() => '')).trim().slice(0, 120);
+    const text = res.text.trim().slice(0, 120);
     throw new Error(`HTTP ${res.status}${text ? ` ${text}` : ''}`);
 }
 function targetsOf(config) {
     const out = [];
+    const proxy = config.proxy ? { proxy: config.proxy } : {};
     const hook = config.slackWebhookUrl;
     if (hook) {
         out.push({
             name: `Slack webhook at ${host(hook)}`,
-            deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, signal)),
+            deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, { signal, ...proxy })),
         });
     }
     const bot = config.slackBot;
@@ -2589,11 +2930,16 @@ function targetsOf(config) {
         out.push({
             name: `Slack chat.postMessage to ${bot.channel}`,
             deliver: async (n, signal) => {
-                const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, signal, { authorization: `Bearer ${bot.token}` });
-                if (!res.ok)
-                    return failIfNotOk(res);
+                const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, { signal, headers: { authorization: `Bearer ${bot.token}` }, ...proxy });
+                failIfNotOk(res);
                 // Slack answers 200 with {"ok": false, "error": "..."} for a bad token or channel.
-                const body = (await res.json().catch(() => ({})));
+                let body = {};
+                try {
+                    body = JSON.parse(res.text);
+                }
+                catch {
+                    // not JSON: not ok
+                }
                 if (body.ok !== true)
                     throw new Error(`Slack said ${body.error ?? 'not ok'}`);
             },
@@ -2603,7 +2949,7 @@ function targetsOf(config) {
     if (generic) {
         out.push({
             name: `webhook at ${host(generic)}`,
-            deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), signal)),
+            deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), { signal, ...proxy })),
         });
     }
     return out;
@@ -2799,7 +3145,8 @@ const RENEWER_SETTINGS_ENV = 'DAPLAYA_RENEWER_SETTINGS';
 function encodeRenewerSettings(config) {
     if (config.store.kind !== 'dynamodb')
         return JSON.stringify(config);
-    const { credentials: _credentials, ...store } = config.store;
+    // The proxy is derived again too: its URL may carry a password.
+    const { credentials: _credentials, proxy: _proxy, ...store } = config.store;
     return JSON.stringify({ ...config, store });
 }
 function loadRenewerSettings(env) {

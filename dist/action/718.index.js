@@ -16,7 +16,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _wording_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(3395);
 /* harmony import */ var _fail_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7868);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(3175);
-/* harmony import */ var _notify_notifier_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(7582);
+/* harmony import */ var _notify_notifier_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(1537);
 /* harmony import */ var _take_lock_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(8326);
 
 

@@ -9,6 +9,10 @@ export const modules = {
 /* harmony export */   githubRoleCredentials: () => (/* binding */ githubRoleCredentials)
 /* harmony export */ });
 /* unused harmony export webIdentityCredentials */
+/* harmony import */ var _net_tunnel_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8985);
+
+/** One STS exchange may take this long, SDK retries included: nothing waits forever. */
+const STS_DEADLINE_MS = 15_000;
 /**
  * Credentials from STS AssumeRoleWithWebIdentity, refreshed five minutes before they
  * expire, so a renewer that lives longer than one session keeps working.
@@ -19,7 +23,15 @@ function webIdentityCredentials(opts) {
         if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000)
             return cached;
         const { STSClient, AssumeRoleWithWebIdentityCommand } = await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(695)]).then(__webpack_require__.t.bind(__webpack_require__, 1695, 19));
-        const sts = new STSClient({ region: opts.region ?? 'us-east-1' });
+        const sts = new STSClient({
+            region: opts.region ?? 'us-east-1',
+            requestHandler: {
+                requestTimeout: STS_DEADLINE_MS / 3,
+                throwOnRequestTimeout: true,
+                connectionTimeout: 3000,
+                ...(opts.proxy ? (0,_net_tunnel_js__WEBPACK_IMPORTED_MODULE_0__/* .proxyAgents */ .Hd)(opts.proxy, STS_DEADLINE_MS / 3) : {}),
+            },
+        });
         try {
             const token = await opts.getIdToken();
             const out = await sts.send(new AssumeRoleWithWebIdentityCommand({
@@ -27,7 +39,7 @@ function webIdentityCredentials(opts) {
                 RoleSessionName: opts.sessionName,
                 WebIdentityToken: token,
                 DurationSeconds: 3600,
-            }));
+            }), { abortSignal: AbortSignal.timeout(STS_DEADLINE_MS) });
             const c = out.Credentials;
             if (!c?.AccessKeyId || !c.SecretAccessKey)
                 throw new Error('STS returned no credentials');
@@ -60,6 +72,7 @@ async function githubRoleCredentials(opts) {
         roleArn: opts.roleArn,
         sessionName: opts.sessionName,
         ...(opts.region ? { region: opts.region } : {}),
+        ...(opts.proxy ? { proxy: opts.proxy } : {}),
         getIdToken: () => core.getIDToken(opts.audience),
     });
 }

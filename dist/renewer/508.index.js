@@ -2,6 +2,236 @@ export const id = 508;
 export const ids = [508];
 export const modules = {
 
+/***/ 7943:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   iJ: () => (/* binding */ proxyFor),
+/* harmony export */   qb: () => (/* binding */ shownProxy)
+/* harmony export */ });
+/* unused harmony export noProxyEntryMatches */
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+
+/** `10.1.2.3` → its 32-bit value; undefined for anything else. */
+function ipv4(text) {
+    if ((0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(text) !== 4)
+        return undefined;
+    return text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+}
+function bare(host) {
+    return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+}
+/**
+ * Whether one NO_PROXY entry covers `host:port`. The forms other tools accept:
+ * `*` (everything), `example.com` (it and its subdomains), `.example.com` or
+ * `*.example.com` (subdomains and the domain), an IP, an IPv4 CIDR like `10.0.0.0/8`,
+ * and any of these with `:port` to cover one port only.
+ */
+function noProxyEntryMatches(entry, host, port) {
+    let e = entry.trim().toLowerCase();
+    if (e === '')
+        return false;
+    if (e === '*')
+        return true;
+    // host:port, [v6]:port; a bare IPv6 address has colons but no port.
+    const withPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(e);
+    if (withPort) {
+        if (Number(withPort[2]) !== port)
+            return false;
+        e = withPort[1];
+    }
+    e = bare(e);
+    const h = bare(host);
+    const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(e);
+    if (cidr) {
+        const net = ipv4(cidr[1]);
+        const addr = ipv4(h);
+        const bits = Number(cidr[2]);
+        if (net === undefined || addr === undefined || bits > 32)
+            return false;
+        const size = 2 ** (32 - bits);
+        return Math.floor(addr / size) === Math.floor(net / size);
+    }
+    e = e.replace(/^\*?\./, '');
+    if ((0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(h) !== 0 || (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(e) !== 0)
+        return h === e;
+    return h === e || h.endsWith(`.${e}`);
+}
+/** The proxy a connection to `protocol//host:port` goes through, or undefined for a direct one. */
+function proxyFor(settings, target) {
+    if (!settings)
+        return undefined;
+    const proxy = target.protocol === 'https:' ? settings.https : settings.http;
+    if (!proxy)
+        return undefined;
+    if (settings.noProxy.some((entry) => noProxyEntryMatches(entry, target.host, target.port)))
+        return undefined;
+    return proxy;
+}
+/** `http://proxy:3128` with any password left out: for messages. */
+function shownProxy(proxy) {
+    return `${proxy.protocol}//${proxy.username ? `${decodeURIComponent(proxy.username)}:***@` : ''}${proxy.host}`;
+}
+
+
+/***/ }),
+
+/***/ 8985:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Hd: () => (/* binding */ proxyAgents)
+/* harmony export */ });
+/* unused harmony exports ProxyError, openTunnel */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _proxy_route_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7943);
+
+
+
+
+
+/**
+ * HTTP agents that reach their targets through the proxy `proxy-route.ts` picks: a
+ * CONNECT tunnel through an http:// or https:// proxy, then TLS to the target for an
+ * https request (the proxy sees only the host name, never the request), or plain HTTP
+ * through the tunnel for an http one. Targets the proxy settings leave out are dialled
+ * directly. Node's own env-proxy support (Node ≥ 24.5, opt-in) is not relied on: the
+ * action runs on whatever Node 24 the runner ships, and the CLI supports Node 20.
+ */
+/** A proxy that refused or failed the tunnel: the message names the proxy (never its password). */
+class ProxyError extends Error {
+    code;
+    name = 'ProxyError';
+    constructor(message, 
+    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: the SDK retries those. */
+    code) {
+        super(message);
+        this.code = code;
+    }
+}
+/** The CONNECT answer's head may not exceed this: a proxy sending more is not one. */
+const MAX_CONNECT_HEAD = 16 * 1024;
+/** Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready for TLS or HTTP. */
+function openTunnel(proxy, host, port, timeoutMs, done) {
+    const proxyPort = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+    const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
+    const shown = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .shownProxy */ .qb)(proxy);
+    const target = `${node_net__WEBPACK_IMPORTED_MODULE_2___default().isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const socket = proxy.protocol === 'https:'
+        ? node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ host: proxyHost, port: proxyPort, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(proxyHost) ? {} : { servername: proxyHost }) })
+        : node_net__WEBPACK_IMPORTED_MODULE_2___default().connect({ host: proxyHost, port: proxyPort });
+    let settled = false;
+    const finish = (err) => {
+        if (settled)
+            return;
+        settled = true;
+        clearTimeout(timer);
+        socket.removeListener('data', onData);
+        socket.removeListener('error', onError);
+        socket.removeListener('close', onClose);
+        if (err) {
+            socket.destroy();
+            done(err);
+        }
+        else {
+            done(null, socket);
+        }
+    };
+    const timer = setTimeout(() => finish(new ProxyError(`proxy ${shown} did not open a tunnel to ${target} within ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
+    const onError = (err) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code));
+    const onClose = () => finish(new ProxyError(`proxy ${shown} closed the connection before answering CONNECT ${target}`, 'ECONNRESET'));
+    let head = Buffer.alloc(0);
+    const onData = (chunk) => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+            if (head.length > MAX_CONNECT_HEAD)
+                finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
+            return;
+        }
+        const statusLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+        const status = /^HTTP\/1\.[01] (\d{3})\s*(.*)$/.exec(statusLine);
+        if (!status)
+            return finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
+        const code = Number(status[1]);
+        if (code < 200 || code > 299) {
+            const hint = code === 407 ? ' (check the user and password in the proxy URL)' : '';
+            return finish(new ProxyError(`proxy ${shown} answered ${code}${status[2] ? ` ${status[2]}` : ''} to CONNECT ${target}${hint}`));
+        }
+        const rest = head.subarray(end + 4);
+        if (rest.length > 0)
+            socket.unshift(rest);
+        finish(null);
+    };
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.on('data', onData);
+    const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+}
+/** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
+const NO_NODE_PROXY = { proxyEnv: null };
+class TunnellingHttpsAgent extends (node_https__WEBPACK_IMPORTED_MODULE_1___default().Agent) {
+    settings;
+    timeoutMs;
+    constructor(settings, timeoutMs, options) {
+        super({ ...options, ...NO_NODE_PROXY });
+        this.settings = settings;
+        this.timeoutMs = timeoutMs;
+    }
+    createConnection(options, done) {
+        const host = String(options.host ?? 'localhost');
+        const port = Number(options.port ?? 443);
+        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'https:', host, port });
+        // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
+        if (!proxy || !done)
+            return super.createConnection(options, done);
+        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
+            if (err || !raw)
+                return done(err ?? new ProxyError('no tunnel'), undefined);
+            // `host` stays: over a given socket it is only the name the certificate is checked against.
+            const { port: _p, path: _path, ...tlsOptions } = options;
+            const secure = node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ ...tlsOptions, host, socket: raw, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(host) ? {} : { servername: options.servername || host }) });
+            done(null, secure);
+        });
+        return undefined;
+    }
+}
+class TunnellingHttpAgent extends (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent) {
+    settings;
+    timeoutMs;
+    constructor(settings, timeoutMs, options) {
+        super({ ...options, ...NO_NODE_PROXY });
+        this.settings = settings;
+        this.timeoutMs = timeoutMs;
+    }
+    createConnection(options, done) {
+        const host = String(options.host ?? 'localhost');
+        const port = Number(options.port ?? 80);
+        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'http:', host, port });
+        if (!proxy || !done)
+            return super.createConnection(options, done);
+        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
+        return undefined;
+    }
+}
+/** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
+function proxyAgents(settings, timeoutMs) {
+    const options = { keepAlive: true, maxSockets: 50 };
+    return { httpAgent: new TunnellingHttpAgent(settings, timeoutMs, options), httpsAgent: new TunnellingHttpsAgent(settings, timeoutMs, options) };
+}
+
+
+/***/ }),
+
 /***/ 9508:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -133,9 +363,15 @@ function indexUnusable(err) {
 
 // EXTERNAL MODULE: ./src/store/redact.ts
 var redact = __webpack_require__(6216);
+// EXTERNAL MODULE: ./src/net/proxy-route.ts
+var proxy_route = __webpack_require__(7943);
+// EXTERNAL MODULE: ./src/net/tunnel.ts
+var tunnel = __webpack_require__(8985);
 // EXTERNAL MODULE: ./src/lock/history.ts
 var lock_history = __webpack_require__(3559);
 ;// CONCATENATED MODULE: ./src/store/dynamodb.ts
+
+
 
 
 
@@ -156,6 +392,16 @@ const HISTORY_MAX_DAYS = 16;
 const INDEX_RETRY_MS = 10 * 60_000;
 /** How long `init` waits for a new index to become ACTIVE (DynamoDB backfills it from the whole table). */
 const INDEX_WAIT_MS = 60 * 60_000;
+/** Where the client connects: the endpoint, or the region's public one (for the banner's proxy note). */
+function dynamoTarget(config) {
+    if (config.endpoint) {
+        const u = new URL(config.endpoint);
+        const protocol = u.protocol === 'http:' ? 'http:' : 'https:';
+        return { protocol, host: u.hostname, port: Number(u.port) || (protocol === 'http:' ? 80 : 443) };
+    }
+    const region = config.region ?? 'us-east-1';
+    return { protocol: 'https:', host: `dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`, port: 443 };
+}
 /** Prefixes an update's SET clause with the item's `locks` index partition. */
 function withLockIdx(expr) {
     if (!expr?.startsWith('SET '))
@@ -196,6 +442,7 @@ class DynamoStore {
                 // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
                 throwOnRequestTimeout: true,
                 connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
+                ...(config.proxy ? (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs) : {}),
             },
         };
         if (config.region)
@@ -205,7 +452,10 @@ class DynamoStore {
         if (config.credentials)
             cfg.credentials = config.credentials;
         this.client = new dist_cjs/* DynamoDBClient */.MGV(cfg);
-        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,redact/* redactUrl */.B)(config.endpoint)}` : ''}`;
+        const proxy = config.proxy ? (0,proxy_route/* proxyFor */.iJ)(config.proxy, dynamoTarget(config)) : undefined;
+        this.description =
+            `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,redact/* redactUrl */.B)(config.endpoint)}` : ''}` +
+                (proxy ? ` through proxy ${(0,proxy_route/* shownProxy */.qb)(proxy)}` : '');
     }
     close() {
         this.client.destroy();
@@ -841,6 +1091,11 @@ function classify(err, config) {
         return new lock_types/* StoreError */.AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
     }
     const code = e?.code ?? e?.cause?.code ?? '';
+    if (name === 'ProxyError') {
+        // The proxy refused or failed the tunnel: the request itself was never sent. A network
+        // failure on the way to the proxy may pass; a refusal (407, 403) will not.
+        return new lock_types/* StoreError */.AD(code ? 'unreachable' : 'other', `DynamoDB not reached: ${firstLine(msg)}`, code !== '');
+    }
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
         return new lock_types/* StoreError */.AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);

@@ -1424,7 +1424,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _quiet_sdk_warning_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5755);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9064);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5569);
 /* harmony import */ var _lock_client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3889);
 /* harmony import */ var _lock_renewal_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2687);
 /* harmony import */ var _store_open_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7604);
@@ -1448,6 +1448,7 @@ if (config.roleToAssume) {
         roleArn: config.roleToAssume,
         sessionName: config.roleSessionName ?? 'daplaya-renewer',
         ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
+        ...(config.store.kind === 'dynamodb' && config.store.proxy ? { proxy: config.store.proxy } : {}),
         audience: config.audience ?? 'sts.amazonaws.com',
     });
 }
@@ -1488,7 +1489,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9064:
+/***/ 5569:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1659,7 +1660,48 @@ function parseHistoryDays(env) {
 
 // EXTERNAL MODULE: ./src/store/redact.ts
 var redact = __nccwpck_require__(6216);
+;// CONCATENATED MODULE: ./src/config/proxy.ts
+
+
+/**
+ * The proxy settings self-hosted runners behind a proxy set: `https_proxy`/`HTTPS_PROXY`,
+ * `http_proxy`/`HTTP_PROXY` and `no_proxy`/`NO_PROXY`, the lower-case name winning when
+ * both are set (as Node, curl and the runner read them). Used for DynamoDB, STS and
+ * notifications. A proxy URL without a scheme means http://, as curl reads it.
+ */
+function resolveProxy(env) {
+    const https = proxyUrl(env, 'https_proxy', 'HTTPS_PROXY');
+    const http = proxyUrl(env, 'http_proxy', 'HTTP_PROXY');
+    if (!https && !http)
+        return undefined;
+    const noProxy = (nonEmpty(env.no_proxy) ?? nonEmpty(env.NO_PROXY) ?? '')
+        .split(/[\s,]+/)
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== '');
+    return { ...(https ? { https } : {}), ...(http ? { http } : {}), noProxy };
+}
+function proxyUrl(env, lower, upper) {
+    const name = nonEmpty(env[lower]) !== undefined ? lower : upper;
+    const raw = nonEmpty(env[name])?.trim();
+    if (raw === undefined)
+        return undefined;
+    let url;
+    try {
+        url = new URL(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) ? raw : `http://${raw}`);
+    }
+    catch {
+        throw new UsageError(`${name} is not a URL: ${JSON.stringify((0,redact/* redactUrl */.B)(raw))}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new UsageError(`${name} uses ${url.protocol.replace(/:$/, '')}://, which daplaya does not support: use an http:// or https:// proxy`);
+    }
+    if (url.hostname === '')
+        throw new UsageError(`${name} names no proxy host: ${JSON.stringify((0,redact/* redactUrl */.B)(raw))}`);
+    return url;
+}
+
 ;// CONCATENATED MODULE: ./src/config/store.ts
+
 
 
 
@@ -1708,6 +1750,9 @@ dynamoUnlessFile = false) {
         if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000)
             throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
     }
+    const proxy = resolveProxy(env);
+    if (proxy)
+        spec.proxy = proxy;
     const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
     const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
     if ((keyId === undefined) !== (secret === undefined)) {
@@ -1735,7 +1780,8 @@ const RENEWER_SETTINGS_ENV = 'DAPLAYA_RENEWER_SETTINGS';
 function encodeRenewerSettings(config) {
     if (config.store.kind !== 'dynamodb')
         return JSON.stringify(config);
-    const { credentials: _credentials, ...store } = config.store;
+    // The proxy is derived again too: its URL may carry a password.
+    const { credentials: _credentials, proxy: _proxy, ...store } = config.store;
     return JSON.stringify({ ...config, store });
 }
 function loadRenewerSettings(env) {
@@ -2276,6 +2322,8 @@ async function openStore(spec, credentials) {
         cfg.endpoint = spec.endpoint;
     if (spec.requestTimeoutMs)
         cfg.requestTimeoutMs = spec.requestTimeoutMs;
+    if (spec.proxy)
+        cfg.proxy = spec.proxy;
     if (spec.credentials)
         cfg.credentials = spec.credentials;
     if (credentials)

@@ -135,9 +135,15 @@ function indexUnusable(err) {
 
 // EXTERNAL MODULE: ./src/store/redact.ts
 var redact = __webpack_require__(6216);
+// EXTERNAL MODULE: ./src/net/proxy-route.ts
+var proxy_route = __webpack_require__(7943);
+// EXTERNAL MODULE: ./src/net/tunnel.ts + 1 modules
+var tunnel = __webpack_require__(591);
 // EXTERNAL MODULE: ./src/lock/history.ts
 var lock_history = __webpack_require__(3559);
 ;// CONCATENATED MODULE: ./src/store/dynamodb.ts
+
+
 
 
 
@@ -158,6 +164,16 @@ const HISTORY_MAX_DAYS = 16;
 const INDEX_RETRY_MS = 10 * 60_000;
 /** How long `init` waits for a new index to become ACTIVE (DynamoDB backfills it from the whole table). */
 const INDEX_WAIT_MS = 60 * 60_000;
+/** Where the client connects: the endpoint, or the region's public one (for the banner's proxy note). */
+function dynamoTarget(config) {
+    if (config.endpoint) {
+        const u = new URL(config.endpoint);
+        const protocol = u.protocol === 'http:' ? 'http:' : 'https:';
+        return { protocol, host: u.hostname, port: Number(u.port) || (protocol === 'http:' ? 80 : 443) };
+    }
+    const region = config.region ?? 'us-east-1';
+    return { protocol: 'https:', host: `dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`, port: 443 };
+}
 /** Prefixes an update's SET clause with the item's `locks` index partition. */
 function withLockIdx(expr) {
     if (!expr?.startsWith('SET '))
@@ -198,6 +214,7 @@ class DynamoStore {
                 // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
                 throwOnRequestTimeout: true,
                 connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
+                ...(config.proxy ? (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs) : {}),
             },
         };
         if (config.region)
@@ -207,7 +224,10 @@ class DynamoStore {
         if (config.credentials)
             cfg.credentials = config.credentials;
         this.client = new dist_cjs/* DynamoDBClient */.MGV(cfg);
-        this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,redact/* redactUrl */.B)(config.endpoint)}` : ''}`;
+        const proxy = config.proxy ? (0,proxy_route/* proxyFor */.iJ)(config.proxy, dynamoTarget(config)) : undefined;
+        this.description =
+            `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${(0,redact/* redactUrl */.B)(config.endpoint)}` : ''}` +
+                (proxy ? ` through proxy ${(0,proxy_route/* shownProxy */.qb)(proxy)}` : '');
     }
     close() {
         this.client.destroy();
@@ -843,6 +863,11 @@ function classify(err, config) {
         return new lock_types/* StoreError */.AD('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
     }
     const code = e?.code ?? e?.cause?.code ?? '';
+    if (name === 'ProxyError') {
+        // The proxy refused or failed the tunnel: the request itself was never sent. A network
+        // failure on the way to the proxy may pass; a refusal (407, 403) will not.
+        return new lock_types/* StoreError */.AD(code ? 'unreachable' : 'other', `DynamoDB not reached: ${firstLine(msg)}`, code !== '');
+    }
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
         return new lock_types/* StoreError */.AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);

@@ -29,6 +29,7 @@ export async function openActionStore(config: ActionConfig): Promise<LockStore> 
     roleArn: config.roleToAssume,
     sessionName: config.roleSessionName,
     ...(config.store.region ? { region: config.store.region } : {}),
+    ...(config.store.proxy ? { proxy: config.store.proxy } : {}),
     audience: config.audience,
   });
   const creds = await provider();

@@ -1,4 +1,9 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ProxySettings } from '../net/proxy-route.js';
+import { proxyAgents } from '../net/tunnel.js';
+
+/** One STS exchange may take this long, SDK retries included: nothing waits forever. */
+const STS_DEADLINE_MS = 15_000;
 
 export interface WebIdentityOptions {
   roleArn: string;
@@ -6,6 +11,8 @@ export interface WebIdentityOptions {
   region?: string;
   /** Fetches a fresh OIDC token (GitHub: core.getIDToken('sts.amazonaws.com')). */
   getIdToken: () => Promise<string>;
+  /** HTTPS_PROXY / NO_PROXY (config/proxy.ts): STS is reached the way DynamoDB is. */
+  proxy?: ProxySettings;
 }
 
 /**
@@ -17,7 +24,15 @@ export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialI
   return async () => {
     if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
     const { STSClient, AssumeRoleWithWebIdentityCommand } = await import('@aws-sdk/client-sts');
-    const sts = new STSClient({ region: opts.region ?? 'us-east-1' });
+    const sts = new STSClient({
+      region: opts.region ?? 'us-east-1',
+      requestHandler: {
+        requestTimeout: STS_DEADLINE_MS / 3,
+        throwOnRequestTimeout: true,
+        connectionTimeout: 3000,
+        ...(opts.proxy ? proxyAgents(opts.proxy, STS_DEADLINE_MS / 3) : {}),
+      },
+    });
     try {
       const token = await opts.getIdToken();
       const out = await sts.send(
@@ -27,6 +42,7 @@ export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialI
           WebIdentityToken: token,
           DurationSeconds: 3600,
         }),
+        { abortSignal: AbortSignal.timeout(STS_DEADLINE_MS) as never },
       );
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
@@ -52,12 +68,13 @@ export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialI
  * The GitHub job's role credentials (input role-to-assume): its OIDC token for `audience`,
  * exchanged with STS. One wiring for the action's phases and the renewer they start.
  */
-export async function githubRoleCredentials(opts: { roleArn: string; sessionName: string; region?: string; audience: string }): Promise<AwsCredentialIdentityProvider> {
+export async function githubRoleCredentials(opts: { roleArn: string; sessionName: string; region?: string; audience: string; proxy?: ProxySettings }): Promise<AwsCredentialIdentityProvider> {
   const core = await import('@actions/core');
   return webIdentityCredentials({
     roleArn: opts.roleArn,
     sessionName: opts.sessionName,
     ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
     getIdToken: () => core.getIDToken(opts.audience),
   });
 }

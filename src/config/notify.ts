@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { parseDuration } from '../lock/durations.js';
+import type { ProxySettings } from '../net/proxy-route.js';
 import { nonEmpty, UsageError, type Env } from './common.js';
+import { resolveProxy } from './proxy.js';
 
 /**
  * Where notifications go, from the environment (the CLI, the action and the Slack
@@ -24,6 +26,8 @@ export interface NotifyConfig {
   heldOverMs?: number;
   /** How long the record that a notice was sent is kept (its TTL). */
   keepMs: number;
+  /** HTTPS_PROXY / NO_PROXY (config/proxy.ts). */
+  proxy?: ProxySettings;
 }
 
 export const NOTIFY_DEFAULTS = { timeoutMs: 2_000, keepMs: 30 * 86_400_000, slackApiUrl: 'https://slack.com/api' } as const;
@@ -82,6 +86,8 @@ export function loadNotifyConfig(env: Env): NotifyConfig | undefined {
     config.heldOverMs = parseDuration(heldOverText, 'DAPLAYA_NOTIFY_HELD_OVER');
     if (config.heldOverMs < 1000) throw new UsageError('DAPLAYA_NOTIFY_HELD_OVER must be at least 1s');
   }
+  const proxy = resolveProxy(env);
+  if (proxy) config.proxy = proxy;
   const anywhere = config.slackWebhookUrl !== undefined || config.slackBot !== undefined || config.webhookUrl !== undefined;
   if (!anywhere) {
     if (heldOverText !== undefined) throw new UsageError('DAPLAYA_NOTIFY_HELD_OVER is set but no notification target is: set DAPLAYA_SLACK_WEBHOOK_URL, DAPLAYA_SLACK_BOT_TOKEN + DAPLAYA_SLACK_CHANNEL, or DAPLAYA_WEBHOOK_URL');

@@ -5,6 +5,8 @@ import { DEFAULTS } from './defaults.js';
 import { loadNotifyConfig, type NotifyConfig } from './notify.js';
 import { loadProtocolSettings, type ProtocolSettings } from './protocol.js';
 import { resolveStore } from './store.js';
+import { resolveProxy } from './proxy.js';
+import type { ProxySettings } from '../net/proxy-route.js';
 
 export interface SlackConfig {
   signingSecret: string;
@@ -18,6 +20,8 @@ export interface SlackConfig {
   notify?: NotifyConfig;
   /** DAPLAYA_SLACK_ADMINS: the Slack users who may force-release and uberlock (absent: everyone may). */
   admins?: string[];
+  /** HTTPS_PROXY / NO_PROXY (config/proxy.ts), for late answers posted to Slack's response_url. */
+  proxy?: ProxySettings;
 }
 
 /** DAPLAYA_SLACK_ADMINS: Slack user ids (U…, or W… in Enterprise Grid), separated by commas or spaces. */
@@ -44,6 +48,8 @@ export function loadSlackConfig(env: Env, port?: string): SlackConfig {
   };
   const notify = loadNotifyConfig(env);
   if (notify) config.notify = notify;
+  const proxy = resolveProxy(env);
+  if (proxy) config.proxy = proxy;
   const admins = parseSlackAdmins(env.DAPLAYA_SLACK_ADMINS);
   if (admins) config.admins = admins;
   const appId = nonEmpty(env.DAPLAYA_SLACK_APP_ID);

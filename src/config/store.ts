@@ -3,6 +3,7 @@ import { parseDuration } from '../lock/durations.js';
 import { redactUrl } from '../store/redact.js';
 import type { StoreSpec } from '../store/spec.js';
 import { DEFAULTS } from './defaults.js';
+import { resolveProxy } from './proxy.js';
 import { defaultStoreDir, isCI, nonEmpty, UsageError, type Env } from './common.js';
 
 export function resolveStore(
@@ -49,6 +50,8 @@ export function resolveStore(
     spec.requestTimeoutMs = parseDuration(requestTimeout, 'DAPLAYA_REQUEST_TIMEOUT');
     if (spec.requestTimeoutMs < 100 || spec.requestTimeoutMs > 60_000) throw new UsageError('DAPLAYA_REQUEST_TIMEOUT must be between 100ms and 60s');
   }
+  const proxy = resolveProxy(env);
+  if (proxy) spec.proxy = proxy;
   const keyId = nonEmpty(env.DAPLAYA_AWS_ACCESS_KEY_ID);
   const secret = nonEmpty(env.DAPLAYA_AWS_SECRET_KEY);
   if ((keyId === undefined) !== (secret === undefined)) {

@@ -1,4 +1,5 @@
 import type { NotifyConfig } from '../config/notify.js';
+import { postJson, type PostAnswer } from '../net/post-json.js';
 import { noticeJson, noticeText, type Notice } from './messages.js';
 
 /** One destination of a notice: a name for warnings, and the POST that delivers it. */
@@ -16,27 +17,21 @@ function host(url: string): string {
   }
 }
 
-async function postJson(url: string, body: unknown, signal: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body), signal });
-  return res;
-}
-
-async function failIfNotOk(res: Response): Promise<void> {
-  if (res.ok) {
-    await res.body?.cancel().catch(() => undefined);
-    return;
-  }
-  const text = (await res.text().catch(() => '')).trim().slice(0, 120);
+/** An error for a non-2xx answer, with the start of its body (Slack and webhooks say why there). */
+function failIfNotOk(res: PostAnswer): void {
+  if (res.status >= 200 && res.status < 300) return;
+  const text = res.text.trim().slice(0, 120);
   throw new Error(`HTTP ${res.status}${text ? ` ${text}` : ''}`);
 }
 
 export function targetsOf(config: NotifyConfig): Target[] {
   const out: Target[] = [];
+  const proxy = config.proxy ? { proxy: config.proxy } : {};
   const hook = config.slackWebhookUrl;
   if (hook) {
     out.push({
       name: `Slack webhook at ${host(hook)}`,
-      deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, signal)),
+      deliver: async (n, signal) => failIfNotOk(await postJson(hook, { text: noticeText(n, 'slack') }, { signal, ...proxy })),
     });
   }
   const bot = config.slackBot;
@@ -44,10 +39,15 @@ export function targetsOf(config: NotifyConfig): Target[] {
     out.push({
       name: `Slack chat.postMessage to ${bot.channel}`,
       deliver: async (n, signal) => {
-        const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, signal, { authorization: `Bearer ${bot.token}` });
-        if (!res.ok) return failIfNotOk(res);
+        const res = await postJson(`${bot.apiUrl}/chat.postMessage`, { channel: bot.channel, text: noticeText(n, 'slack') }, { signal, headers: { authorization: `Bearer ${bot.token}` }, ...proxy });
+        failIfNotOk(res);
         // Slack answers 200 with {"ok": false, "error": "..."} for a bad token or channel.
-        const body = (await res.json().catch(() => ({}))) as { ok?: boolean; error?: string };
+        let body: { ok?: boolean; error?: string } = {};
+        try {
+          body = JSON.parse(res.text) as typeof body;
+        } catch {
+          // not JSON: not ok
+        }
         if (body.ok !== true) throw new Error(`Slack said ${body.error ?? 'not ok'}`);
       },
     });
@@ -56,7 +56,7 @@ export function targetsOf(config: NotifyConfig): Target[] {
   if (generic) {
     out.push({
       name: `webhook at ${host(generic)}`,
-      deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), signal)),
+      deliver: async (n, signal) => failIfNotOk(await postJson(generic, noticeJson(n), { signal, ...proxy })),
     });
   }
   return out;

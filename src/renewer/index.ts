@@ -18,6 +18,7 @@ if (config.roleToAssume) {
     roleArn: config.roleToAssume,
     sessionName: config.roleSessionName ?? 'daplaya-renewer',
     ...(config.store.kind === 'dynamodb' && config.store.region ? { region: config.store.region } : {}),
+    ...(config.store.kind === 'dynamodb' && config.store.proxy ? { proxy: config.store.proxy } : {}),
     audience: config.audience ?? 'sts.amazonaws.com',
   });
 }

@@ -35,7 +35,8 @@ export const RENEWER_SETTINGS_ENV = 'DAPLAYA_RENEWER_SETTINGS';
  */
 export function encodeRenewerSettings(config: RenewerSettings): string {
   if (config.store.kind !== 'dynamodb') return JSON.stringify(config);
-  const { credentials: _credentials, ...store } = config.store;
+  // The proxy is derived again too: its URL may carry a password.
+  const { credentials: _credentials, proxy: _proxy, ...store } = config.store;
   return JSON.stringify({ ...config, store });
 }
 

@@ -7,6 +7,8 @@ import { lockState } from '../lock/rules.js';
 import { esc, holderText, leasesReply, metaLink, reply, userText, type SlackReply } from './blocks.js';
 import { leaseLine, slackExtend, slackHistory, slackStats, slackStatus, type Caller } from './commands.js';
 import { verifySlackSignature } from './verify.js';
+import { postJson } from '../net/post-json.js';
+import type { ProxySettings } from '../net/proxy-route.js';
 
 export interface SlackHttpRequest {
   /** Header names in lower case. */
@@ -34,6 +36,8 @@ export interface SlackDeps {
   onDeferred?: (work: Promise<void>) => void;
   /** DAPLAYA_SLACK_ADMINS: who may force-release and uberlock (Slack user ids); absent: everyone. */
   admins?: string[];
+  /** The proxy late answers go through (config/proxy.ts). */
+  proxy?: ProxySettings;
 }
 
 const HELP = [
@@ -49,8 +53,11 @@ const HELP = [
 
 const json = (status: number, body: unknown): SlackHttpResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-export async function defaultPost(url: string, r: SlackReply): Promise<void> {
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...r, replace_original: false }) });
+/** A late answer may take this long to post: Slack's response_url accepts answers for 30 minutes, but nothing waits forever. */
+const RESPONSE_URL_DEADLINE_MS = 10_000;
+
+export async function defaultPost(url: string, r: SlackReply, proxy?: ProxySettings): Promise<void> {
+  await postJson(url, { ...r, replace_original: false }, { signal: AbortSignal.timeout(RESPONSE_URL_DEADLINE_MS), ...(proxy ? { proxy } : {}) });
 }
 
 /** Handles one slash-command request: verify, parse, act, reply in Block Kit. */
@@ -78,7 +85,7 @@ export async function handleSlack(req: SlackHttpRequest, deps: SlackDeps): Promi
   clearTimeout(timer);
   if (first !== 'late') return json(200, first);
   const responseUrl = form.get('response_url');
-  const post = deps.postToResponseUrl ?? defaultPost;
+  const post = deps.postToResponseUrl ?? ((url: string, r: SlackReply) => defaultPost(url, r, deps.proxy));
   // A late answer that cannot be posted (Slack unreachable) is lost, never an unhandled rejection.
   const finish = work
     .then(

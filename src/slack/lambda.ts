@@ -32,6 +32,7 @@ export async function handler(event: ApiGatewayEvent) {
       ...(config.appId ? { appId: config.appId } : {}),
       leaseMs: config.leaseMs,
       ...(config.admins ? { admins: config.admins } : {}),
+      ...(config.proxy ? { proxy: config.proxy } : {}),
       client: () =>
         (client ??= sdkLoading
           .then(() => openStore(config.store))

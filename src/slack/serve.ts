@@ -15,6 +15,7 @@ export async function serveSlack(client: LockClient, opts: { port?: string; env:
     ...(slack.appId ? { appId: slack.appId } : {}),
     leaseMs: slack.leaseMs,
     ...(slack.admins ? { admins: slack.admins } : {}),
+    ...(slack.proxy ? { proxy: slack.proxy } : {}),
     client: async () => client,
   });
   await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,8 @@ import type { AwsCredentialIdentityProvider, Command } from '@smithy/types';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './dynamodb-defaults.js';
 import { ALL_LOCK_SHARDS, daysBack, HISTORY_INDEX, historyDay, historyDayOfSortKey, INDEX_ATTRIBUTES, INDEXES, indexState, indexUnusable, LOCKS_INDEX, lockShard } from './dynamodb-indexes.js';
 import { redactUrl } from './redact.js';
+import { proxyFor, shownProxy, type ProxySettings } from '../net/proxy-route.js';
+import { proxyAgents } from '../net/tunnel.js';
 
 export { DEFAULT_REQUEST_TIMEOUT_MS };
 import { newestFirst } from '../lock/history.js';
@@ -33,6 +35,8 @@ export interface DynamoStoreConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | AwsCredentialIdentityProvider;
   /** Per-request timeout: a request past it is ambiguous and settled by retrying. */
   requestTimeoutMs?: number;
+  /** Proxy routing (config/proxy.ts); the default credential chain's STS calls inherit it with the request handler. */
+  proxy?: ProxySettings;
 }
 
 const LOCK_SK = 'LOCK';
@@ -48,6 +52,17 @@ const HISTORY_MAX_DAYS = 16;
 const INDEX_RETRY_MS = 10 * 60_000;
 /** How long `init` waits for a new index to become ACTIVE (DynamoDB backfills it from the whole table). */
 const INDEX_WAIT_MS = 60 * 60_000;
+
+/** Where the client connects: the endpoint, or the region's public one (for the banner's proxy note). */
+function dynamoTarget(config: DynamoStoreConfig): { protocol: 'http:' | 'https:'; host: string; port: number } {
+  if (config.endpoint) {
+    const u = new URL(config.endpoint);
+    const protocol = u.protocol === 'http:' ? 'http:' : 'https:';
+    return { protocol, host: u.hostname, port: Number(u.port) || (protocol === 'http:' ? 80 : 443) };
+  }
+  const region = config.region ?? 'us-east-1';
+  return { protocol: 'https:', host: `dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`, port: 443 };
+}
 
 /** Prefixes an update's SET clause with the item's `locks` index partition. */
 function withLockIdx(expr: string | undefined): string {
@@ -89,13 +104,17 @@ export class DynamoStore implements LockStore {
         // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
         throwOnRequestTimeout: true,
         connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
+        ...(config.proxy ? proxyAgents(config.proxy, this.requestTimeoutMs) : {}),
       },
     };
     if (config.region) cfg.region = config.region;
     if (config.endpoint) cfg.endpoint = config.endpoint;
     if (config.credentials) cfg.credentials = config.credentials;
     this.client = new DynamoDBClient(cfg);
-    this.description = `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${redactUrl(config.endpoint)}` : ''}`;
+    const proxy = config.proxy ? proxyFor(config.proxy, dynamoTarget(config)) : undefined;
+    this.description =
+      `DynamoDB table ${config.table}${config.region ? ` in ${config.region}` : ''}${config.endpoint ? ` at ${redactUrl(config.endpoint)}` : ''}` +
+      (proxy ? ` through proxy ${shownProxy(proxy)}` : '');
   }
 
   close(): void {
@@ -786,6 +805,11 @@ export function classify(err: unknown, config: DynamoStoreConfig): StoreError {
     return new StoreError('throttled', `DynamoDB throttled the request: ${firstLine(msg)}`, true);
   }
   const code = e?.code ?? (e as { cause?: { code?: string } })?.cause?.code ?? '';
+  if (name === 'ProxyError') {
+    // The proxy refused or failed the tunnel: the request itself was never sent. A network
+    // failure on the way to the proxy may pass; a refusal (407, 403) will not.
+    return new StoreError(code ? 'unreachable' : 'other', `DynamoDB not reached: ${firstLine(msg)}`, code !== '');
+  }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
     // Nothing reached the engine; repeating is safe and may ride out a blip.
     return new StoreError('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);

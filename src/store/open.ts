@@ -11,6 +11,7 @@ export async function openStore(spec: StoreSpec, credentials?: AwsCredentialIden
   if (spec.region) cfg.region = spec.region;
   if (spec.endpoint) cfg.endpoint = spec.endpoint;
   if (spec.requestTimeoutMs) cfg.requestTimeoutMs = spec.requestTimeoutMs;
+  if (spec.proxy) cfg.proxy = spec.proxy;
   if (spec.credentials) cfg.credentials = spec.credentials;
   if (credentials) cfg.credentials = credentials;
   return new DynamoStore(cfg);

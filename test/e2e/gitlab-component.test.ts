@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -8,6 +9,7 @@ import { LockClient } from '../../src/lock/client.js';
 import { ROOT } from '../helpers/cli.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { startFakeOidc } from '../helpers/fake-oidc.js';
+import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { startFakeGitLab } from '../helpers/gitlab-api.js';
 import { copyDist, headSha, pipelineRepo, previewPipeline, runPipeline } from '../helpers/gitlab.js';
 
@@ -95,6 +97,43 @@ script:
       expect(JSON.parse(readFileSync(path.join(scratch, 'during.json'), 'utf8'))).toMatchObject({ state: 'locked', env: 'eu-prod', user: 'dev@example.com' });
       expect(await client.holder('eu-prod')).toBeUndefined();
     } finally {
+      await api.close();
+    }
+  });
+
+  it('behind a proxy (HTTP_PROXY): the bundle is fetched through it, and the CLI reaches DynamoDB directly when NO_PROXY names it', async () => {
+    const { client, vars, scratch } = await setup();
+    const dir = pipelineRepo(
+      COMPONENT(`
+env: eu-prod
+job: ship
+stage: test
+script:
+  - echo "bundle=$DAPLAYA_BUNDLE"`),
+      { dist: true },
+    );
+    const api = await startFakeGitLab({ projects: { '1217': dir }, jobToken: JOB_TOKEN });
+    // The API's address as the job is given it refuses direct connections: only the proxy reaches it.
+    const trap = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
+    const trapPort = (trap.address() as net.AddressInfo).port;
+    const proxy = await startConnectProxy({ map: { [`127.0.0.1:${trapPort}`]: new URL(api.api).host } });
+    try {
+      const r = await runPipeline(
+        dir,
+        { ...vars, SCRATCH: scratch, CI_API_V4_URL: `http://127.0.0.1:${trapPort}/api/v4`, CI_JOB_TOKEN: JOB_TOKEN, HTTP_PROXY: proxy.url, NO_PROXY: new URL(inject('dynamoEndpoint')).host },
+        [],
+        { cli: null },
+      );
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/locked env eu-prod for dev@example.com/);
+      expect(api.archiveRequests().length).toBeGreaterThanOrEqual(1);
+      expect(proxy.connects.length + proxy.plain.length).toBeGreaterThanOrEqual(1);
+      expect(r.output).not.toContain('through proxy');
+      expect(await client.holder('eu-prod')).toBeUndefined();
+    } finally {
+      await proxy.close();
+      await new Promise<void>((r) => trap.close(() => r()));
       await api.close();
     }
   });

@@ -210,7 +210,7 @@ describe('notifications', () => {
       const refused = await cli(['release', '--env', 'nd1', '--force', '--reason', 'cleanup'], { ...as('carol@example.com'), DAPLAYA_SLACK_WEBHOOK_URL: '', DAPLAYA_WEBHOOK_URL: 'http://127.0.0.1:9/hook' });
       expect(refused.code).toBe(0);
       expect(refused.err.filter((l) => l.includes('warning'))).toHaveLength(1);
-      expect(refused.err.find((l) => l.includes('warning'))).toMatch(/^daplaya: warning: notification of force-released on env nd1 to webhook at 127\.0\.0\.1:9 failed: fetch failed/);
+      expect(refused.err.find((l) => l.includes('warning'))).toMatch(/^daplaya: warning: notification of force-released on env nd1 to webhook at 127\.0\.0\.1:9 failed: connect ECONNREFUSED 127\.0\.0\.1:9/);
       expect((await store.get('nd1'))?.owner).toBeUndefined();
     } finally {
       await hole.close();

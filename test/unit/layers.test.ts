@@ -48,12 +48,17 @@ describe('the layers of src/', () => {
     expect(violations((from, to) => from !== 'lock' || to === 'lock')).toEqual([]);
   });
 
-  it('the stores import only the protocol and each other', () => {
-    expect(violations((from, to) => from !== 'store' || to === 'lock' || to === 'store')).toEqual([]);
+  it('the stores import only the protocol, the network helpers and each other', () => {
+    expect(violations((from, to) => from !== 'store' || ['lock', 'store', 'net'].includes(to))).toEqual([]);
+  });
+
+  it('the network helpers (net/: proxy routing, tunnels, POSTs) import nothing else of daplaya', () => {
+    expect(violations((from, to) => from !== 'net' || to === 'net')).toEqual([]);
+    expect(graph.get('store/dynamodb.ts')).toContain('net/tunnel.ts');
   });
 
   it('configuration imports no surface, session, renewer or wording', () => {
-    expect(violations((from, to) => from !== 'config' || ['config', 'lock', 'store'].includes(to))).toEqual([]);
+    expect(violations((from, to) => from !== 'config' || ['config', 'lock', 'store', 'net'].includes(to))).toEqual([]);
   });
 
   it('no surface imports another surface (the entry point composes them)', () => {
@@ -64,8 +69,8 @@ describe('the layers of src/', () => {
     expect(violations((from, to) => !['session', 'wording', 'renewer'].includes(from) || !SURFACES.includes(to))).toEqual([]);
   });
 
-  it('notifications (notify/) sit under the surfaces: they import the protocol, configuration and wording only', () => {
-    expect(violations((from, to) => from !== 'notify' || ['notify', 'lock', 'config', 'wording'].includes(to))).toEqual([]);
+  it('notifications (notify/) sit under the surfaces: they import the protocol, configuration, wording and the network helpers only', () => {
+    expect(violations((from, to) => from !== 'notify' || ['notify', 'lock', 'config', 'wording', 'net'].includes(to))).toEqual([]);
     expect(graph.get('cli/main.ts')).toContain('notify/notifier.ts');
   });
 

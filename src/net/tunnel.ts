@@ -1,0 +1,143 @@
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { proxyFor, shownProxy, type ProxySettings } from './proxy-route.js';
+
+/**
+ * HTTP agents that reach their targets through the proxy `proxy-route.ts` picks: a
+ * CONNECT tunnel through an http:// or https:// proxy, then TLS to the target for an
+ * https request (the proxy sees only the host name, never the request), or plain HTTP
+ * through the tunnel for an http one. Targets the proxy settings leave out are dialled
+ * directly. Node's own env-proxy support (Node ≥ 24.5, opt-in) is not relied on: the
+ * action runs on whatever Node 24 the runner ships, and the CLI supports Node 20.
+ */
+
+/** A proxy that refused or failed the tunnel: the message names the proxy (never its password). */
+export class ProxyError extends Error {
+  override name = 'ProxyError';
+  constructor(
+    message: string,
+    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: the SDK retries those. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The CONNECT answer's head may not exceed this: a proxy sending more is not one. */
+const MAX_CONNECT_HEAD = 16 * 1024;
+
+/** Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready for TLS or HTTP. */
+export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: number, done: (err: Error | null, socket?: net.Socket) => void): void {
+  const proxyPort = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+  const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
+  const shown = shownProxy(proxy);
+  const target = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const socket: net.Socket =
+    proxy.protocol === 'https:'
+      ? tls.connect({ host: proxyHost, port: proxyPort, ...(net.isIP(proxyHost) ? {} : { servername: proxyHost }) })
+      : net.connect({ host: proxyHost, port: proxyPort });
+  let settled = false;
+  const finish = (err: Error | null) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    socket.removeListener('error', onError);
+    socket.removeListener('close', onClose);
+    if (err) {
+      socket.destroy();
+      done(err);
+    } else {
+      done(null, socket);
+    }
+  };
+  const timer = setTimeout(() => finish(new ProxyError(`proxy ${shown} did not open a tunnel to ${target} within ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
+  const onError = (err: NodeJS.ErrnoException) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code));
+  const onClose = () => finish(new ProxyError(`proxy ${shown} closed the connection before answering CONNECT ${target}`, 'ECONNRESET'));
+  let head = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (head.length > MAX_CONNECT_HEAD) finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
+      return;
+    }
+    const statusLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+    const status = /^HTTP\/1\.[01] (\d{3})\s*(.*)$/.exec(statusLine);
+    if (!status) return finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
+    const code = Number(status[1]);
+    if (code < 200 || code > 299) {
+      const hint = code === 407 ? ' (check the user and password in the proxy URL)' : '';
+      return finish(new ProxyError(`proxy ${shown} answered ${code}${status[2] ? ` ${status[2]}` : ''} to CONNECT ${target}${hint}`));
+    }
+    const rest = head.subarray(end + 4);
+    if (rest.length > 0) socket.unshift(rest);
+    finish(null);
+  };
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  socket.on('data', onData);
+  const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
+  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+}
+
+type Done = (err: Error | null, socket: Duplex) => void;
+/** What Node's Agent hands createConnection: the request's host and port, and TLS options for https. */
+type ConnectOptions = http.ClientRequestArgs & tls.ConnectionOptions;
+
+/** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
+const NO_NODE_PROXY = { proxyEnv: null } as object;
+
+class TunnellingHttpsAgent extends https.Agent {
+  constructor(
+    private readonly settings: ProxySettings,
+    private readonly timeoutMs: number,
+    options: https.AgentOptions,
+  ) {
+    super({ ...options, ...NO_NODE_PROXY });
+  }
+
+  override createConnection(options: ConnectOptions, done?: Done): Duplex | null | undefined {
+    const host = String(options.host ?? 'localhost');
+    const port = Number(options.port ?? 443);
+    const proxy = proxyFor(this.settings, { protocol: 'https:', host, port });
+    // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
+    if (!proxy || !done) return super.createConnection(options, done);
+    openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
+      if (err || !raw) return done(err ?? new ProxyError('no tunnel'), undefined as never);
+      // `host` stays: over a given socket it is only the name the certificate is checked against.
+      const { port: _p, path: _path, ...tlsOptions } = options;
+      const secure = tls.connect({ ...tlsOptions, host, socket: raw, ...(net.isIP(host) ? {} : { servername: options.servername || host }) } as tls.ConnectionOptions);
+      done(null, secure);
+    });
+    return undefined;
+  }
+}
+
+class TunnellingHttpAgent extends http.Agent {
+  constructor(
+    private readonly settings: ProxySettings,
+    private readonly timeoutMs: number,
+    options: http.AgentOptions,
+  ) {
+    super({ ...options, ...NO_NODE_PROXY });
+  }
+
+  override createConnection(options: ConnectOptions, done?: Done): Duplex | null | undefined {
+    const host = String(options.host ?? 'localhost');
+    const port = Number(options.port ?? 80);
+    const proxy = proxyFor(this.settings, { protocol: 'http:', host, port });
+    if (!proxy || !done) return super.createConnection(options, done);
+    openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined as never) : done(null, raw)));
+    return undefined;
+  }
+}
+
+/** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
+export function proxyAgents(settings: ProxySettings, timeoutMs: number): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+  const options = { keepAlive: true, maxSockets: 50 };
+  return { httpAgent: new TunnellingHttpAgent(settings, timeoutMs, options), httpsAgent: new TunnellingHttpsAgent(settings, timeoutMs, options) };
+}
