@@ -856,6 +856,11 @@ function classify(err, config) {
     if (name === 'CredentialsProviderError' || /could not load credentials/i.test(msg)) {
         return new lock_types/* StoreError */.AD('no-credentials', 'no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, DAPLAYA_AWS_ACCESS_KEY_ID/DAPLAYA_AWS_SECRET_KEY, or a role', false);
     }
+    // STS (the SDK's web-identity chain: GitLab id_tokens, AWS_WEB_IDENTITY_TOKEN_FILE) refused the
+    // role: the table was never asked, so naming it would send the reader to the wrong policy.
+    if (['AccessDenied', 'InvalidIdentityToken', 'IDPRejectedClaim', 'IDPCommunicationError'].includes(name) || /sts:AssumeRole/.test(msg)) {
+        return new lock_types/* StoreError */.AD('access-denied', `AWS STS refused the role (${name}: ${firstLine(msg)}): check the role's trust policy for this token's issuer, audience and subject`, false);
+    }
     if (['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'MissingAuthenticationTokenException'].includes(name)) {
         return new lock_types/* StoreError */.AD('access-denied', `access denied to DynamoDB table ${cfg.table}: ${name}: ${firstLine(msg)}`, false);
     }

@@ -402,7 +402,9 @@ deploy:
       const r = await runAsShipped(dir, { ...vars, DAPLAYA_ID_TOKEN: 'gitlab-oidc-jwt-for-acme-app', AWS_ENDPOINT_URL_STS: oidc.env.AWS_ENDPOINT_URL_STS });
       expect(r.code).not.toBe(0);
       expect(oidc.stsRequests[0]).toMatchObject({ Action: 'AssumeRoleWithWebIdentity', RoleArn: ROLE, WebIdentityToken: 'gitlab-oidc-jwt-for-acme-app' });
-      expect(r.output).toMatch(/daplaya: error: .*AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+      // STS refused: the line says so, and does not send the reader to the table's policy.
+      expect(r.output).toMatch(/daplaya: error: AWS STS refused the role \(AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity\): check the role's trust policy/);
+      expect(r.output).not.toMatch(/access denied to DynamoDB table/);
       expect(r.output).not.toMatch(/> SCRIPT-RAN/);
       expect(await client.item('production')).toBeUndefined();
     } finally {
