@@ -200,11 +200,15 @@ class DynamoStore {
     description;
     client;
     requestTimeoutMs;
+    /** The proxy's agents: the SDK leaves agents it was given alone, so close() destroys them (and any tunnel still opening). */
+    agents;
     /** What `init` found worth telling that did not stop it (printed as warnings). */
     initNotes = [];
     constructor(config) {
         this.config = config;
         this.requestTimeoutMs = config.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z;
+        if (config.proxy)
+            this.agents = (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs);
         const cfg = {
             maxAttempts: 3,
             requestHandler: {
@@ -212,7 +216,7 @@ class DynamoStore {
                 // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
                 throwOnRequestTimeout: true,
                 connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
-                ...(config.proxy ? (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs) : {}),
+                ...this.agents,
             },
         };
         if (config.region)
@@ -229,6 +233,8 @@ class DynamoStore {
     }
     close() {
         this.client.destroy();
+        this.agents?.httpAgent.destroy();
+        this.agents?.httpsAgent.destroy();
     }
     /**
      * Every request has a hard deadline, SDK retries included: an endpoint that accepts
@@ -869,14 +875,17 @@ function classify(err, config) {
     if (name === 'ProxyError') {
         // The proxy refused or failed the tunnel: the request itself was never sent. A network
         // failure on the way to the proxy may pass; a refusal (407, 403) will not.
-        return new lock_types/* StoreError */.AD(code ? 'unreachable' : 'other', `DynamoDB not reached: ${firstLine(msg)}`, code !== '');
+        // The message names the proxy and the host it was asked for (DynamoDB, or STS for the credentials).
+        return new lock_types/* StoreError */.AD(code ? 'unreachable' : 'other', firstLine(msg), code !== '');
     }
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
         return new lock_types/* StoreError */.AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
     }
     if (name === 'DeadlineExceeded' || name === 'AbortError') {
-        return new lock_types/* StoreError */.AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z}ms`, true);
+        const proxy = config.proxy ? (0,proxy_route/* proxyFor */.iJ)(config.proxy, dynamoTarget(config)) : undefined;
+        const via = proxy ? ` through proxy ${(0,proxy_route/* shownProxy */.qb)(proxy)}` : '';
+        return new lock_types/* StoreError */.AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z}ms${via}`, true);
     }
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
         return new lock_types/* StoreError */.AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);

@@ -6,6 +6,7 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   YB: () => (/* binding */ proxyAuthorization),
 /* harmony export */   iJ: () => (/* binding */ proxyFor),
 /* harmony export */   qb: () => (/* binding */ shownProxy)
 /* harmony export */ });
@@ -19,8 +20,10 @@ function ipv4(text) {
         return undefined;
     return text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
+/** Lower case, no brackets or trailing dot; an IPv6 address in its one canonical spelling. */
 function bare(host) {
-    return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    return (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(h) === 6 ? new URL(`http://[${h}]`).hostname.replace(/^\[|\]$/g, '') : h;
 }
 /**
  * Whether one NO_PROXY entry covers `host:port`. The forms other tools accept:
@@ -69,9 +72,15 @@ function proxyFor(settings, target) {
         return undefined;
     return proxy;
 }
-/** `http://proxy:3128` with any password left out: for messages. */
+/** `http://user:***@proxy:3128`: the proxy as messages show it, never with its password. */
 function shownProxy(proxy) {
-    return `${proxy.protocol}//${proxy.username ? `${decodeURIComponent(proxy.username)}:***@` : ''}${proxy.host}`;
+    return `${proxy.protocol}//${proxy.username ? `${proxy.username}:***@` : ''}${proxy.host}`;
+}
+/** The Proxy-Authorization value for a proxy URL's user and password (config/proxy.ts checked they decode). */
+function proxyAuthorization(proxy) {
+    if (!proxy.username && !proxy.password)
+        return undefined;
+    return `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
 }
 
 
@@ -111,7 +120,7 @@ class ProxyError extends Error {
     code;
     name = 'ProxyError';
     constructor(message, 
-    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: the SDK retries those. */
+    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: nothing was sent, so it is retried. */
     code) {
         super(message);
         this.code = code;
@@ -119,12 +128,19 @@ class ProxyError extends Error {
 }
 /** The CONNECT answer's head may not exceed this: a proxy sending more is not one. */
 const MAX_CONNECT_HEAD = 16 * 1024;
-/** Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready for TLS or HTTP. */
+/** Network failures on the way to the proxy: nothing was sent, so trying again is safe. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/**
+ * Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready
+ * for TLS or HTTP. Returns a cancel function: an aborted request or a destroyed agent
+ * must not wait for the proxy (a proxy that never answers would hold the process).
+ */
 function openTunnel(proxy, host, port, timeoutMs, done) {
     const proxyPort = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
     const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
     const shown = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .shownProxy */ .qb)(proxy);
     const target = `${node_net__WEBPACK_IMPORTED_MODULE_2___default().isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const authorization = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyAuthorization */ .YB)(proxy);
     const socket = proxy.protocol === 'https:'
         ? node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ host: proxyHost, port: proxyPort, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(proxyHost) ? {} : { servername: proxyHost }) })
         : node_net__WEBPACK_IMPORTED_MODULE_2___default().connect({ host: proxyHost, port: proxyPort });
@@ -138,6 +154,8 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
         socket.removeListener('error', onError);
         socket.removeListener('close', onClose);
         if (err) {
+            // A late error of the dropped socket must not become an unhandled 'error' event.
+            socket.on('error', () => undefined);
             socket.destroy();
             done(err);
         }
@@ -146,7 +164,7 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
         }
     };
     const timer = setTimeout(() => finish(new ProxyError(`proxy ${shown} did not open a tunnel to ${target} within ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
-    const onError = (err) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code));
+    const onError = (err) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code && NETWORK_CODES.has(err.code) ? err.code : undefined));
     const onClose = () => finish(new ProxyError(`proxy ${shown} closed the connection before answering CONNECT ${target}`, 'ECONNRESET'));
     let head = Buffer.alloc(0);
     const onData = (chunk) => {
@@ -163,7 +181,7 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
             return finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
         const code = Number(status[1]);
         if (code < 200 || code > 299) {
-            const hint = code === 407 ? ' (check the user and password in the proxy URL)' : '';
+            const hint = code === 407 ? ' (check the user and password in the proxy URL)' : code === 403 ? ' (the proxy may allow CONNECT only to port 443: list this host in NO_PROXY)' : '';
             return finish(new ProxyError(`proxy ${shown} answered ${code}${status[2] ? ` ${status[2]}` : ''} to CONNECT ${target}${hint}`));
         }
         const rest = head.subarray(end + 4);
@@ -174,14 +192,38 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('data', onData);
-    const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
-    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`);
+    return () => finish(new ProxyError(`the tunnel through proxy ${shown} to ${target} was given up`, 'ECONNRESET'));
 }
 /** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
 const NO_NODE_PROXY = { proxyEnv: null };
+/** The tunnels an agent is opening, so that destroying the agent gives them up. */
+class PendingTunnels {
+    cancels = new Set();
+    /** Opens a tunnel (never throwing: a failure reaches `done` on the next tick), tracked until it settles. */
+    open(proxy, host, port, timeoutMs, done) {
+        let cancel;
+        try {
+            cancel = openTunnel(proxy, host, port, timeoutMs, (err, socket) => {
+                if (cancel)
+                    this.cancels.delete(cancel);
+                done(err, socket);
+            });
+            this.cancels.add(cancel);
+        }
+        catch (err) {
+            process.nextTick(done, err);
+        }
+    }
+    cancelAll() {
+        for (const cancel of [...this.cancels])
+            cancel();
+    }
+}
 class TunnellingHttpsAgent extends (node_https__WEBPACK_IMPORTED_MODULE_1___default().Agent) {
     settings;
     timeoutMs;
+    pending = new PendingTunnels();
     constructor(settings, timeoutMs, options) {
         super({ ...options, ...NO_NODE_PROXY });
         this.settings = settings;
@@ -194,7 +236,7 @@ class TunnellingHttpsAgent extends (node_https__WEBPACK_IMPORTED_MODULE_1___defa
         // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
         if (!proxy || !done)
             return super.createConnection(options, done);
-        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
+        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => {
             if (err || !raw)
                 return done(err ?? new ProxyError('no tunnel'), undefined);
             // `host` stays: over a given socket it is only the name the certificate is checked against.
@@ -204,10 +246,15 @@ class TunnellingHttpsAgent extends (node_https__WEBPACK_IMPORTED_MODULE_1___defa
         });
         return undefined;
     }
+    destroy() {
+        this.pending.cancelAll();
+        super.destroy();
+    }
 }
 class TunnellingHttpAgent extends (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent) {
     settings;
     timeoutMs;
+    pending = new PendingTunnels();
     constructor(settings, timeoutMs, options) {
         super({ ...options, ...NO_NODE_PROXY });
         this.settings = settings;
@@ -219,8 +266,12 @@ class TunnellingHttpAgent extends (node_http__WEBPACK_IMPORTED_MODULE_0___defaul
         const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'http:', host, port });
         if (!proxy || !done)
             return super.createConnection(options, done);
-        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
+        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
         return undefined;
+    }
+    destroy() {
+        this.pending.cancelAll();
+        super.destroy();
     }
 }
 /** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
@@ -430,11 +481,15 @@ class DynamoStore {
     description;
     client;
     requestTimeoutMs;
+    /** The proxy's agents: the SDK leaves agents it was given alone, so close() destroys them (and any tunnel still opening). */
+    agents;
     /** What `init` found worth telling that did not stop it (printed as warnings). */
     initNotes = [];
     constructor(config) {
         this.config = config;
         this.requestTimeoutMs = config.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z;
+        if (config.proxy)
+            this.agents = (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs);
         const cfg = {
             maxAttempts: 3,
             requestHandler: {
@@ -442,7 +497,7 @@ class DynamoStore {
                 // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
                 throwOnRequestTimeout: true,
                 connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
-                ...(config.proxy ? (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs) : {}),
+                ...this.agents,
             },
         };
         if (config.region)
@@ -459,6 +514,8 @@ class DynamoStore {
     }
     close() {
         this.client.destroy();
+        this.agents?.httpAgent.destroy();
+        this.agents?.httpsAgent.destroy();
     }
     /**
      * Every request has a hard deadline, SDK retries included: an endpoint that accepts
@@ -1099,14 +1156,17 @@ function classify(err, config) {
     if (name === 'ProxyError') {
         // The proxy refused or failed the tunnel: the request itself was never sent. A network
         // failure on the way to the proxy may pass; a refusal (407, 403) will not.
-        return new lock_types/* StoreError */.AD(code ? 'unreachable' : 'other', `DynamoDB not reached: ${firstLine(msg)}`, code !== '');
+        // The message names the proxy and the host it was asked for (DynamoDB, or STS for the credentials).
+        return new lock_types/* StoreError */.AD(code ? 'unreachable' : 'other', firstLine(msg), code !== '');
     }
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
         // Nothing reached the engine; repeating is safe and may ride out a blip.
         return new lock_types/* StoreError */.AD('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
     }
     if (name === 'DeadlineExceeded' || name === 'AbortError') {
-        return new lock_types/* StoreError */.AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z}ms`, true);
+        const proxy = config.proxy ? (0,proxy_route/* proxyFor */.iJ)(config.proxy, dynamoTarget(config)) : undefined;
+        const via = proxy ? ` through proxy ${(0,proxy_route/* shownProxy */.qb)(proxy)}` : '';
+        return new lock_types/* StoreError */.AD('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${err.ms ?? cfg.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z}ms${via}`, true);
     }
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
         return new lock_types/* StoreError */.AD('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);

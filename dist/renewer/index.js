@@ -1662,7 +1662,6 @@ function parseHistoryDays(env) {
 var redact = __nccwpck_require__(6216);
 ;// CONCATENATED MODULE: ./src/config/proxy.ts
 
-
 /**
  * The proxy settings self-hosted runners behind a proxy set: `https_proxy`/`HTTPS_PROXY`,
  * `http_proxy`/`HTTP_PROXY` and `no_proxy`/`NO_PROXY`, the lower-case name winning when
@@ -1685,18 +1684,29 @@ function proxyUrl(env, lower, upper) {
     const raw = nonEmpty(env[name])?.trim();
     if (raw === undefined)
         return undefined;
+    // A proxy URL may carry a password, and a mistyped one may hide it anywhere: never echo it.
+    const form = `use scheme://[user:password@]host:port, with the user and password percent-encoded (its value is not shown: it may hold a password)`;
     let url;
     try {
         url = new URL(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) ? raw : `http://${raw}`);
     }
     catch {
-        throw new UsageError(`${name} is not a URL: ${JSON.stringify((0,redact/* redactUrl */.B)(raw))}`);
+        throw new UsageError(`${name} is not a URL: ${form}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new UsageError(`${name} uses ${url.protocol.replace(/:$/, '')}://, which daplaya does not support: use an http:// or https:// proxy`);
     }
-    if (url.hostname === '')
-        throw new UsageError(`${name} names no proxy host: ${JSON.stringify((0,redact/* redactUrl */.B)(raw))}`);
+    // A path (or query) means the URL was not split where it was meant to be, e.g. a `/` in an unencoded password.
+    if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+        throw new UsageError(`${name} is not a proxy's address: ${form}`);
+    }
+    try {
+        decodeURIComponent(url.username);
+        decodeURIComponent(url.password);
+    }
+    catch {
+        throw new UsageError(`${name} has a user or password that is not valid percent-encoding: ${form}`);
+    }
     return url;
 }
 

@@ -65,6 +65,7 @@ const NEVER = 8_640_000_000_000_000;
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   YB: () => (/* binding */ proxyAuthorization),
 /* harmony export */   iJ: () => (/* binding */ proxyFor),
 /* harmony export */   qb: () => (/* binding */ shownProxy)
 /* harmony export */ });
@@ -78,8 +79,10 @@ function ipv4(text) {
         return undefined;
     return text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
+/** Lower case, no brackets or trailing dot; an IPv6 address in its one canonical spelling. */
 function bare(host) {
-    return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    return (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(h) === 6 ? new URL(`http://[${h}]`).hostname.replace(/^\[|\]$/g, '') : h;
 }
 /**
  * Whether one NO_PROXY entry covers `host:port`. The forms other tools accept:
@@ -128,9 +131,15 @@ function proxyFor(settings, target) {
         return undefined;
     return proxy;
 }
-/** `http://proxy:3128` with any password left out: for messages. */
+/** `http://user:***@proxy:3128`: the proxy as messages show it, never with its password. */
 function shownProxy(proxy) {
-    return `${proxy.protocol}//${proxy.username ? `${decodeURIComponent(proxy.username)}:***@` : ''}${proxy.host}`;
+    return `${proxy.protocol}//${proxy.username ? `${proxy.username}:***@` : ''}${proxy.host}`;
+}
+/** The Proxy-Authorization value for a proxy URL's user and password (config/proxy.ts checked they decode). */
+function proxyAuthorization(proxy) {
+    if (!proxy.username && !proxy.password)
+        return undefined;
+    return `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
 }
 
 
@@ -180,7 +189,7 @@ class ProxyError extends Error {
     code;
     name = 'ProxyError';
     constructor(message, 
-    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: the SDK retries those. */
+    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: nothing was sent, so it is retried. */
     code) {
         super(message);
         this.code = code;
@@ -188,12 +197,19 @@ class ProxyError extends Error {
 }
 /** The CONNECT answer's head may not exceed this: a proxy sending more is not one. */
 const MAX_CONNECT_HEAD = 16 * 1024;
-/** Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready for TLS or HTTP. */
+/** Network failures on the way to the proxy: nothing was sent, so trying again is safe. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/**
+ * Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready
+ * for TLS or HTTP. Returns a cancel function: an aborted request or a destroyed agent
+ * must not wait for the proxy (a proxy that never answers would hold the process).
+ */
 function openTunnel(proxy, host, port, timeoutMs, done) {
     const proxyPort = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
     const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
     const shown = (0,proxy_route/* shownProxy */.qb)(proxy);
     const target = `${external_node_net_default().isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const authorization = (0,proxy_route/* proxyAuthorization */.YB)(proxy);
     const socket = proxy.protocol === 'https:'
         ? external_node_tls_default().connect({ host: proxyHost, port: proxyPort, ...(external_node_net_default().isIP(proxyHost) ? {} : { servername: proxyHost }) })
         : external_node_net_default().connect({ host: proxyHost, port: proxyPort });
@@ -207,6 +223,8 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
         socket.removeListener('error', onError);
         socket.removeListener('close', onClose);
         if (err) {
+            // A late error of the dropped socket must not become an unhandled 'error' event.
+            socket.on('error', () => undefined);
             socket.destroy();
             done(err);
         }
@@ -215,7 +233,7 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
         }
     };
     const timer = setTimeout(() => finish(new ProxyError(`proxy ${shown} did not open a tunnel to ${target} within ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
-    const onError = (err) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code));
+    const onError = (err) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code && NETWORK_CODES.has(err.code) ? err.code : undefined));
     const onClose = () => finish(new ProxyError(`proxy ${shown} closed the connection before answering CONNECT ${target}`, 'ECONNRESET'));
     let head = Buffer.alloc(0);
     const onData = (chunk) => {
@@ -232,7 +250,7 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
             return finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
         const code = Number(status[1]);
         if (code < 200 || code > 299) {
-            const hint = code === 407 ? ' (check the user and password in the proxy URL)' : '';
+            const hint = code === 407 ? ' (check the user and password in the proxy URL)' : code === 403 ? ' (the proxy may allow CONNECT only to port 443: list this host in NO_PROXY)' : '';
             return finish(new ProxyError(`proxy ${shown} answered ${code}${status[2] ? ` ${status[2]}` : ''} to CONNECT ${target}${hint}`));
         }
         const rest = head.subarray(end + 4);
@@ -243,14 +261,38 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('data', onData);
-    const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
-    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`);
+    return () => finish(new ProxyError(`the tunnel through proxy ${shown} to ${target} was given up`, 'ECONNRESET'));
 }
 /** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
 const NO_NODE_PROXY = { proxyEnv: null };
+/** The tunnels an agent is opening, so that destroying the agent gives them up. */
+class PendingTunnels {
+    cancels = new Set();
+    /** Opens a tunnel (never throwing: a failure reaches `done` on the next tick), tracked until it settles. */
+    open(proxy, host, port, timeoutMs, done) {
+        let cancel;
+        try {
+            cancel = openTunnel(proxy, host, port, timeoutMs, (err, socket) => {
+                if (cancel)
+                    this.cancels.delete(cancel);
+                done(err, socket);
+            });
+            this.cancels.add(cancel);
+        }
+        catch (err) {
+            process.nextTick(done, err);
+        }
+    }
+    cancelAll() {
+        for (const cancel of [...this.cancels])
+            cancel();
+    }
+}
 class TunnellingHttpsAgent extends (external_node_https_default()).Agent {
     settings;
     timeoutMs;
+    pending = new PendingTunnels();
     constructor(settings, timeoutMs, options) {
         super({ ...options, ...NO_NODE_PROXY });
         this.settings = settings;
@@ -263,7 +305,7 @@ class TunnellingHttpsAgent extends (external_node_https_default()).Agent {
         // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
         if (!proxy || !done)
             return super.createConnection(options, done);
-        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
+        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => {
             if (err || !raw)
                 return done(err ?? new ProxyError('no tunnel'), undefined);
             // `host` stays: over a given socket it is only the name the certificate is checked against.
@@ -273,10 +315,15 @@ class TunnellingHttpsAgent extends (external_node_https_default()).Agent {
         });
         return undefined;
     }
+    destroy() {
+        this.pending.cancelAll();
+        super.destroy();
+    }
 }
 class TunnellingHttpAgent extends (external_node_http_default()).Agent {
     settings;
     timeoutMs;
+    pending = new PendingTunnels();
     constructor(settings, timeoutMs, options) {
         super({ ...options, ...NO_NODE_PROXY });
         this.settings = settings;
@@ -288,8 +335,12 @@ class TunnellingHttpAgent extends (external_node_http_default()).Agent {
         const proxy = (0,proxy_route/* proxyFor */.iJ)(this.settings, { protocol: 'http:', host, port });
         if (!proxy || !done)
             return super.createConnection(options, done);
-        openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
+        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
         return undefined;
+    }
+    destroy() {
+        this.pending.cancelAll();
+        super.destroy();
     }
 }
 /** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
@@ -1984,10 +2035,7 @@ const defaults_DEFAULTS = {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ./src/store/redact.ts
-var redact = __nccwpck_require__(6216);
 ;// CONCATENATED MODULE: ./src/config/proxy.ts
-
 
 /**
  * The proxy settings self-hosted runners behind a proxy set: `https_proxy`/`HTTPS_PROXY`,
@@ -2011,18 +2059,29 @@ function proxyUrl(env, lower, upper) {
     const raw = common_nonEmpty(env[name])?.trim();
     if (raw === undefined)
         return undefined;
+    // A proxy URL may carry a password, and a mistyped one may hide it anywhere: never echo it.
+    const form = `use scheme://[user:password@]host:port, with the user and password percent-encoded (its value is not shown: it may hold a password)`;
     let url;
     try {
         url = new URL(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) ? raw : `http://${raw}`);
     }
     catch {
-        throw new common_UsageError(`${name} is not a URL: ${JSON.stringify((0,redact/* redactUrl */.B)(raw))}`);
+        throw new common_UsageError(`${name} is not a URL: ${form}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new common_UsageError(`${name} uses ${url.protocol.replace(/:$/, '')}://, which daplaya does not support: use an http:// or https:// proxy`);
     }
-    if (url.hostname === '')
-        throw new common_UsageError(`${name} names no proxy host: ${JSON.stringify((0,redact/* redactUrl */.B)(raw))}`);
+    // A path (or query) means the URL was not split where it was meant to be, e.g. a `/` in an unencoded password.
+    if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+        throw new common_UsageError(`${name} is not a proxy's address: ${form}`);
+    }
+    try {
+        decodeURIComponent(url.username);
+        decodeURIComponent(url.password);
+    }
+    catch {
+        throw new common_UsageError(`${name} has a user or password that is not valid percent-encoding: ${form}`);
+    }
     return url;
 }
 
@@ -2131,6 +2190,8 @@ function parseHistoryDays(env) {
     return Number(raw) * 86_400_000;
 }
 
+// EXTERNAL MODULE: ./src/store/redact.ts
+var redact = __nccwpck_require__(6216);
 ;// CONCATENATED MODULE: ./src/config/store.ts
 
 
@@ -2274,6 +2335,13 @@ function postJson(url, body, opts) {
     const agents = opts.proxy ? (0,tunnel/* proxyAgents */.Hd)(opts.proxy, 10_000) : undefined;
     const send = u.protocol === 'https:' ? (external_node_https_default()).request : (external_node_http_default()).request;
     const agent = agents ? (u.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent) : undefined;
+    // The deadline gives up a tunnel still being opened too, not only the request.
+    const giveUp = () => {
+        agents?.httpAgent.destroy();
+        agents?.httpsAgent.destroy();
+    };
+    if (agents)
+        opts.signal.addEventListener('abort', giveUp, { once: true });
     return new Promise((resolve, reject) => {
         const req = send(u, {
             method: 'POST',
@@ -2294,8 +2362,8 @@ function postJson(url, body, opts) {
         req.on('error', reject);
         req.end(payload);
     }).finally(() => {
-        agents?.httpAgent.destroy();
-        agents?.httpsAgent.destroy();
+        opts.signal.removeEventListener('abort', giveUp);
+        giveUp();
     });
 }
 

@@ -1,5 +1,4 @@
 import type { ProxySettings } from '../net/proxy-route.js';
-import { redactUrl } from '../store/redact.js';
 import { nonEmpty, UsageError, type Env } from './common.js';
 
 /**
@@ -23,15 +22,26 @@ function proxyUrl(env: Env, lower: string, upper: string): URL | undefined {
   const name = nonEmpty(env[lower]) !== undefined ? lower : upper;
   const raw = nonEmpty(env[name])?.trim();
   if (raw === undefined) return undefined;
+  // A proxy URL may carry a password, and a mistyped one may hide it anywhere: never echo it.
+  const form = `use scheme://[user:password@]host:port, with the user and password percent-encoded (its value is not shown: it may hold a password)`;
   let url: URL;
   try {
     url = new URL(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) ? raw : `http://${raw}`);
   } catch {
-    throw new UsageError(`${name} is not a URL: ${JSON.stringify(redactUrl(raw))}`);
+    throw new UsageError(`${name} is not a URL: ${form}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${name} uses ${url.protocol.replace(/:$/, '')}://, which daplaya does not support: use an http:// or https:// proxy`);
   }
-  if (url.hostname === '') throw new UsageError(`${name} names no proxy host: ${JSON.stringify(redactUrl(raw))}`);
+  // A path (or query) means the URL was not split where it was meant to be, e.g. a `/` in an unencoded password.
+  if (url.hostname === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    throw new UsageError(`${name} is not a proxy's address: ${form}`);
+  }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new UsageError(`${name} has a user or password that is not valid percent-encoding: ${form}`);
+  }
   return url;
 }

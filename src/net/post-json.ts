@@ -23,6 +23,12 @@ export function postJson(url: string, body: unknown, opts: { signal: AbortSignal
   const agents = opts.proxy ? proxyAgents(opts.proxy, 10_000) : undefined;
   const send = u.protocol === 'https:' ? https.request : http.request;
   const agent = agents ? (u.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent) : undefined;
+  // The deadline gives up a tunnel still being opened too, not only the request.
+  const giveUp = () => {
+    agents?.httpAgent.destroy();
+    agents?.httpsAgent.destroy();
+  };
+  if (agents) opts.signal.addEventListener('abort', giveUp, { once: true });
   return new Promise<PostAnswer>((resolve, reject) => {
     const req = send(
       u,
@@ -46,7 +52,7 @@ export function postJson(url: string, body: unknown, opts: { signal: AbortSignal
     req.on('error', reject);
     req.end(payload);
   }).finally(() => {
-    agents?.httpAgent.destroy();
-    agents?.httpsAgent.destroy();
+    opts.signal.removeEventListener('abort', giveUp);
+    giveUp();
   });
 }

@@ -20,8 +20,10 @@ function ipv4(text: string): number | undefined {
   return text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
 
+/** Lower case, no brackets or trailing dot; an IPv6 address in its one canonical spelling. */
 function bare(host: string): string {
-  return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return isIP(h) === 6 ? new URL(`http://[${h}]`).hostname.replace(/^\[|\]$/g, '') : h;
 }
 
 /**
@@ -65,7 +67,13 @@ export function proxyFor(settings: ProxySettings | undefined, target: { protocol
   return proxy;
 }
 
-/** `http://proxy:3128` with any password left out: for messages. */
+/** `http://user:***@proxy:3128`: the proxy as messages show it, never with its password. */
 export function shownProxy(proxy: URL): string {
-  return `${proxy.protocol}//${proxy.username ? `${decodeURIComponent(proxy.username)}:***@` : ''}${proxy.host}`;
+  return `${proxy.protocol}//${proxy.username ? `${proxy.username}:***@` : ''}${proxy.host}`;
+}
+
+/** The Proxy-Authorization value for a proxy URL's user and password (config/proxy.ts checked they decode). */
+export function proxyAuthorization(proxy: URL): string | undefined {
+  if (!proxy.username && !proxy.password) return undefined;
+  return `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
 }

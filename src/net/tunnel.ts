@@ -3,7 +3,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { proxyFor, shownProxy, type ProxySettings } from './proxy-route.js';
+import { proxyAuthorization, proxyFor, shownProxy, type ProxySettings } from './proxy-route.js';
 
 /**
  * HTTP agents that reach their targets through the proxy `proxy-route.ts` picks: a
@@ -19,7 +19,7 @@ export class ProxyError extends Error {
   override name = 'ProxyError';
   constructor(
     message: string,
-    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: the SDK retries those. */
+    /** A network error code (ECONNREFUSED, ...) when the proxy could not be reached: nothing was sent, so it is retried. */
     readonly code?: string,
   ) {
     super(message);
@@ -29,12 +29,20 @@ export class ProxyError extends Error {
 /** The CONNECT answer's head may not exceed this: a proxy sending more is not one. */
 const MAX_CONNECT_HEAD = 16 * 1024;
 
-/** Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready for TLS or HTTP. */
-export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: number, done: (err: Error | null, socket?: net.Socket) => void): void {
+/** Network failures on the way to the proxy: nothing was sent, so trying again is safe. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * Opens a CONNECT tunnel to `host:port` through `proxy`; `done` gets the raw socket, ready
+ * for TLS or HTTP. Returns a cancel function: an aborted request or a destroyed agent
+ * must not wait for the proxy (a proxy that never answers would hold the process).
+ */
+export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: number, done: (err: Error | null, socket?: net.Socket) => void): () => void {
   const proxyPort = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
   const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
   const shown = shownProxy(proxy);
   const target = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const authorization = proxyAuthorization(proxy);
   const socket: net.Socket =
     proxy.protocol === 'https:'
       ? tls.connect({ host: proxyHost, port: proxyPort, ...(net.isIP(proxyHost) ? {} : { servername: proxyHost }) })
@@ -48,6 +56,8 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
     socket.removeListener('error', onError);
     socket.removeListener('close', onClose);
     if (err) {
+      // A late error of the dropped socket must not become an unhandled 'error' event.
+      socket.on('error', () => undefined);
       socket.destroy();
       done(err);
     } else {
@@ -55,7 +65,8 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
     }
   };
   const timer = setTimeout(() => finish(new ProxyError(`proxy ${shown} did not open a tunnel to ${target} within ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
-  const onError = (err: NodeJS.ErrnoException) => finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code));
+  const onError = (err: NodeJS.ErrnoException) =>
+    finish(new ProxyError(`proxy ${shown} could not be reached: ${err.code ?? err.message}`, err.code && NETWORK_CODES.has(err.code) ? err.code : undefined));
   const onClose = () => finish(new ProxyError(`proxy ${shown} closed the connection before answering CONNECT ${target}`, 'ECONNRESET'));
   let head = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
@@ -70,7 +81,7 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
     if (!status) return finish(new ProxyError(`proxy ${shown} sent no valid answer to CONNECT ${target}`));
     const code = Number(status[1]);
     if (code < 200 || code > 299) {
-      const hint = code === 407 ? ' (check the user and password in the proxy URL)' : '';
+      const hint = code === 407 ? ' (check the user and password in the proxy URL)' : code === 403 ? ' (the proxy may allow CONNECT only to port 443: list this host in NO_PROXY)' : '';
       return finish(new ProxyError(`proxy ${shown} answered ${code}${status[2] ? ` ${status[2]}` : ''} to CONNECT ${target}${hint}`));
     }
     const rest = head.subarray(end + 4);
@@ -80,8 +91,8 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
   socket.on('error', onError);
   socket.on('close', onClose);
   socket.on('data', onData);
-  const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
-  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`);
+  return () => finish(new ProxyError(`the tunnel through proxy ${shown} to ${target} was given up`, 'ECONNRESET'));
 }
 
 type Done = (err: Error | null, socket: Duplex) => void;
@@ -91,7 +102,32 @@ type ConnectOptions = http.ClientRequestArgs & tls.ConnectionOptions;
 /** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
 const NO_NODE_PROXY = { proxyEnv: null } as object;
 
+/** The tunnels an agent is opening, so that destroying the agent gives them up. */
+class PendingTunnels {
+  private readonly cancels = new Set<() => void>();
+
+  /** Opens a tunnel (never throwing: a failure reaches `done` on the next tick), tracked until it settles. */
+  open(proxy: URL, host: string, port: number, timeoutMs: number, done: (err: Error | null, socket?: net.Socket) => void): void {
+    let cancel: (() => void) | undefined;
+    try {
+      cancel = openTunnel(proxy, host, port, timeoutMs, (err, socket) => {
+        if (cancel) this.cancels.delete(cancel);
+        done(err, socket);
+      });
+      this.cancels.add(cancel);
+    } catch (err) {
+      process.nextTick(done, err as Error);
+    }
+  }
+
+  cancelAll(): void {
+    for (const cancel of [...this.cancels]) cancel();
+  }
+}
+
 class TunnellingHttpsAgent extends https.Agent {
+  private readonly pending = new PendingTunnels();
+
   constructor(
     private readonly settings: ProxySettings,
     private readonly timeoutMs: number,
@@ -106,7 +142,7 @@ class TunnellingHttpsAgent extends https.Agent {
     const proxy = proxyFor(this.settings, { protocol: 'https:', host, port });
     // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
     if (!proxy || !done) return super.createConnection(options, done);
-    openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
+    this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => {
       if (err || !raw) return done(err ?? new ProxyError('no tunnel'), undefined as never);
       // `host` stays: over a given socket it is only the name the certificate is checked against.
       const { port: _p, path: _path, ...tlsOptions } = options;
@@ -115,9 +151,16 @@ class TunnellingHttpsAgent extends https.Agent {
     });
     return undefined;
   }
+
+  override destroy(): void {
+    this.pending.cancelAll();
+    super.destroy();
+  }
 }
 
 class TunnellingHttpAgent extends http.Agent {
+  private readonly pending = new PendingTunnels();
+
   constructor(
     private readonly settings: ProxySettings,
     private readonly timeoutMs: number,
@@ -131,8 +174,13 @@ class TunnellingHttpAgent extends http.Agent {
     const port = Number(options.port ?? 80);
     const proxy = proxyFor(this.settings, { protocol: 'http:', host, port });
     if (!proxy || !done) return super.createConnection(options, done);
-    openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined as never) : done(null, raw)));
+    this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined as never) : done(null, raw)));
     return undefined;
+  }
+
+  override destroy(): void {
+    this.pending.cancelAll();
+    super.destroy();
   }
 }
 

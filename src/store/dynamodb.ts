@@ -92,11 +92,14 @@ export class DynamoStore implements LockStore {
   readonly description: string;
   readonly client: DynamoDBClient;
   private readonly requestTimeoutMs: number;
+  /** The proxy's agents: the SDK leaves agents it was given alone, so close() destroys them (and any tunnel still opening). */
+  private readonly agents: ReturnType<typeof proxyAgents> | undefined;
   /** What `init` found worth telling that did not stop it (printed as warnings). */
   readonly initNotes: string[] = [];
 
   constructor(readonly config: DynamoStoreConfig) {
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (config.proxy) this.agents = proxyAgents(config.proxy, this.requestTimeoutMs);
     const cfg: DynamoDBClientConfig = {
       maxAttempts: 3,
       requestHandler: {
@@ -104,7 +107,7 @@ export class DynamoStore implements LockStore {
         // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
         throwOnRequestTimeout: true,
         connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
-        ...(config.proxy ? proxyAgents(config.proxy, this.requestTimeoutMs) : {}),
+        ...this.agents,
       },
     };
     if (config.region) cfg.region = config.region;
@@ -119,6 +122,8 @@ export class DynamoStore implements LockStore {
 
   close(): void {
     this.client.destroy();
+    this.agents?.httpAgent.destroy();
+    this.agents?.httpsAgent.destroy();
   }
 
   /**
@@ -813,14 +818,17 @@ export function classify(err: unknown, config: DynamoStoreConfig): StoreError {
   if (name === 'ProxyError') {
     // The proxy refused or failed the tunnel: the request itself was never sent. A network
     // failure on the way to the proxy may pass; a refusal (407, 403) will not.
-    return new StoreError(code ? 'unreachable' : 'other', `DynamoDB not reached: ${firstLine(msg)}`, code !== '');
+    // The message names the proxy and the host it was asked for (DynamoDB, or STS for the credentials).
+    return new StoreError(code ? 'unreachable' : 'other', firstLine(msg), code !== '');
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
     // Nothing reached the engine; repeating is safe and may ride out a blip.
     return new StoreError('unreachable', `DynamoDB endpoint unreachable${cfg.endpoint ? ` at ${cfg.endpoint}` : ''}: ${code}`, true);
   }
   if (name === 'DeadlineExceeded' || name === 'AbortError') {
-    return new StoreError('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${(err as DeadlineExceeded).ms ?? cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS}ms`, true);
+    const proxy = config.proxy ? proxyFor(config.proxy, dynamoTarget(config)) : undefined;
+    const via = proxy ? ` through proxy ${shownProxy(proxy)}` : '';
+    return new StoreError('ambiguous', `DynamoDB ${cfg.endpoint ? `at ${cfg.endpoint}` : `table ${cfg.table}`} did not answer within ${(err as DeadlineExceeded).ms ?? cfg.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS}ms${via}`, true);
   }
   if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ECONNRESET' || code === 'EPIPE' || (status !== undefined && status >= 500) || e?.$fault === 'server') {
     return new StoreError('ambiguous', `DynamoDB request outcome unknown (${name || code || status}): ${firstLine(msg)}`, true);

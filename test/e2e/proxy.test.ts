@@ -103,6 +103,25 @@ describe('behind a proxy', () => {
     expect(lines[0]).toContain(`proxy http://127.0.0.1:${deadProxy} could not be reached: ECONNREFUSED`);
   });
 
+  it('a proxy that accepts and never answers: the command gives up within its bound, in one line naming the proxy', async () => {
+    const silent = net.createServer((s) => s.on('error', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      const r = await runCli(['locks'], { ...env, HTTPS_PROXY: `http://127.0.0.1:${port}`, DAPLAYA_REQUEST_TIMEOUT: '500ms' });
+      expect(r.code).toBe(1);
+      const lines = errorLines(r.stderr);
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`(proxy http://127\\.0\\.0\\.1:${port} did not open a tunnel to 127\\.0\\.0\\.1:\\d+|did not answer) within 500ms( through proxy http://127\\.0\\.0\\.1:${port})?$`));
+      expect(lines[0]).toContain(`proxy http://127.0.0.1:${port}`);
+      // The same bound as an endpoint that never answers (wall-time.test.ts).
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+    }
+  });
+
   it('notifications go through the proxy too (HTTP_PROXY for an http webhook)', async () => {
     const sink = await notifySink();
     const hookTrap = await startTrap();

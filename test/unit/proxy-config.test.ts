@@ -65,6 +65,28 @@ describe('proxy settings from the environment', () => {
     expect(message).not.toContain('s3cret');
   });
 
+  it('a proxy URL that would be misread is refused without echoing it: a bad percent-escape, a path (an unencoded `/` in a password), a bad port', () => {
+    const refused = (value: string) => {
+      try {
+        resolveProxy({ HTTPS_PROXY: value });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused('http://deploy:50%off@proxy.corp:3128')).toMatch(/^HTTPS_PROXY has a user or password that is not valid percent-encoding: use scheme:\/\/\[user:password@\]host:port/);
+    expect(refused('http://deploy:s3cr/et@proxy.corp:3128')).toMatch(/^HTTPS_PROXY is not a URL/);
+    // Parses, as the proxy deploy:1234 with a path: half the password would be shown as the host.
+    expect(refused('http://deploy:1234/s3cr@proxy.corp:3128')).toMatch(/^HTTPS_PROXY is not a proxy's address/);
+    expect(refused('deploy:s3cr3t@proxy.corp:99999')).toMatch(/^HTTPS_PROXY is not a URL/);
+    expect(refused('http://deploy:s3cr#et@proxy.corp:3128')).toMatch(/^HTTPS_PROXY is not a URL/);
+    for (const v of ['http://deploy:50%off@proxy.corp:3128', 'http://deploy:s3cr/et@proxy.corp:3128', 'http://deploy:1234/s3cr@proxy.corp:3128', 'deploy:s3cr3t@proxy.corp:99999', 'http://deploy:s3cr#et@proxy.corp:3128']) {
+      expect(refused(v)).not.toMatch(/s3cr|50%off/);
+    }
+    // Percent-encoded credentials are fine.
+    expect(resolveProxy({ HTTPS_PROXY: 'http://d%C3%A9ploy:p%40ss%2Fw@proxy.corp:3128/' })?.https?.host).toBe('proxy.corp:3128');
+  });
+
   it('is part of the DynamoDB store spec, and never travels in the renewer blob (its URL may carry a password)', () => {
     const spec = resolveStore({ table: 'Locks' }, { HTTPS_PROXY: 'http://deploy:s3cret@proxy:3128', NO_PROXY: '169.254.169.254' });
     expect(spec.kind === 'dynamodb' && spec.proxy?.https?.host).toBe('proxy:3128');
