@@ -38,6 +38,7 @@ describe('proxy settings from the environment', () => {
       ['10.0.0.0/8', 'https://11.0.0.1', false],
       ['169.254.169.254', 'http://169.254.169.254', true],
       ['::1', 'http://[::1]:8000', true],
+      ['0:0:0:0:0:0:0:1', 'http://[::1]:8000', true],
       ['[::1]:8000', 'http://[::1]:8000', true],
       ['EXAMPLE.COM.', 'https://Example.com', true],
     ];
