@@ -3742,10 +3742,7 @@ function postJson(url, body, opts) {
     const send = u.protocol === 'https:' ? (node_https__WEBPACK_IMPORTED_MODULE_1___default().request) : (node_http__WEBPACK_IMPORTED_MODULE_0___default().request);
     const agent = agents ? (u.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent) : undefined;
     // The deadline gives up a tunnel still being opened too, not only the request.
-    const giveUp = () => {
-        agents?.httpAgent.destroy();
-        agents?.httpsAgent.destroy();
-    };
+    const giveUp = () => agents?.destroy();
     if (agents)
         opts.signal.addEventListener('abort', giveUp, { once: true });
     return new Promise((resolve, reject) => {
@@ -3866,7 +3863,8 @@ function proxyAuthorization(proxy) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Hd: () => (/* binding */ proxyAgents)
+  Hd: () => (/* binding */ proxyAgents),
+  Mt: () => (/* binding */ sdkRequestHandler)
 });
 
 // UNUSED EXPORTS: ProxyError, openTunnel
@@ -3981,23 +3979,41 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
 }
 /** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
 const NO_NODE_PROXY = { proxyEnv: null };
-/** The tunnels an agent is opening, so that destroying the agent gives them up. */
-class PendingTunnels {
+/**
+ * One agent's routing: a connection goes direct (Node's own connect, exactly as without
+ * a proxy) or through a tunnel, and the tunnels still opening are tracked so that
+ * destroying the agent gives them up.
+ */
+class TunnelRouter {
+    settings;
+    timeoutMs;
     cancels = new Set();
-    /** Opens a tunnel (never throwing: a failure reaches `done` on the next tick), tracked until it settles. */
-    open(proxy, host, port, timeoutMs, done) {
+    constructor(settings, timeoutMs) {
+        this.settings = settings;
+        this.timeoutMs = timeoutMs;
+    }
+    /** createConnection for `protocol`: `direct` when no proxy applies, else `over` the tunnel's socket. Never throws. */
+    connect(protocol, options, done, direct, over) {
+        const host = String(options.host ?? 'localhost');
+        const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
+        const proxy = (0,proxy_route/* proxyFor */.iJ)(this.settings, { protocol, host, port });
+        // No callback to hand a tunnel to: only a direct connection can be returned.
+        if (!proxy || !done)
+            return direct();
+        const settle = (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, over(raw, host)));
         let cancel;
         try {
-            cancel = openTunnel(proxy, host, port, timeoutMs, (err, socket) => {
+            cancel = openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
                 if (cancel)
                     this.cancels.delete(cancel);
-                done(err, socket);
+                settle(err, raw);
             });
             this.cancels.add(cancel);
         }
         catch (err) {
-            process.nextTick(done, err);
+            process.nextTick(settle, err);
         }
+        return undefined;
     }
     cancelAll() {
         for (const cancel of [...this.cancels])
@@ -4005,63 +4021,68 @@ class PendingTunnels {
     }
 }
 class TunnellingHttpsAgent extends (external_node_https_default()).Agent {
-    settings;
-    timeoutMs;
-    pending = new PendingTunnels();
-    constructor(settings, timeoutMs, options) {
+    router;
+    constructor(router, options) {
         super({ ...options, ...NO_NODE_PROXY });
-        this.settings = settings;
-        this.timeoutMs = timeoutMs;
+        this.router = router;
     }
     createConnection(options, done) {
-        const host = String(options.host ?? 'localhost');
-        const port = Number(options.port ?? 443);
-        const proxy = (0,proxy_route/* proxyFor */.iJ)(this.settings, { protocol: 'https:', host, port });
-        // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
-        if (!proxy || !done)
-            return super.createConnection(options, done);
-        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => {
-            if (err || !raw)
-                return done(err ?? new ProxyError('no tunnel'), undefined);
+        return this.router.connect('https:', options, done, () => super.createConnection(options, done), (raw, host) => {
             // `host` stays: over a given socket it is only the name the certificate is checked against.
             const { port: _p, path: _path, ...tlsOptions } = options;
-            const secure = external_node_tls_default().connect({ ...tlsOptions, host, socket: raw, ...(external_node_net_default().isIP(host) ? {} : { servername: options.servername || host }) });
-            done(null, secure);
+            return external_node_tls_default().connect({ ...tlsOptions, host, socket: raw, ...(external_node_net_default().isIP(host) ? {} : { servername: options.servername || host }) });
         });
-        return undefined;
     }
     destroy() {
-        this.pending.cancelAll();
+        this.router.cancelAll();
         super.destroy();
     }
 }
 class TunnellingHttpAgent extends (external_node_http_default()).Agent {
-    settings;
-    timeoutMs;
-    pending = new PendingTunnels();
-    constructor(settings, timeoutMs, options) {
+    router;
+    constructor(router, options) {
         super({ ...options, ...NO_NODE_PROXY });
-        this.settings = settings;
-        this.timeoutMs = timeoutMs;
+        this.router = router;
     }
     createConnection(options, done) {
-        const host = String(options.host ?? 'localhost');
-        const port = Number(options.port ?? 80);
-        const proxy = (0,proxy_route/* proxyFor */.iJ)(this.settings, { protocol: 'http:', host, port });
-        if (!proxy || !done)
-            return super.createConnection(options, done);
-        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
-        return undefined;
+        return this.router.connect('http:', options, done, () => super.createConnection(options, done), (raw) => raw);
     }
     destroy() {
-        this.pending.cancelAll();
+        this.router.cancelAll();
         super.destroy();
     }
 }
 /** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
 function proxyAgents(settings, timeoutMs) {
     const options = { keepAlive: true, maxSockets: 50 };
-    return { httpAgent: new TunnellingHttpAgent(settings, timeoutMs, options), httpsAgent: new TunnellingHttpsAgent(settings, timeoutMs, options) };
+    const httpAgent = new TunnellingHttpAgent(new TunnelRouter(settings, timeoutMs), options);
+    const httpsAgent = new TunnellingHttpsAgent(new TunnelRouter(settings, timeoutMs), options);
+    return {
+        httpAgent,
+        httpsAgent,
+        destroy: () => {
+            httpAgent.destroy();
+            httpsAgent.destroy();
+        },
+    };
+}
+/**
+ * The AWS SDK's request-handler options for DynamoDB and STS: each attempt fails past
+ * `requestTimeoutMs` (without `throwOnRequestTimeout` the SDK only logs a warning and
+ * keeps waiting), and connects through the proxy when one is set. `destroy` ends the
+ * proxy's agents: the SDK leaves agents it was given alone when its client is destroyed.
+ */
+function sdkRequestHandler(requestTimeoutMs, proxy) {
+    const agents = proxy ? proxyAgents(proxy, requestTimeoutMs) : undefined;
+    return {
+        options: {
+            requestTimeout: requestTimeoutMs,
+            throwOnRequestTimeout: true,
+            connectionTimeout: Math.min(requestTimeoutMs, 3000),
+            ...(agents ? { httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent } : {}),
+        },
+        destroy: () => agents?.destroy(),
+    };
 }
 
 

@@ -200,24 +200,17 @@ class DynamoStore {
     description;
     client;
     requestTimeoutMs;
-    /** The proxy's agents: the SDK leaves agents it was given alone, so close() destroys them (and any tunnel still opening). */
-    agents;
+    /** The request handler's options, and the end of its proxy agents (close() calls it). */
+    handler;
     /** What `init` found worth telling that did not stop it (printed as warnings). */
     initNotes = [];
     constructor(config) {
         this.config = config;
         this.requestTimeoutMs = config.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z;
-        if (config.proxy)
-            this.agents = (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs);
+        this.handler = (0,tunnel/* sdkRequestHandler */.Mt)(this.requestTimeoutMs, config.proxy);
         const cfg = {
             maxAttempts: 3,
-            requestHandler: {
-                requestTimeout: this.requestTimeoutMs,
-                // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
-                throwOnRequestTimeout: true,
-                connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
-                ...this.agents,
-            },
+            requestHandler: this.handler.options,
         };
         if (config.region)
             cfg.region = config.region;
@@ -233,8 +226,7 @@ class DynamoStore {
     }
     close() {
         this.client.destroy();
-        this.agents?.httpAgent.destroy();
-        this.agents?.httpsAgent.destroy();
+        this.handler.destroy();
     }
     /**
      * Every request has a hard deadline, SDK retries included: an endpoint that accepts

@@ -23,15 +23,8 @@ function webIdentityCredentials(opts) {
         if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000)
             return cached;
         const { STSClient, AssumeRoleWithWebIdentityCommand } = await Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(695)]).then(__webpack_require__.t.bind(__webpack_require__, 1695, 19));
-        const sts = new STSClient({
-            region: opts.region ?? 'us-east-1',
-            requestHandler: {
-                requestTimeout: STS_DEADLINE_MS / 3,
-                throwOnRequestTimeout: true,
-                connectionTimeout: 3000,
-                ...(opts.proxy ? (0,_net_tunnel_js__WEBPACK_IMPORTED_MODULE_0__/* .proxyAgents */ .Hd)(opts.proxy, STS_DEADLINE_MS / 3) : {}),
-            },
-        });
+        const handler = (0,_net_tunnel_js__WEBPACK_IMPORTED_MODULE_0__/* .sdkRequestHandler */ .Mt)(STS_DEADLINE_MS / 3, opts.proxy);
+        const sts = new STSClient({ region: opts.region ?? 'us-east-1', requestHandler: handler.options });
         try {
             const token = await opts.getIdToken();
             const out = await sts.send(new AssumeRoleWithWebIdentityCommand({
@@ -59,6 +52,7 @@ function webIdentityCredentials(opts) {
         }
         finally {
             sts.destroy();
+            handler.destroy();
         }
     };
 }

@@ -90,9 +90,9 @@ function proxyAuthorization(proxy) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Hd: () => (/* binding */ proxyAgents)
+/* harmony export */   Mt: () => (/* binding */ sdkRequestHandler)
 /* harmony export */ });
-/* unused harmony exports ProxyError, openTunnel */
+/* unused harmony exports ProxyError, openTunnel, proxyAgents */
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4708);
@@ -197,23 +197,41 @@ function openTunnel(proxy, host, port, timeoutMs, done) {
 }
 /** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
 const NO_NODE_PROXY = { proxyEnv: null };
-/** The tunnels an agent is opening, so that destroying the agent gives them up. */
-class PendingTunnels {
+/**
+ * One agent's routing: a connection goes direct (Node's own connect, exactly as without
+ * a proxy) or through a tunnel, and the tunnels still opening are tracked so that
+ * destroying the agent gives them up.
+ */
+class TunnelRouter {
+    settings;
+    timeoutMs;
     cancels = new Set();
-    /** Opens a tunnel (never throwing: a failure reaches `done` on the next tick), tracked until it settles. */
-    open(proxy, host, port, timeoutMs, done) {
+    constructor(settings, timeoutMs) {
+        this.settings = settings;
+        this.timeoutMs = timeoutMs;
+    }
+    /** createConnection for `protocol`: `direct` when no proxy applies, else `over` the tunnel's socket. Never throws. */
+    connect(protocol, options, done, direct, over) {
+        const host = String(options.host ?? 'localhost');
+        const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
+        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol, host, port });
+        // No callback to hand a tunnel to: only a direct connection can be returned.
+        if (!proxy || !done)
+            return direct();
+        const settle = (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, over(raw, host)));
         let cancel;
         try {
-            cancel = openTunnel(proxy, host, port, timeoutMs, (err, socket) => {
+            cancel = openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
                 if (cancel)
                     this.cancels.delete(cancel);
-                done(err, socket);
+                settle(err, raw);
             });
             this.cancels.add(cancel);
         }
         catch (err) {
-            process.nextTick(done, err);
+            process.nextTick(settle, err);
         }
+        return undefined;
     }
     cancelAll() {
         for (const cancel of [...this.cancels])
@@ -221,63 +239,68 @@ class PendingTunnels {
     }
 }
 class TunnellingHttpsAgent extends (node_https__WEBPACK_IMPORTED_MODULE_1___default().Agent) {
-    settings;
-    timeoutMs;
-    pending = new PendingTunnels();
-    constructor(settings, timeoutMs, options) {
+    router;
+    constructor(router, options) {
         super({ ...options, ...NO_NODE_PROXY });
-        this.settings = settings;
-        this.timeoutMs = timeoutMs;
+        this.router = router;
     }
     createConnection(options, done) {
-        const host = String(options.host ?? 'localhost');
-        const port = Number(options.port ?? 443);
-        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'https:', host, port });
-        // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
-        if (!proxy || !done)
-            return super.createConnection(options, done);
-        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => {
-            if (err || !raw)
-                return done(err ?? new ProxyError('no tunnel'), undefined);
+        return this.router.connect('https:', options, done, () => super.createConnection(options, done), (raw, host) => {
             // `host` stays: over a given socket it is only the name the certificate is checked against.
             const { port: _p, path: _path, ...tlsOptions } = options;
-            const secure = node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ ...tlsOptions, host, socket: raw, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(host) ? {} : { servername: options.servername || host }) });
-            done(null, secure);
+            return node_tls__WEBPACK_IMPORTED_MODULE_3___default().connect({ ...tlsOptions, host, socket: raw, ...(node_net__WEBPACK_IMPORTED_MODULE_2___default().isIP(host) ? {} : { servername: options.servername || host }) });
         });
-        return undefined;
     }
     destroy() {
-        this.pending.cancelAll();
+        this.router.cancelAll();
         super.destroy();
     }
 }
 class TunnellingHttpAgent extends (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent) {
-    settings;
-    timeoutMs;
-    pending = new PendingTunnels();
-    constructor(settings, timeoutMs, options) {
+    router;
+    constructor(router, options) {
         super({ ...options, ...NO_NODE_PROXY });
-        this.settings = settings;
-        this.timeoutMs = timeoutMs;
+        this.router = router;
     }
     createConnection(options, done) {
-        const host = String(options.host ?? 'localhost');
-        const port = Number(options.port ?? 80);
-        const proxy = (0,_proxy_route_js__WEBPACK_IMPORTED_MODULE_4__/* .proxyFor */ .iJ)(this.settings, { protocol: 'http:', host, port });
-        if (!proxy || !done)
-            return super.createConnection(options, done);
-        this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined) : done(null, raw)));
-        return undefined;
+        return this.router.connect('http:', options, done, () => super.createConnection(options, done), (raw) => raw);
     }
     destroy() {
-        this.pending.cancelAll();
+        this.router.cancelAll();
         super.destroy();
     }
 }
 /** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
 function proxyAgents(settings, timeoutMs) {
     const options = { keepAlive: true, maxSockets: 50 };
-    return { httpAgent: new TunnellingHttpAgent(settings, timeoutMs, options), httpsAgent: new TunnellingHttpsAgent(settings, timeoutMs, options) };
+    const httpAgent = new TunnellingHttpAgent(new TunnelRouter(settings, timeoutMs), options);
+    const httpsAgent = new TunnellingHttpsAgent(new TunnelRouter(settings, timeoutMs), options);
+    return {
+        httpAgent,
+        httpsAgent,
+        destroy: () => {
+            httpAgent.destroy();
+            httpsAgent.destroy();
+        },
+    };
+}
+/**
+ * The AWS SDK's request-handler options for DynamoDB and STS: each attempt fails past
+ * `requestTimeoutMs` (without `throwOnRequestTimeout` the SDK only logs a warning and
+ * keeps waiting), and connects through the proxy when one is set. `destroy` ends the
+ * proxy's agents: the SDK leaves agents it was given alone when its client is destroyed.
+ */
+function sdkRequestHandler(requestTimeoutMs, proxy) {
+    const agents = proxy ? proxyAgents(proxy, requestTimeoutMs) : undefined;
+    return {
+        options: {
+            requestTimeout: requestTimeoutMs,
+            throwOnRequestTimeout: true,
+            connectionTimeout: Math.min(requestTimeoutMs, 3000),
+            ...(agents ? { httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent } : {}),
+        },
+        destroy: () => agents?.destroy(),
+    };
 }
 
 
@@ -481,24 +504,17 @@ class DynamoStore {
     description;
     client;
     requestTimeoutMs;
-    /** The proxy's agents: the SDK leaves agents it was given alone, so close() destroys them (and any tunnel still opening). */
-    agents;
+    /** The request handler's options, and the end of its proxy agents (close() calls it). */
+    handler;
     /** What `init` found worth telling that did not stop it (printed as warnings). */
     initNotes = [];
     constructor(config) {
         this.config = config;
         this.requestTimeoutMs = config.requestTimeoutMs ?? dynamodb_defaults/* DEFAULT_REQUEST_TIMEOUT_MS */.Z;
-        if (config.proxy)
-            this.agents = (0,tunnel/* proxyAgents */.Hd)(config.proxy, this.requestTimeoutMs);
+        this.handler = (0,tunnel/* sdkRequestHandler */.Mt)(this.requestTimeoutMs, config.proxy);
         const cfg = {
             maxAttempts: 3,
-            requestHandler: {
-                requestTimeout: this.requestTimeoutMs,
-                // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
-                throwOnRequestTimeout: true,
-                connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
-                ...this.agents,
-            },
+            requestHandler: this.handler.options,
         };
         if (config.region)
             cfg.region = config.region;
@@ -514,8 +530,7 @@ class DynamoStore {
     }
     close() {
         this.client.destroy();
-        this.agents?.httpAgent.destroy();
-        this.agents?.httpsAgent.destroy();
+        this.handler.destroy();
     }
     /**
      * Every request has a hard deadline, SDK retries included: an endpoint that accepts

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ProxySettings } from '../net/proxy-route.js';
-import { proxyAgents } from '../net/tunnel.js';
+import { sdkRequestHandler } from '../net/tunnel.js';
 
 /** One STS exchange may take this long, SDK retries included: nothing waits forever. */
 const STS_DEADLINE_MS = 15_000;
@@ -24,15 +24,8 @@ export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialI
   return async () => {
     if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
     const { STSClient, AssumeRoleWithWebIdentityCommand } = await import('@aws-sdk/client-sts');
-    const sts = new STSClient({
-      region: opts.region ?? 'us-east-1',
-      requestHandler: {
-        requestTimeout: STS_DEADLINE_MS / 3,
-        throwOnRequestTimeout: true,
-        connectionTimeout: 3000,
-        ...(opts.proxy ? proxyAgents(opts.proxy, STS_DEADLINE_MS / 3) : {}),
-      },
-    });
+    const handler = sdkRequestHandler(STS_DEADLINE_MS / 3, opts.proxy);
+    const sts = new STSClient({ region: opts.region ?? 'us-east-1', requestHandler: handler.options });
     try {
       const token = await opts.getIdToken();
       const out = await sts.send(
@@ -60,6 +53,7 @@ export function webIdentityCredentials(opts: WebIdentityOptions): AwsCredentialI
       });
     } finally {
       sts.destroy();
+      handler.destroy();
     }
   };
 }

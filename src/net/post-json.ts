@@ -24,10 +24,7 @@ export function postJson(url: string, body: unknown, opts: { signal: AbortSignal
   const send = u.protocol === 'https:' ? https.request : http.request;
   const agent = agents ? (u.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent) : undefined;
   // The deadline gives up a tunnel still being opened too, not only the request.
-  const giveUp = () => {
-    agents?.httpAgent.destroy();
-    agents?.httpsAgent.destroy();
-  };
+  const giveUp = () => agents?.destroy();
   if (agents) opts.signal.addEventListener('abort', giveUp, { once: true });
   return new Promise<PostAnswer>((resolve, reject) => {
     const req = send(

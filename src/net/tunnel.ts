@@ -102,22 +102,44 @@ type ConnectOptions = http.ClientRequestArgs & tls.ConnectionOptions;
 /** Node's own env-proxy (NODE_USE_ENV_PROXY) stays out of these agents: they do the routing. */
 const NO_NODE_PROXY = { proxyEnv: null } as object;
 
-/** The tunnels an agent is opening, so that destroying the agent gives them up. */
-class PendingTunnels {
+/**
+ * One agent's routing: a connection goes direct (Node's own connect, exactly as without
+ * a proxy) or through a tunnel, and the tunnels still opening are tracked so that
+ * destroying the agent gives them up.
+ */
+class TunnelRouter {
   private readonly cancels = new Set<() => void>();
 
-  /** Opens a tunnel (never throwing: a failure reaches `done` on the next tick), tracked until it settles. */
-  open(proxy: URL, host: string, port: number, timeoutMs: number, done: (err: Error | null, socket?: net.Socket) => void): void {
+  constructor(
+    private readonly settings: ProxySettings,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** createConnection for `protocol`: `direct` when no proxy applies, else `over` the tunnel's socket. Never throws. */
+  connect(
+    protocol: 'http:' | 'https:',
+    options: ConnectOptions,
+    done: Done | undefined,
+    direct: () => Duplex | null | undefined,
+    over: (raw: net.Socket, host: string) => Duplex,
+  ): Duplex | null | undefined {
+    const host = String(options.host ?? 'localhost');
+    const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
+    const proxy = proxyFor(this.settings, { protocol, host, port });
+    // No callback to hand a tunnel to: only a direct connection can be returned.
+    if (!proxy || !done) return direct();
+    const settle = (err: Error | null, raw?: net.Socket) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined as never) : done(null, over(raw, host)));
     let cancel: (() => void) | undefined;
     try {
-      cancel = openTunnel(proxy, host, port, timeoutMs, (err, socket) => {
+      cancel = openTunnel(proxy, host, port, this.timeoutMs, (err, raw) => {
         if (cancel) this.cancels.delete(cancel);
-        done(err, socket);
+        settle(err, raw);
       });
       this.cancels.add(cancel);
     } catch (err) {
-      process.nextTick(done, err as Error);
+      process.nextTick(settle, err as Error);
     }
+    return undefined;
   }
 
   cancelAll(): void {
@@ -126,66 +148,82 @@ class PendingTunnels {
 }
 
 class TunnellingHttpsAgent extends https.Agent {
-  private readonly pending = new PendingTunnels();
-
   constructor(
-    private readonly settings: ProxySettings,
-    private readonly timeoutMs: number,
+    private readonly router: TunnelRouter,
     options: https.AgentOptions,
   ) {
     super({ ...options, ...NO_NODE_PROXY });
   }
 
   override createConnection(options: ConnectOptions, done?: Done): Duplex | null | undefined {
-    const host = String(options.host ?? 'localhost');
-    const port = Number(options.port ?? 443);
-    const proxy = proxyFor(this.settings, { protocol: 'https:', host, port });
-    // Direct (or no callback to hand a tunnel to): Node's own TLS connect, exactly as without a proxy.
-    if (!proxy || !done) return super.createConnection(options, done);
-    this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => {
-      if (err || !raw) return done(err ?? new ProxyError('no tunnel'), undefined as never);
+    return this.router.connect('https:', options, done, () => super.createConnection(options, done), (raw, host) => {
       // `host` stays: over a given socket it is only the name the certificate is checked against.
       const { port: _p, path: _path, ...tlsOptions } = options;
-      const secure = tls.connect({ ...tlsOptions, host, socket: raw, ...(net.isIP(host) ? {} : { servername: options.servername || host }) } as tls.ConnectionOptions);
-      done(null, secure);
+      return tls.connect({ ...tlsOptions, host, socket: raw, ...(net.isIP(host) ? {} : { servername: options.servername || host }) } as tls.ConnectionOptions);
     });
-    return undefined;
   }
 
   override destroy(): void {
-    this.pending.cancelAll();
+    this.router.cancelAll();
     super.destroy();
   }
 }
 
 class TunnellingHttpAgent extends http.Agent {
-  private readonly pending = new PendingTunnels();
-
   constructor(
-    private readonly settings: ProxySettings,
-    private readonly timeoutMs: number,
+    private readonly router: TunnelRouter,
     options: http.AgentOptions,
   ) {
     super({ ...options, ...NO_NODE_PROXY });
   }
 
   override createConnection(options: ConnectOptions, done?: Done): Duplex | null | undefined {
-    const host = String(options.host ?? 'localhost');
-    const port = Number(options.port ?? 80);
-    const proxy = proxyFor(this.settings, { protocol: 'http:', host, port });
-    if (!proxy || !done) return super.createConnection(options, done);
-    this.pending.open(proxy, host, port, this.timeoutMs, (err, raw) => (err || !raw ? done(err ?? new ProxyError('no tunnel'), undefined as never) : done(null, raw)));
-    return undefined;
+    return this.router.connect('http:', options, done, () => super.createConnection(options, done), (raw) => raw);
   }
 
   override destroy(): void {
-    this.pending.cancelAll();
+    this.router.cancelAll();
     super.destroy();
   }
 }
 
+/** The agents for one client, and their end (the tunnels still opening are given up). */
+export interface ProxyAgents {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+  destroy(): void;
+}
+
 /** The agents for one client: `keepAlive` as the AWS SDK sets its own. */
-export function proxyAgents(settings: ProxySettings, timeoutMs: number): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+export function proxyAgents(settings: ProxySettings, timeoutMs: number): ProxyAgents {
   const options = { keepAlive: true, maxSockets: 50 };
-  return { httpAgent: new TunnellingHttpAgent(settings, timeoutMs, options), httpsAgent: new TunnellingHttpsAgent(settings, timeoutMs, options) };
+  const httpAgent = new TunnellingHttpAgent(new TunnelRouter(settings, timeoutMs), options);
+  const httpsAgent = new TunnellingHttpsAgent(new TunnelRouter(settings, timeoutMs), options);
+  return {
+    httpAgent,
+    httpsAgent,
+    destroy: () => {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/**
+ * The AWS SDK's request-handler options for DynamoDB and STS: each attempt fails past
+ * `requestTimeoutMs` (without `throwOnRequestTimeout` the SDK only logs a warning and
+ * keeps waiting), and connects through the proxy when one is set. `destroy` ends the
+ * proxy's agents: the SDK leaves agents it was given alone when its client is destroyed.
+ */
+export function sdkRequestHandler(requestTimeoutMs: number, proxy?: ProxySettings) {
+  const agents = proxy ? proxyAgents(proxy, requestTimeoutMs) : undefined;
+  return {
+    options: {
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(requestTimeoutMs, 3000),
+      ...(agents ? { httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent } : {}),
+    },
+    destroy: () => agents?.destroy(),
+  };
 }

@@ -22,7 +22,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from './dynamodb-defaults.js';
 import { ALL_LOCK_SHARDS, daysBack, HISTORY_INDEX, historyDay, historyDayOfSortKey, INDEX_ATTRIBUTES, INDEXES, indexState, indexUnusable, LOCKS_INDEX, lockShard } from './dynamodb-indexes.js';
 import { redactUrl } from './redact.js';
 import { proxyFor, shownProxy, type ProxySettings } from '../net/proxy-route.js';
-import { proxyAgents } from '../net/tunnel.js';
+import { sdkRequestHandler } from '../net/tunnel.js';
 
 export { DEFAULT_REQUEST_TIMEOUT_MS };
 import { newestFirst } from '../lock/history.js';
@@ -92,23 +92,17 @@ export class DynamoStore implements LockStore {
   readonly description: string;
   readonly client: DynamoDBClient;
   private readonly requestTimeoutMs: number;
-  /** The proxy's agents: the SDK leaves agents it was given alone, so close() destroys them (and any tunnel still opening). */
-  private readonly agents: ReturnType<typeof proxyAgents> | undefined;
+  /** The request handler's options, and the end of its proxy agents (close() calls it). */
+  private readonly handler: ReturnType<typeof sdkRequestHandler>;
   /** What `init` found worth telling that did not stop it (printed as warnings). */
   readonly initNotes: string[] = [];
 
   constructor(readonly config: DynamoStoreConfig) {
     this.requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (config.proxy) this.agents = proxyAgents(config.proxy, this.requestTimeoutMs);
+    this.handler = sdkRequestHandler(this.requestTimeoutMs, config.proxy);
     const cfg: DynamoDBClientConfig = {
       maxAttempts: 3,
-      requestHandler: {
-        requestTimeout: this.requestTimeoutMs,
-        // Without this the SDK only logs a warning on a request past its timeout and keeps waiting.
-        throwOnRequestTimeout: true,
-        connectionTimeout: Math.min(this.requestTimeoutMs, 3000),
-        ...this.agents,
-      },
+      requestHandler: this.handler.options,
     };
     if (config.region) cfg.region = config.region;
     if (config.endpoint) cfg.endpoint = config.endpoint;
@@ -122,8 +116,7 @@ export class DynamoStore implements LockStore {
 
   close(): void {
     this.client.destroy();
-    this.agents?.httpAgent.destroy();
-    this.agents?.httpsAgent.destroy();
+    this.handler.destroy();
   }
 
   /**

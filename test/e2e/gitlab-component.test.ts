@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -9,7 +8,7 @@ import { LockClient } from '../../src/lock/client.js';
 import { ROOT } from '../helpers/cli.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { startFakeOidc } from '../helpers/fake-oidc.js';
-import { startConnectProxy } from '../helpers/connect-proxy.js';
+import { startConnectProxy, startTrap } from '../helpers/connect-proxy.js';
 import { startFakeGitLab } from '../helpers/gitlab-api.js';
 import { copyDist, headSha, pipelineRepo, previewPipeline, runPipeline } from '../helpers/gitlab.js';
 
@@ -114,9 +113,8 @@ script:
     );
     const api = await startFakeGitLab({ projects: { '1217': dir }, jobToken: JOB_TOKEN });
     // The API's address as the job is given it refuses direct connections: only the proxy reaches it.
-    const trap = net.createServer((s) => s.destroy());
-    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
-    const trapPort = (trap.address() as net.AddressInfo).port;
+    const trap = await startTrap();
+    const trapPort = trap.port;
     const proxy = await startConnectProxy({ map: { [`127.0.0.1:${trapPort}`]: new URL(api.api).host } });
     try {
       const r = await runPipeline(
@@ -130,10 +128,11 @@ script:
       expect(api.archiveRequests().length).toBeGreaterThanOrEqual(1);
       expect(proxy.connects.length + proxy.plain.length).toBeGreaterThanOrEqual(1);
       expect(r.output).not.toContain('through proxy');
+      expect(trap.hits()).toBe(0);
       expect(await client.holder('eu-prod')).toBeUndefined();
     } finally {
       await proxy.close();
-      await new Promise<void>((r) => trap.close(() => r()));
+      await trap.close();
       await api.close();
     }
   });

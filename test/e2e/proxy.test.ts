@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LockClient } from '../../src/lock/client.js';
 import type { DynamoStore } from '../../src/store/dynamodb.js';
 import { cleanEnv, errorLines, runCli } from '../helpers/cli.js';
-import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
+import { startConnectProxy, startTrap, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { freshDynamoStore } from '../helpers/dynamo.js';
 import { freePort } from '../helpers/engine.js';
 import { startFakeOidc } from '../helpers/fake-oidc.js';
@@ -18,17 +18,6 @@ import { startTlsFront, type TlsFront } from '../helpers/tls-front.js';
  * request is answered is through the loopback proxy, which maps each trap to the real
  * server (DynamoDB Local behind a TLS front, a webhook sink, a fake STS).
  */
-
-/** A port that drops and counts every connection made to it directly. */
-async function startTrap(): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
-  let hits = 0;
-  const server = net.createServer((s) => {
-    hits++;
-    s.destroy();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as net.AddressInfo).port, hits: () => hits, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 const AUTH = { user: 'deploy', pass: 's3cret' };
 let store: DynamoStore;

@@ -154,3 +154,14 @@ export async function startConnectProxy(opts: { map?: Record<string, string>; au
     },
   };
 }
+
+/** A port that drops and counts every connection made to it directly. */
+export async function startTrap(): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const server = net.createServer((s) => {
+    hits++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as net.AddressInfo).port, hits: () => hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
